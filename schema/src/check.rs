@@ -1,0 +1,167 @@
+//! From a descriptor file's bytes to a verdict: parse, locate, validate against
+//! the schema, apply the semantic rules and, when nothing is wrong, normalise.
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::ir::Library;
+use crate::layout::Target;
+use crate::locate::{Position, SourceMap};
+use crate::schema_check::schema_diagnostics;
+use crate::semantic::semantic_diagnostics;
+use crate::types::Descriptor;
+use serde_json::Value;
+
+/// The largest descriptor file ffic reads (a 1000-symbol descriptor is ~100 KiB).
+pub const MAX_DESCRIPTOR_BYTES: usize = 16 << 20;
+
+/// The outcome of checking one descriptor.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Every problem found, in text order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The typed descriptor, when there are no errors.
+    pub descriptor: Option<Descriptor>,
+    /// The normalised library, when there are no errors.
+    pub library: Option<Library>,
+}
+
+impl Report {
+    /// Number of diagnostics of `severity`.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// True when the descriptor can be used.
+    pub fn is_valid(&self) -> bool {
+        self.library.is_some()
+    }
+
+    fn rejected(diagnostic: Diagnostic) -> Report {
+        Report {
+            diagnostics: vec![diagnostic],
+            descriptor: None,
+            library: None,
+        }
+    }
+}
+
+/// Checks a descriptor file's bytes and, if valid, normalises it for `target`.
+pub fn check(bytes: &[u8], target: Target) -> Report {
+    if bytes.len() > MAX_DESCRIPTOR_BYTES {
+        return Report::rejected(Diagnostic::new(
+            Severity::Error,
+            Code::TooLarge,
+            Vec::new(),
+            format!(
+                "the file is {} bytes; ffic reads descriptors of at most {MAX_DESCRIPTOR_BYTES} bytes",
+                bytes.len()
+            ),
+        ));
+    }
+    // Editors on some systems start UTF-8 files with a byte-order mark.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            return Report::rejected(
+                Diagnostic::new(
+                    Severity::Error,
+                    Code::NotUtf8,
+                    Vec::new(),
+                    "the file is not valid UTF-8",
+                )
+                .at(Some(end_of(valid)))
+                .found(format!("byte 0x{:02x}", bytes[e.valid_up_to()]))
+                .expected("UTF-8 text (JSON files are UTF-8)"),
+            );
+        }
+    };
+    let document: Value = match serde_json::from_str(text) {
+        Ok(document) => document,
+        Err(e) => return Report::rejected(json_error(&e, text)),
+    };
+    let map = SourceMap::build(text);
+    let mut diagnostics = schema_diagnostics(&document, &map);
+    diagnostics.extend(semantic_diagnostics(&document, &map));
+    diagnostics.sort_by_key(|d| (d.position, d.severity));
+
+    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    let descriptor = match document.as_object() {
+        Some(object) if !has_errors => match Descriptor::from_object(object) {
+            Ok(descriptor) => Some(descriptor),
+            Err(e) => {
+                // The schema and rules should have caught anything serde rejects.
+                diagnostics.push(Diagnostic::new(
+                    Severity::Error,
+                    Code::SchemaViolation,
+                    Vec::new(),
+                    format!("the descriptor passed validation but could not be read: {e}"),
+                ));
+                None
+            }
+        },
+        _ => None,
+    };
+    let library = descriptor
+        .as_ref()
+        .map(|d| Library::from_descriptor(d, target));
+    Report {
+        diagnostics,
+        descriptor,
+        library,
+    }
+}
+
+/// The position just after `text`.
+fn end_of(text: &str) -> Position {
+    let line = text.matches('\n').count() as u32 + 1;
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    Position {
+        line,
+        column: last.chars().count() as u32 + 1,
+    }
+}
+
+fn json_error(e: &serde_json::Error, text: &str) -> Diagnostic {
+    // serde_json counts columns in bytes; report characters.
+    let line_text = text
+        .lines()
+        .nth(e.line().saturating_sub(1))
+        .unwrap_or_default();
+    let byte_column = e.column().min(line_text.len());
+    let prefix = line_text
+        .get(..byte_column.saturating_sub(1))
+        .unwrap_or(line_text);
+    let position = Position {
+        line: e.line().max(1) as u32,
+        column: prefix.chars().count() as u32 + 1,
+    };
+    let full = e.to_string();
+    let what = full.split(" at line ").next().unwrap_or(&full);
+    let (code, message) = if what.contains("recursion limit exceeded") {
+        (
+            Code::TooDeep,
+            "the JSON nests more than 128 levels deep".to_owned(),
+        )
+    } else if e.is_eof() {
+        (
+            Code::InvalidJson,
+            format!("the file is not valid JSON: it ends early ({what})"),
+        )
+    } else {
+        (
+            Code::InvalidJson,
+            format!("the file is not valid JSON: {what}"),
+        )
+    };
+    let d = Diagnostic::new(Severity::Error, code, Vec::new(), message).at(Some(position));
+    match code {
+        Code::TooDeep => d.help("Deno itself allows struct types about 62 levels deep"),
+        _ if what.contains("trailing comma") => d.help("JSON allows no comma after the last item"),
+        _ if what.contains("key must be a string") => d.help("JSON keys need double quotes"),
+        _ => d,
+    }
+}

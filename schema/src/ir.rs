@@ -1,0 +1,195 @@
+//! The canonical signature IR: a validated descriptor with every type resolved
+//! and laid out for a target. Everything after the schema crate works on this.
+
+use crate::layout::{Target, struct_layout};
+use crate::types::{Descriptor, NativeType, Primitive, SymbolDef};
+use std::fmt;
+use std::sync::Arc;
+
+/// A resolved native type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A primitive (including `void` in result position).
+    Primitive(Primitive),
+    /// A struct by value, with its layout.
+    Struct(Arc<StructLayout>),
+}
+
+/// A struct's fields and their C layout.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StructLayout {
+    /// Field types in order.
+    pub fields: Vec<Type>,
+    /// Byte offset of each field.
+    pub offsets: Vec<u64>,
+    /// Size in bytes, tail padding included.
+    pub size: u64,
+    /// Alignment in bytes.
+    pub align: u64,
+}
+
+impl Type {
+    fn resolve(ty: &NativeType, target: Target) -> Type {
+        match ty {
+            NativeType::Primitive(p) => Type::Primitive(*p),
+            NativeType::Struct(s) => {
+                let fields: Vec<Type> = s.fields.iter().map(|f| Type::resolve(f, target)).collect();
+                let sizes: Vec<(u64, u64)> = fields.iter().map(|f| f.layout(target)).collect();
+                let (offsets, size, align) = struct_layout(&sizes);
+                Type::Struct(Arc::new(StructLayout {
+                    fields,
+                    offsets,
+                    size,
+                    align,
+                }))
+            }
+        }
+    }
+
+    /// Size and alignment in bytes on `target`.
+    pub fn layout(&self, target: Target) -> (u64, u64) {
+        match self {
+            Type::Primitive(p) => target.primitive_layout(*p),
+            Type::Struct(s) => (s.size, s.align),
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    /// The canonical spelling: a primitive's name, or `{field,field}` for a struct.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Primitive(p) => f.write_str(p.name()),
+            Type::Struct(s) => {
+                f.write_str("{")?;
+                for (i, field) in s.fields.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(",")?;
+                    }
+                    write!(f, "{field}")?;
+                }
+                f.write_str("}")
+            }
+        }
+    }
+}
+
+/// A function's parameter and result types: what one invoke trampoline serves.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Signature {
+    /// Parameter types.
+    pub parameters: Vec<Type>,
+    /// Result type.
+    pub result: Type,
+}
+
+impl fmt::Display for Signature {
+    /// The canonical spelling, e.g. `(i32,{u8,f64})->void`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("(")?;
+        for (i, p) in self.parameters.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            write!(f, "{p}")?;
+        }
+        write!(f, ")->{}", self.result)
+    }
+}
+
+/// What a symbol is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SymbolKind {
+    /// A function to call.
+    Function {
+        /// Its types.
+        signature: Signature,
+        /// Called on a worker thread, returning a Promise.
+        nonblocking: bool,
+        /// Parameter names for generated types (documentation only).
+        parameter_names: Option<Vec<String>>,
+    },
+    /// A global variable read at open.
+    Static {
+        /// Its type.
+        ty: Type,
+    },
+}
+
+/// One bound symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    /// The property name JavaScript sees.
+    pub name: String,
+    /// The symbol looked up in the library.
+    pub native: String,
+    /// `null` instead of failing when the library lacks it.
+    pub optional: bool,
+    /// Documentation (from the `ffic` extension).
+    pub doc: Option<String>,
+    /// Function or static.
+    pub kind: SymbolKind,
+}
+
+/// A validated descriptor, normalised for one target, symbols in file order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Library {
+    /// The target types are laid out for.
+    pub target: Target,
+    /// Symbols in file order.
+    pub symbols: Vec<Symbol>,
+}
+
+impl Library {
+    /// Normalises a descriptor that has passed validation.
+    pub fn from_descriptor(descriptor: &Descriptor, target: Target) -> Library {
+        let symbols = descriptor
+            .symbols
+            .iter()
+            .map(|(name, def)| normalise_symbol(name, def, target))
+            .collect();
+        Library { target, symbols }
+    }
+}
+
+fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
+    // Deno looks a function up by its `name` when given; a static by `name || key`.
+    let native = |given: &Option<String>| match given {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => name.to_owned(),
+    };
+    match def {
+        SymbolDef::Function(f) => {
+            let extension = f.ffic.clone().unwrap_or_default();
+            Symbol {
+                name: name.to_owned(),
+                native: native(&f.name),
+                optional: f.optional,
+                doc: extension.doc,
+                kind: SymbolKind::Function {
+                    signature: Signature {
+                        parameters: f
+                            .parameters
+                            .iter()
+                            .map(|p| Type::resolve(p, target))
+                            .collect(),
+                        result: Type::resolve(&f.result, target),
+                    },
+                    nonblocking: f.nonblocking.unwrap_or(false),
+                    parameter_names: extension
+                        .parameter_names
+                        .map(|names| names.into_iter().map(|n| n.0).collect()),
+                },
+            }
+        }
+        SymbolDef::Static(s) => Symbol {
+            name: name.to_owned(),
+            native: native(&s.name),
+            optional: s.optional,
+            doc: s.ffic.as_ref().and_then(|e| e.doc.clone()),
+            kind: SymbolKind::Static {
+                ty: Type::resolve(&s.ty, target),
+            },
+        },
+    }
+}

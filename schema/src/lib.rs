@@ -1,0 +1,25 @@
+//! ffic-schema: the descriptor format and everything derived from it before code
+//! generation: types, JSON Schema, located diagnostics, normalisation to a
+//! canonical signature IR, C struct layout and the descriptor digest.
+
+mod check;
+mod diagnostic;
+mod digest;
+mod ir;
+pub mod json_schema;
+mod layout;
+mod locate;
+mod path;
+mod place;
+mod schema_check;
+mod semantic;
+mod suggest;
+pub mod types;
+
+pub use check::{MAX_DESCRIPTOR_BYTES, Report, check};
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use digest::Digest;
+pub use ir::{Library, Signature, StructLayout, Symbol, SymbolKind, Type};
+pub use layout::{Arch, Target, struct_layout};
+pub use locate::Position;
+pub use path::PathSegment;

@@ -1,0 +1,77 @@
+//! Paths into a JSON document: segments, their JSON Pointer (RFC 6901) and a
+//! JSONPath-style rendering for people (`$.add.parameters[1]`).
+
+use serde::Serialize;
+use std::fmt::Write;
+
+/// One step into a JSON value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(untagged)]
+pub enum PathSegment {
+    /// An object member.
+    Key(String),
+    /// An array item.
+    Index(usize),
+}
+
+/// The JSON Pointer of a path (`""` for the root).
+pub fn pointer_of(path: &[PathSegment]) -> String {
+    let mut out = String::new();
+    for segment in path {
+        out.push('/');
+        match segment {
+            PathSegment::Key(key) => out.push_str(&key.replace('~', "~0").replace('/', "~1")),
+            PathSegment::Index(i) => {
+                let _ = write!(out, "{i}");
+            }
+        }
+    }
+    out
+}
+
+/// The JSONPath-style rendering of a path: `$`, `.key` or `["odd key"]`, `[index]`.
+pub fn json_path_of(path: &[PathSegment]) -> String {
+    let mut out = String::from("$");
+    for segment in path {
+        match segment {
+            PathSegment::Key(key) if is_plain_identifier(key) => {
+                out.push('.');
+                out.push_str(key);
+            }
+            PathSegment::Key(key) => {
+                out.push('[');
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push(']');
+            }
+            PathSegment::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+    out
+}
+
+/// True for `[A-Za-z_$][A-Za-z0-9_$]*`: a name usable as-is in JavaScript and C (bar `$`).
+pub fn is_plain_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_pointers_and_paths() {
+        let path = [
+            PathSegment::Key("a/b~c".into()),
+            PathSegment::Index(3),
+            PathSegment::Key("struct".into()),
+        ];
+        assert_eq!(pointer_of(&path), "/a~1b~0c/3/struct");
+        assert_eq!(json_path_of(&path), "$[\"a/b~c\"][3].struct");
+        assert_eq!(pointer_of(&[]), "");
+        assert_eq!(json_path_of(&[]), "$");
+    }
+}

@@ -1,0 +1,360 @@
+//! Validation against the published JSON Schema, with each schema error turned
+//! into a diagnostic that says what belongs at that place in a descriptor.
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::json_schema::validator;
+use crate::locate::SourceMap;
+use crate::path::{PathSegment, pointer_of};
+use crate::place::{Place, place_of};
+use crate::suggest::{native_type_for, nearest};
+use crate::types::{EXTENSION_FIELD, Primitive};
+use jsonschema::error::ValidationErrorKind as Kind;
+use jsonschema::paths::Location;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// What a type position accepts, for messages.
+pub(crate) const TYPE_EXPECTED: &str = "a native type name (void, bool, u8, i8, u16, i16, u32, i32, u64, i64, usize, isize, f32, f64, pointer, buffer, function) or {\"struct\": [field types]}";
+
+const FUNCTION_FIELDS: [&str; 6] = [
+    "parameters",
+    "result",
+    "nonblocking",
+    "optional",
+    "name",
+    EXTENSION_FIELD,
+];
+const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
+const FUNCTION_EXTENSION_FIELDS: [&str; 2] = ["doc", "parameterNames"];
+const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
+
+/// Every schema violation in `document`, located through `map`.
+pub(crate) fn schema_diagnostics(document: &Value, map: &SourceMap) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for error in validator().iter_errors(document) {
+        let path = path_of(document, error.instance_path());
+        translate(
+            document,
+            error.kind(),
+            error.instance(),
+            path,
+            map,
+            &mut out,
+            || error.to_string(),
+        );
+    }
+    let mut seen = HashSet::new();
+    out.retain(|d| seen.insert((d.code, d.pointer(), d.message.clone())));
+    out
+}
+
+/// The path of a schema error's instance. Resolved against the document
+/// itself: a pointer alone cannot tell an array index from a numeric key, and
+/// `Location::iter` drops empty keys.
+fn path_of(document: &Value, location: &Location) -> Vec<PathSegment> {
+    let pointer = location.as_str();
+    let mut path = Vec::new();
+    let mut value = Some(document);
+    for raw in pointer.split('/').skip(1) {
+        let key = raw.replace("~1", "/").replace("~0", "~");
+        let segment = match (value, key.parse::<usize>()) {
+            (Some(Value::Array(_)), Ok(index)) => PathSegment::Index(index),
+            _ => PathSegment::Key(key),
+        };
+        value = value.and_then(|v| match &segment {
+            PathSegment::Index(i) => v.get(i),
+            PathSegment::Key(k) => v.get(k),
+        });
+        path.push(segment);
+    }
+    path
+}
+
+/// A short JSON rendering of a found value.
+pub(crate) fn describe(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 60 {
+        text
+    } else {
+        let mut short: String = text.chars().take(57).collect();
+        short.push('…');
+        short
+    }
+}
+
+fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+fn translate(
+    document: &Value,
+    kind: &Kind,
+    value: &Value,
+    path: Vec<PathSegment>,
+    map: &SourceMap,
+    out: &mut Vec<Diagnostic>,
+    fallback: impl FnOnce() -> String,
+) {
+    let pointer = pointer_of(&path);
+    let here = map.value(&pointer);
+    let place = place_of(&path);
+    let error = |code, message: String| {
+        Diagnostic::new(Severity::Error, code, path.clone(), message)
+            .at(here)
+            .found(describe(value))
+    };
+    let diagnostic = match (kind, place) {
+        (Kind::Type { .. }, _) => wrong_type(place, value, error(Code::WrongType, String::new())),
+        (Kind::Enum { .. } | Kind::OneOfNotValid { .. } | Kind::Constant { .. }, Place::Type) => {
+            unknown_type(value, error(Code::UnknownType, String::new()))
+        }
+        (Kind::Required { property }, _) => {
+            let property = property.as_str().unwrap_or_default();
+            missing_field(
+                place,
+                property,
+                value,
+                error(Code::MissingField, String::new()),
+            )
+        }
+        (Kind::AdditionalProperties { unexpected }, _) => {
+            for key in unexpected {
+                if let Some(d) = unknown_field(document, place, &path, key, value, map) {
+                    out.push(d);
+                }
+            }
+            return;
+        }
+        (Kind::MinLength { .. }, Place::Field("name")) => error(
+            Code::InvalidSymbolName,
+            "an empty \"name\" names no native symbol".into(),
+        )
+        .expected("the native symbol's name")
+        .help("leave \"name\" out to look the symbol up by its key"),
+        (Kind::MinItems { .. }, Place::StructFields) => error(
+            Code::EmptyStruct,
+            "a struct must have at least one field".into(),
+        )
+        .expected("one or more field types, such as [\"i32\", \"f64\"]"),
+        (Kind::Pattern { .. }, Place::ParameterName) => error(
+            Code::InvalidParameterNames,
+            "a parameter name must be a JavaScript identifier".into(),
+        )
+        .expected("letters, digits, '_' or '$', not starting with a digit"),
+        _ => error(Code::SchemaViolation, fallback()),
+    };
+    out.push(diagnostic);
+}
+
+fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
+    let (message, expected) = match place {
+        Place::Root => (
+            "a descriptor must be a JSON object mapping symbol names to definitions",
+            "an object such as {\"add\": {\"parameters\": [\"i32\", \"i32\"], \"result\": \"i32\"}}",
+        ),
+        Place::SchemaRef => ("\"$schema\" must be a string", "the schema's URL or path"),
+        Place::Symbol => (
+            "a symbol definition must be an object",
+            "{\"parameters\": [...], \"result\": ...} for a function, or {\"type\": ...} for a static",
+        ),
+        Place::Parameters => (
+            "\"parameters\" must be an array of native types",
+            "an array such as [\"i32\", \"pointer\"]",
+        ),
+        Place::Type => ("not a native type", TYPE_EXPECTED),
+        Place::StructFields => (
+            "\"struct\" must be an array of field types",
+            "an array such as [\"i32\", \"f64\"]",
+        ),
+        Place::Field("name") => ("\"name\" must be a string", "the native symbol's name"),
+        Place::Field("nonblocking") => ("\"nonblocking\" must be a boolean", "true or false"),
+        Place::Field("optional") => ("\"optional\" must be a boolean", "true or false"),
+        Place::Extension => (
+            "\"ffic\" must be an object",
+            "{\"doc\": \"...\", \"parameterNames\": [...]}",
+        ),
+        Place::ExtensionField("doc") => ("\"doc\" must be a string", "documentation text"),
+        Place::ExtensionField("parameterNames") => (
+            "\"parameterNames\" must be an array of parameter names",
+            "an array such as [\"a\", \"b\"]",
+        ),
+        Place::ParameterName => (
+            "a parameter name must be a string",
+            "a JavaScript identifier",
+        ),
+        _ => ("wrong JSON type", "another JSON type"),
+    };
+    let d = Diagnostic {
+        message: message.into(),
+        ..d
+    }
+    .expected(expected);
+    match (place, value) {
+        (Place::Type, Value::Array(_)) => {
+            d.help("a struct type is written {\"struct\": [field types]}")
+        }
+        _ => d,
+    }
+}
+
+fn unknown_type(value: &Value, d: Diagnostic) -> Diagnostic {
+    let name = value.as_str().unwrap_or_default();
+    let d = Diagnostic {
+        message: format!("unknown native type {}", quoted(name)),
+        ..d
+    }
+    .expected(TYPE_EXPECTED);
+    if name == "struct" {
+        d.help("a struct type is written {\"struct\": [field types]}")
+    } else if let Some(meant) = native_type_for(name) {
+        d.help(format!("did you mean {}?", quoted(meant)))
+    } else {
+        d
+    }
+}
+
+fn missing_field(place: Place, property: &str, value: &Value, d: Diagnostic) -> Diagnostic {
+    match place {
+        Place::Symbol => Diagnostic {
+            message: format!("a function needs {}", quoted(property)),
+            ..d
+        }
+        .expected("\"parameters\" and \"result\" for a function, or \"type\" for a static")
+        .help(if property == "result" {
+            "use \"result\": \"void\" for a function that returns nothing"
+        } else {
+            "use \"parameters\": [] for a function that takes no arguments"
+        }),
+        Place::Type => {
+            let d = Diagnostic {
+                message: "an object in a type position must be a struct type".into(),
+                ..d
+            }
+            .expected("{\"struct\": [field types]}");
+            let keys: Vec<&str> = value
+                .as_object()
+                .map(|o| o.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            match keys.as_slice() {
+                [only] if Primitive::from_name(only).is_some() => {
+                    d.help(format!("write the type's name, {}", quoted(only)))
+                }
+                [only] if nearest(only, &["struct"]).is_some() => {
+                    d.help("did you mean \"struct\"?")
+                }
+                _ => d,
+            }
+        }
+        _ => Diagnostic {
+            message: format!("missing field {}", quoted(property)),
+            ..d
+        },
+    }
+}
+
+/// A diagnostic for an unknown member `key` of the object at `path`, or none
+/// when another diagnostic already covers it.
+fn unknown_field(
+    document: &Value,
+    place: Place,
+    path: &[PathSegment],
+    key: &str,
+    object: &Value,
+    map: &SourceMap,
+) -> Option<Diagnostic> {
+    let mut member = path.to_vec();
+    member.push(PathSegment::Key(key.to_owned()));
+    let at = map.key(&pointer_of(&member));
+    let warning = |message: String| {
+        Diagnostic::new(
+            Severity::Warning,
+            Code::UnknownField,
+            member.clone(),
+            message,
+        )
+        .at(at)
+        .found(quoted(key))
+    };
+    let is_static = |symbol: &[PathSegment]| {
+        let pointer = pointer_of(symbol);
+        document
+            .pointer(&pointer)
+            .and_then(Value::as_object)
+            .is_some_and(|o| o.contains_key("type"))
+    };
+    let d = match place {
+        Place::Symbol if is_static(path) => {
+            let d = warning(format!(
+                "unknown field {} is ignored (by Deno too)",
+                quoted(key)
+            ))
+            .expected(format!("one of {}", STATIC_FIELDS.join(", ")));
+            if FUNCTION_FIELDS.contains(&key) {
+                d.help("this symbol is a static because it has \"type\"; a function has \"parameters\" and \"result\" instead")
+            } else {
+                with_field_suggestion(d, key, &STATIC_FIELDS)
+            }
+        }
+        Place::Symbol => {
+            let d = warning(format!(
+                "unknown field {} is ignored (by Deno too)",
+                quoted(key)
+            ))
+            .expected(format!("one of {}", FUNCTION_FIELDS.join(", ")));
+            with_field_suggestion(d, key, &FUNCTION_FIELDS)
+        }
+        Place::Extension => {
+            let fields: &[&str] = if is_static(&path[..1]) {
+                &STATIC_EXTENSION_FIELDS
+            } else {
+                &FUNCTION_EXTENSION_FIELDS
+            };
+            let d = warning(format!(
+                "unknown ffic extension field {} is ignored",
+                quoted(key)
+            ))
+            .expected(format!("one of {}", fields.join(", ")));
+            with_field_suggestion(d, key, fields)
+        }
+        // An object without "struct" already has its own error.
+        Place::Type if object.get("struct").is_none() => return None,
+        Place::Type => Diagnostic {
+            severity: Severity::Error,
+            ..warning(format!(
+                "a struct type has only the \"struct\" field; {} is not allowed (Deno rejects it)",
+                quoted(key)
+            ))
+        }
+        .expected("{\"struct\": [field types]}"),
+        _ => warning(format!("unknown field {} is ignored", quoted(key))),
+    };
+    Some(d)
+}
+
+fn with_field_suggestion(d: Diagnostic, key: &str, fields: &[&str]) -> Diagnostic {
+    let lower = key.to_ascii_lowercase();
+    let extension = match lower.as_str() {
+        "doc" | "docs" | "description" | "comment" => Some("doc"),
+        "parameternames" | "paramnames" | "argnames" => Some("parameterNames"),
+        _ => None,
+    };
+    if let Some(field) = extension.filter(|_| fields.contains(&EXTENSION_FIELD)) {
+        return d.help(format!(
+            "ffic's extension fields go in the \"ffic\" object: \"ffic\": {{\"{field}\": ...}}"
+        ));
+    }
+    let alias = match lower.as_str() {
+        "params" | "args" | "arguments" | "parameter" | "param" => Some("parameters"),
+        "return" | "returns" | "ret" | "returntype" | "results" => Some("result"),
+        "async" | "blocking" | "non_blocking" | "nonblock" => Some("nonblocking"),
+        "symbol" | "native" | "alias" => Some("name"),
+        _ => None,
+    };
+    match alias
+        .filter(|a| fields.contains(a))
+        .or_else(|| nearest(key, fields))
+    {
+        Some(meant) => d.help(format!("did you mean {}?", quoted(meant))),
+        None => d,
+    }
+}

@@ -1,0 +1,359 @@
+//! Rules the JSON Schema cannot say: where `void` may stand, what a static may
+//! be, which native names can be looked up, parameter names that fit, and
+//! repeated keys. Runs on the raw JSON so it reports alongside schema errors.
+
+use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::locate::SourceMap;
+use crate::path::{PathSegment, is_plain_identifier, pointer_of};
+use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// Words a JavaScript parameter may not be named (reserved in strict mode).
+const RESERVED_WORDS: [&str; 45] = [
+    "arguments",
+    "await",
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "default",
+    "delete",
+    "do",
+    "else",
+    "enum",
+    "eval",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "instanceof",
+    "interface",
+    "let",
+    "new",
+    "null",
+    "package",
+    "private",
+    "protected",
+    "public",
+    "return",
+    "static",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+];
+
+/// Every semantic problem in `document`, located through `map`.
+pub(crate) fn semantic_diagnostics(document: &Value, map: &SourceMap) -> Vec<Diagnostic> {
+    let mut rules = Rules {
+        map,
+        out: Vec::new(),
+    };
+    if let Some(symbols) = document.as_object() {
+        for (key, definition) in symbols {
+            if key == SCHEMA_FIELD {
+                continue;
+            }
+            if let Some(definition) = definition.as_object() {
+                rules.symbol(key, definition);
+            }
+        }
+    }
+    for duplicate in map.duplicates() {
+        let (first, repeated) = (duplicate.first, duplicate.repeated);
+        let key = match duplicate.path.last() {
+            Some(PathSegment::Key(key)) => key.as_str(),
+            _ => "",
+        };
+        rules.out.push(
+            Diagnostic::new(
+                Severity::Warning,
+                Code::DuplicateKey,
+                duplicate.path.clone(),
+                format!(
+                    "key {} appears more than once in this object; JSON keeps the last",
+                    quote(key)
+                ),
+            )
+            .at(Some(repeated))
+            .help(format!("the first is at {}:{}", first.line, first.column)),
+        );
+    }
+    rules.out
+}
+
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+struct Rules<'a> {
+    map: &'a SourceMap,
+    out: Vec<Diagnostic>,
+}
+
+impl Rules<'_> {
+    /// A diagnostic located at the value `path` names.
+    fn make(
+        &self,
+        severity: Severity,
+        code: Code,
+        path: Vec<PathSegment>,
+        message: String,
+    ) -> Diagnostic {
+        let at = self.map.value(&pointer_of(&path));
+        Diagnostic::new(severity, code, path, message).at(at)
+    }
+
+    fn symbol(&mut self, key: &str, definition: &Map<String, Value>) {
+        let base = vec![PathSegment::Key(key.to_owned())];
+        let join = |field: &str| {
+            let mut path = base.clone();
+            path.push(PathSegment::Key(field.to_owned()));
+            path
+        };
+        let is_static = definition.contains_key("type");
+        self.native_name(key, definition, is_static, &base, &join("name"));
+
+        if is_static {
+            let path = join("type");
+            match definition.get("type") {
+                Some(Value::String(s)) if s == "void" => {
+                    let d = self
+                        .make(
+                            Severity::Error,
+                            Code::VoidNotAllowed,
+                            path,
+                            "a static cannot be \"void\"".into(),
+                        )
+                        .expected("a type with a value, such as \"i32\" or \"pointer\"");
+                    self.out.push(d);
+                }
+                Some(Value::Object(_)) => {
+                    let d = self.make(
+                        Severity::Error,
+                        Code::UnsupportedStatic,
+                        path,
+                        "a static cannot be a struct (Deno reads statics of primitive types only)".into(),
+                    )
+                        .expected("a primitive type")
+                        .help("declare it as \"pointer\" to get its address, then read the fields with Deno.UnsafePointerView");
+                    self.out.push(d);
+                }
+                Some(ty) => self.struct_fields(ty, path),
+                None => {}
+            }
+            return;
+        }
+
+        let parameters = definition.get("parameters").and_then(Value::as_array);
+        for (i, parameter) in parameters.into_iter().flatten().enumerate() {
+            let mut path = join("parameters");
+            path.push(PathSegment::Index(i));
+            if parameter.as_str() == Some("void") {
+                let only = parameters.is_some_and(|p| p.len() == 1);
+                let d = self
+                    .make(
+                        Severity::Error,
+                        Code::VoidNotAllowed,
+                        path,
+                        "\"void\" is only valid as a result, not as a parameter".into(),
+                    )
+                    .expected("a type with a value, such as \"i32\" or \"pointer\"")
+                    .help(if only {
+                        "a C function declared f(void) takes no arguments: write \"parameters\": []"
+                    } else {
+                        "remove this parameter"
+                    });
+                self.out.push(d);
+            } else {
+                self.struct_fields(parameter, path);
+            }
+        }
+        if let Some(result) = definition.get("result") {
+            self.struct_fields(result, join("result"));
+        }
+        self.parameter_names(definition, parameters.map(Vec::len), join(EXTENSION_FIELD));
+    }
+
+    /// Flags `void` fields anywhere inside a struct type.
+    fn struct_fields(&mut self, ty: &Value, path: Vec<PathSegment>) {
+        let mut pending = vec![(ty, path)];
+        while let Some((ty, path)) = pending.pop() {
+            let Some(fields) = ty.get("struct").and_then(Value::as_array) else {
+                continue;
+            };
+            for (i, field) in fields.iter().enumerate() {
+                let mut field_path = path.clone();
+                field_path.push(PathSegment::Key("struct".into()));
+                field_path.push(PathSegment::Index(i));
+                if field.as_str() == Some("void") {
+                    let d = self
+                        .make(
+                            Severity::Error,
+                            Code::VoidNotAllowed,
+                            field_path,
+                            "a struct field cannot be \"void\"".into(),
+                        )
+                        .expected("a type with a size, such as \"u8\" or \"pointer\"");
+                    self.out.push(d);
+                } else {
+                    pending.push((field, field_path));
+                }
+            }
+        }
+    }
+
+    fn native_name(
+        &mut self,
+        key: &str,
+        definition: &Map<String, Value>,
+        is_static: bool,
+        symbol_path: &[PathSegment],
+        name_path: &[PathSegment],
+    ) {
+        let given = definition.get("name").and_then(Value::as_str);
+        // Deno looks statics up by `name || key`, so an empty static name means the key.
+        if is_static && given == Some("") {
+            let d = self
+                .make(
+                    Severity::Warning,
+                    Code::InvalidSymbolName,
+                    name_path.to_vec(),
+                    format!(
+                        "an empty \"name\" falls back to the key {} for a static",
+                        quote(key)
+                    ),
+                )
+                .help("leave \"name\" out");
+            self.out.push(d);
+        }
+        let (native, path, at) = match given {
+            Some(name) if !name.is_empty() => {
+                let at = self.map.value(&pointer_of(name_path));
+                (name, name_path, at)
+            }
+            // An empty function name is a schema error already.
+            Some(_) if !is_static => return,
+            _ => (key, symbol_path, self.map.key(&pointer_of(symbol_path))),
+        };
+        let problem = if native.is_empty() {
+            Some((
+                Severity::Error,
+                "the symbol has no native name: its key is empty and it has no \"name\"",
+            ))
+        } else if native.contains('\0') {
+            Some((
+                Severity::Error,
+                "a native symbol name cannot contain a NUL character",
+            ))
+        } else if !is_plain_identifier(native) {
+            Some((
+                Severity::Warning,
+                "no C toolchain exports a symbol by this name, so the lookup will fail",
+            ))
+        } else {
+            None
+        };
+        if let Some((severity, message)) = problem {
+            let code = if severity == Severity::Error {
+                Code::InvalidSymbolName
+            } else {
+                Code::UnusualSymbolName
+            };
+            self.out.push(
+                Diagnostic::new(severity, code, path.to_vec(), message)
+                    .at(at)
+                    .found(quote(native))
+                    .expected("a C identifier such as \"sqlite3_open\"")
+                    .help(
+                        "set \"name\" to the symbol the library exports; the key can stay as it is",
+                    ),
+            );
+        }
+    }
+
+    fn parameter_names(
+        &mut self,
+        definition: &Map<String, Value>,
+        count: Option<usize>,
+        extension: Vec<PathSegment>,
+    ) {
+        let Some(names) = definition
+            .get(EXTENSION_FIELD)
+            .and_then(|e| e.get("parameterNames"))
+            .and_then(Value::as_array)
+        else {
+            return;
+        };
+        let mut path = extension;
+        path.push(PathSegment::Key("parameterNames".into()));
+        if let Some(count) = count.filter(|c| *c != names.len()) {
+            let d = self
+                .make(
+                    Severity::Error,
+                    Code::InvalidParameterNames,
+                    path.clone(),
+                    format!(
+                        "{} for {}",
+                        counted(names.len(), "parameter name"),
+                        counted(count, "parameter")
+                    ),
+                )
+                .expected(format!(
+                    "one name for each of the {}",
+                    counted(count, "parameter")
+                ));
+            self.out.push(d);
+        }
+        let mut seen = HashSet::new();
+        for (i, name) in names.iter().enumerate() {
+            let Some(name) = name.as_str() else { continue };
+            let mut item = path.clone();
+            item.push(PathSegment::Index(i));
+            if RESERVED_WORDS.contains(&name) {
+                let d = self
+                    .make(
+                        Severity::Error,
+                        Code::InvalidParameterNames,
+                        item,
+                        format!("{} is a reserved word in JavaScript", quote(name)),
+                    )
+                    .expected("a JavaScript identifier that is not a reserved word");
+                self.out.push(d);
+            } else if !seen.insert(name) {
+                let d = self
+                    .make(
+                        Severity::Error,
+                        Code::InvalidParameterNames,
+                        item,
+                        format!("parameter name {} is used twice", quote(name)),
+                    )
+                    .expected("a different name for each parameter");
+                self.out.push(d);
+            }
+        }
+    }
+}

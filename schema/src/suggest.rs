@@ -1,0 +1,90 @@
+//! "Did you mean" suggestions: C spellings of native types, and the nearest
+//! known name by edit distance for typos.
+
+use crate::types::Primitive;
+
+/// The native type a mistaken type name probably meant, if any.
+pub fn native_type_for(name: &str) -> Option<&'static str> {
+    let lower = name.trim().to_ascii_lowercase();
+    let lower = lower.trim_end_matches("_t");
+    let by_c_name = match lower {
+        "int8" | "char" | "signed char" | "sbyte" => "i8",
+        "uint8" | "unsigned char" | "byte" | "uchar" => "u8",
+        "int16" | "short" => "i16",
+        "uint16" | "unsigned short" | "ushort" => "u16",
+        "int" | "int32" | "integer" => "i32",
+        "uint" | "uint32" | "unsigned" | "unsigned int" => "u32",
+        "int64" | "long" | "long long" => "i64",
+        "uint64" | "unsigned long" | "unsigned long long" | "ulong" => "u64",
+        "size" => "usize",
+        "ssize" | "ptrdiff" | "intptr" => "isize",
+        "uintptr" => "usize",
+        "float" | "float32" => "f32",
+        "double" | "float64" | "number" => "f64",
+        "_bool" | "boolean" => "bool",
+        "void*" | "void *" | "ptr" | "pointer*" | "handle" => "pointer",
+        "string" | "cstring" | "char*" | "char *" | "str" => "buffer",
+        "callback" | "fn" | "func" | "function*" => "function",
+        _ => "",
+    };
+    if !by_c_name.is_empty() {
+        return Some(by_c_name);
+    }
+    let names = Primitive::ALL.map(Primitive::name);
+    nearest(lower, &names)
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_native_types_for_c_names_and_typos() {
+        assert_eq!(native_type_for("int32"), Some("i32"));
+        assert_eq!(native_type_for("uint8_t"), Some("u8"));
+        assert_eq!(native_type_for("double"), Some("f64"));
+        assert_eq!(native_type_for("size_t"), Some("usize"));
+        assert_eq!(native_type_for("I32"), Some("i32"));
+        assert_eq!(native_type_for("poiner"), Some("pointer"));
+        assert_eq!(native_type_for("bufer"), Some("buffer"));
+        assert_eq!(native_type_for("quux"), None);
+    }
+
+    #[test]
+    fn nearest_needs_a_close_match() {
+        let fields = ["parameters", "result", "nonblocking", "optional", "name"];
+        assert_eq!(nearest("nonblockng", &fields), Some("nonblocking"));
+        assert_eq!(nearest("params", &fields), None);
+        assert_eq!(nearest("Result", &fields), Some("result"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,286 @@
+//! The descriptor as written: serde + schemars types for a `Deno.dlopen`
+//! symbols object, plus ffic's documented extension object (`"ffic"`).
+//!
+//! These types are the source of the published JSON Schema. Unknown fields are
+//! ignored when deserializing (as Deno does); the schema forbids them so editors
+//! flag typos, and `ffic check` reports them as warnings.
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::borrow::Cow;
+
+/// The name of the per-symbol extension field, stripped before Deno sees the descriptor.
+pub const EXTENSION_FIELD: &str = "ffic";
+
+/// The top-level key a descriptor file may use to name its JSON Schema.
+pub const SCHEMA_FIELD: &str = "$schema";
+
+/// A whole descriptor file: symbol definitions in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Descriptor {
+    /// The `$schema` reference, if the file names one.
+    pub schema: Option<String>,
+    /// Symbols keyed by the property name JavaScript sees, in file order.
+    pub symbols: Vec<(String, SymbolDef)>,
+}
+
+impl Descriptor {
+    /// Builds the typed descriptor from a parsed JSON object (file order kept).
+    pub fn from_object(object: &Map<String, Value>) -> Result<Self, serde_json::Error> {
+        let mut schema = None;
+        let mut symbols = Vec::with_capacity(object.len());
+        for (key, value) in object {
+            if key == SCHEMA_FIELD {
+                schema = Some(String::deserialize(value)?);
+            } else {
+                symbols.push((key.clone(), SymbolDef::deserialize(value)?));
+            }
+        }
+        Ok(Descriptor { schema, symbols })
+    }
+}
+
+impl JsonSchema for Descriptor {
+    fn schema_name() -> Cow<'static, str> {
+        "Descriptor".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A Deno.dlopen symbols object: each key is the name JavaScript sees, each value a foreign function or static.",
+            "type": "object",
+            "properties": {
+                SCHEMA_FIELD: {
+                    "description": "The JSON Schema this file follows (lets editors validate and complete it). Not a symbol; stripped before Deno sees the descriptor.",
+                    "type": "string"
+                }
+            },
+            "additionalProperties": generator.subschema_for::<SymbolDef>()
+        })
+    }
+}
+
+/// One symbol: a function, or a static when the object has a `type` field (Deno's rule).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum SymbolDef {
+    /// `{ "type": T, ... }`: a global variable read at open.
+    Static(ForeignStatic),
+    /// `{ "parameters": [...], "result": T, ... }`.
+    Function(ForeignFunction),
+}
+
+impl JsonSchema for SymbolDef {
+    fn schema_name() -> Cow<'static, str> {
+        "Symbol".into()
+    }
+
+    // Deno treats an object with a `type` field as a static and anything else as
+    // a function. if/then/else says the same and, unlike anyOf, lets validators
+    // report errors at the exact field.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A foreign function, or a foreign static when the object has a \"type\" field.",
+            "type": "object",
+            "if": { "required": ["type"] },
+            "then": generator.subschema_for::<ForeignStatic>(),
+            "else": generator.subschema_for::<ForeignFunction>()
+        })
+    }
+}
+
+/// A foreign function, as `Deno.dlopen` takes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct ForeignFunction {
+    /// The native symbol to look up, when it differs from the key (`null`: the key).
+    #[schemars(length(min = 1))]
+    pub name: Option<String>,
+    /// Parameter types, in order.
+    pub parameters: Vec<NativeType>,
+    /// Result type (`"void"` for none).
+    pub result: NativeType,
+    /// Call on a worker thread and return a Promise (`null`: false, as in Deno).
+    pub nonblocking: Option<bool>,
+    /// Resolve to `null` instead of failing when the library lacks the symbol.
+    #[serde(default)]
+    pub optional: bool,
+    /// ffic extensions (documentation, parameter names); stripped for Deno.
+    #[serde(default)]
+    #[schemars(with = "FunctionExtension")]
+    pub ffic: Option<FunctionExtension>,
+}
+
+/// A foreign static (global variable), as `Deno.dlopen` takes it.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct ForeignStatic {
+    /// The native symbol to look up, when it differs from the key (`""` or `null`: the key).
+    pub name: Option<String>,
+    /// The variable's type.
+    #[serde(rename = "type")]
+    pub ty: NativeType,
+    /// Resolve to `null` instead of failing when the library lacks the symbol.
+    #[serde(default)]
+    pub optional: bool,
+    /// ffic extensions (documentation); stripped for Deno.
+    #[serde(default)]
+    #[schemars(with = "StaticExtension")]
+    pub ffic: Option<StaticExtension>,
+}
+
+/// ffic's extension fields on a function.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(extend("additionalProperties" = false))]
+pub struct FunctionExtension {
+    /// Documentation shown by editors (JSDoc in the generated `.d.ts`).
+    pub doc: Option<String>,
+    /// A JavaScript identifier for each parameter, used in the generated types.
+    #[serde(default)]
+    #[schemars(with = "Vec<ParameterName>")]
+    pub parameter_names: Option<Vec<ParameterName>>,
+}
+
+/// ffic's extension fields on a static.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct StaticExtension {
+    /// Documentation shown by editors (JSDoc in the generated `.d.ts`).
+    pub doc: Option<String>,
+}
+
+/// A parameter name: a plain JavaScript identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(transparent)]
+#[schemars(extend("pattern" = r"^[A-Za-z_$][A-Za-z0-9_$]*$"))]
+pub struct ParameterName(pub String);
+
+/// A native type: a primitive's name or `{ "struct": [...] }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum NativeType {
+    /// `"i32"`, `"pointer"`, ...
+    Primitive(Primitive),
+    /// `{ "struct": [field types] }`, laid out by the C ABI.
+    Struct(StructType),
+}
+
+impl JsonSchema for NativeType {
+    fn schema_name() -> Cow<'static, str> {
+        "NativeType".into()
+    }
+
+    // A string must be a primitive's name, anything else a struct type; as for
+    // symbols, if/then/else keeps errors at the exact place.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A native type: a primitive's name, or {\"struct\": [field types]}.",
+            "if": { "type": "string" },
+            "then": generator.subschema_for::<Primitive>(),
+            "else": generator.subschema_for::<StructType>()
+        })
+    }
+}
+
+/// A struct passed or returned by value.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct StructType {
+    /// Field types in declaration order (C layout rules apply).
+    #[serde(rename = "struct")]
+    #[schemars(length(min = 1))]
+    pub fields: Vec<NativeType>,
+}
+
+/// Every primitive type name `Deno.dlopen` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Primitive {
+    /// No value; only valid as a result.
+    Void,
+    /// C `bool` (one byte).
+    Bool,
+    /// `uint8_t`.
+    U8,
+    /// `int8_t`.
+    I8,
+    /// `uint16_t`.
+    U16,
+    /// `int16_t`.
+    I16,
+    /// `uint32_t`.
+    U32,
+    /// `int32_t`.
+    I32,
+    /// `uint64_t` (`number | bigint` in JavaScript).
+    U64,
+    /// `int64_t` (`number | bigint` in JavaScript).
+    I64,
+    /// `size_t`.
+    Usize,
+    /// `ssize_t` / `ptrdiff_t`.
+    Isize,
+    /// `float`.
+    F32,
+    /// `double`.
+    F64,
+    /// An opaque pointer (`Deno.PointerValue`).
+    Pointer,
+    /// A pointer to the bytes of a typed array or ArrayBuffer.
+    Buffer,
+    /// A function pointer (e.g. an `UnsafeCallback`).
+    Function,
+}
+
+impl Primitive {
+    /// Every primitive, in the order Deno documents them.
+    pub const ALL: [Primitive; 17] = [
+        Primitive::Void,
+        Primitive::Bool,
+        Primitive::U8,
+        Primitive::I8,
+        Primitive::U16,
+        Primitive::I16,
+        Primitive::U32,
+        Primitive::I32,
+        Primitive::U64,
+        Primitive::I64,
+        Primitive::Usize,
+        Primitive::Isize,
+        Primitive::F32,
+        Primitive::F64,
+        Primitive::Pointer,
+        Primitive::Buffer,
+        Primitive::Function,
+    ];
+
+    /// The name used in descriptors.
+    pub fn name(self) -> &'static str {
+        match self {
+            Primitive::Void => "void",
+            Primitive::Bool => "bool",
+            Primitive::U8 => "u8",
+            Primitive::I8 => "i8",
+            Primitive::U16 => "u16",
+            Primitive::I16 => "i16",
+            Primitive::U32 => "u32",
+            Primitive::I32 => "i32",
+            Primitive::U64 => "u64",
+            Primitive::I64 => "i64",
+            Primitive::Usize => "usize",
+            Primitive::Isize => "isize",
+            Primitive::F32 => "f32",
+            Primitive::F64 => "f64",
+            Primitive::Pointer => "pointer",
+            Primitive::Buffer => "buffer",
+            Primitive::Function => "function",
+        }
+    }
+
+    /// Looks a primitive up by its descriptor name.
+    pub fn from_name(name: &str) -> Option<Primitive> {
+        Primitive::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
