@@ -155,7 +155,7 @@ fn render(value: &Value, seed: &mut u64, out: &mut String) {
             out.push('[');
             for (i, v) in a.iter().enumerate() {
                 if i > 0 {
-                    out.push_str(",");
+                    out.push(',');
                     out.push_str(space);
                 }
                 render(v, seed, out);
