@@ -128,9 +128,9 @@ fn struct_layouts_match_the_c_compiler() {
     }
     c.push_str("int main(void) {\n");
     for (name, layout) in &checks {
-        let _ = write!(
+        let _ = writeln!(
             c,
-            "  printf(\"{name} %zu %zu\", sizeof({name}), _Alignof({name}));\n"
+            "  printf(\"{name} %zu %zu\", sizeof({name}), _Alignof({name}));"
         );
         for i in 0..layout.fields.len() {
             let _ = writeln!(c, "  printf(\" %zu\", offsetof({name}, f{i}));");
