@@ -7,7 +7,8 @@ use crate::locate::SourceMap;
 use crate::path::{PathSegment, pointer_of};
 use crate::place::{Place, place_of};
 use crate::suggest::{native_type_for, nearest};
-use crate::types::{EXTENSION_FIELD, Primitive};
+use crate::types::{EXTENSION_FIELD, Primitive, STRUCT_BRANCH};
+use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Kind;
 use jsonschema::paths::Location;
 use serde_json::Value;
@@ -32,16 +33,7 @@ const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
 pub(crate) fn schema_diagnostics(document: &Value, map: &SourceMap) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for error in validator().iter_errors(document) {
-        let path = path_of(document, error.instance_path());
-        translate(
-            document,
-            error.kind(),
-            error.instance(),
-            path,
-            map,
-            &mut out,
-            || error.to_string(),
-        );
+        translate(document, &error, map, &mut out);
     }
     let mut seen = HashSet::new();
     out.retain(|d| seen.insert((d.code, d.pointer(), d.message.clone())));
@@ -88,33 +80,43 @@ fn quoted(text: &str) -> String {
 
 fn translate(
     document: &Value,
-    kind: &Kind,
-    value: &Value,
-    path: Vec<PathSegment>,
+    error: &ValidationError,
     map: &SourceMap,
     out: &mut Vec<Diagnostic>,
-    fallback: impl FnOnce() -> String,
 ) {
+    let path = path_of(document, error.instance_path());
+    let (kind, value) = (error.kind(), error.instance().as_ref());
     let pointer = pointer_of(&path);
     let here = map.value(&pointer);
     let place = place_of(&path);
-    let error = |code, message: String| {
+    let diagnostic = |code, message: String| {
         Diagnostic::new(Severity::Error, code, path.clone(), message)
             .at(here)
             .found(describe(value))
     };
-    let diagnostic = match (kind, place) {
-        (Kind::Type { .. }, _) => wrong_type(place, value, error(Code::WrongType, String::new())),
-        (Kind::Enum { .. } | Kind::OneOfNotValid { .. } | Kind::Constant { .. }, Place::Type) => {
-            unknown_type(value, error(Code::UnknownType, String::new()))
+    let found = match (kind, place) {
+        (Kind::Type { .. }, _) => {
+            wrong_type(place, value, diagnostic(Code::WrongType, String::new()))
         }
+        // A type matched neither a primitive's name nor a struct type.
+        (Kind::AnyOf { context }, Place::Type) => match value {
+            Value::String(_) => unknown_type(value, diagnostic(Code::UnknownType, String::new())),
+            // An object is meant as a struct type: report what is wrong inside it.
+            Value::Object(_) => {
+                for inner in context.get(STRUCT_BRANCH).into_iter().flatten() {
+                    translate(document, inner, map, out);
+                }
+                return;
+            }
+            _ => wrong_type(place, value, diagnostic(Code::WrongType, String::new())),
+        },
         (Kind::Required { property }, _) => {
             let property = property.as_str().unwrap_or_default();
             missing_field(
                 place,
                 property,
                 value,
-                error(Code::MissingField, String::new()),
+                diagnostic(Code::MissingField, String::new()),
             )
         }
         (Kind::AdditionalProperties { unexpected }, _) => {
@@ -125,25 +127,26 @@ fn translate(
             }
             return;
         }
-        (Kind::MinLength { .. }, Place::Field("name")) => error(
+        (Kind::MinLength { .. }, Place::Field("name")) => diagnostic(
             Code::InvalidSymbolName,
             "an empty \"name\" names no native symbol".into(),
         )
         .expected("the native symbol's name")
         .help("leave \"name\" out to look the symbol up by its key"),
-        (Kind::MinItems { .. }, Place::StructFields) => error(
+        (Kind::MinItems { .. }, Place::StructFields) => diagnostic(
             Code::EmptyStruct,
             "a struct must have at least one field".into(),
         )
         .expected("one or more field types, such as [\"i32\", \"f64\"]"),
-        (Kind::Pattern { .. }, Place::ParameterName) => error(
+        (Kind::Pattern { .. }, Place::ParameterName) => diagnostic(
             Code::InvalidParameterNames,
             "a parameter name must be a JavaScript identifier".into(),
         )
         .expected("letters, digits, '_' or '$', not starting with a digit"),
-        _ => error(Code::SchemaViolation, fallback()),
+        // jsonschema's own wording, for violations ffic has no message of its own for.
+        _ => diagnostic(Code::SchemaViolation, error.to_string()),
     };
-    out.push(diagnostic);
+    out.push(found);
 }
 
 fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {

@@ -172,17 +172,22 @@ impl JsonSchema for NativeType {
         "NativeType".into()
     }
 
-    // A string must be a primitive's name, anything else a struct type; as for
-    // symbols, if/then/else keeps errors at the exact place.
+    // anyOf rather than if/then/else because editors complete values only
+    // through anyOf/oneOf; ffic's diagnostics still come from the struct
+    // branch's own errors (see STRUCT_BRANCH).
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": "A native type: a primitive's name, or {\"struct\": [field types]}.",
-            "if": { "type": "string" },
-            "then": generator.subschema_for::<Primitive>(),
-            "else": generator.subschema_for::<StructType>()
+            "anyOf": [
+                generator.subschema_for::<Primitive>(),
+                generator.subschema_for::<StructType>()
+            ]
         })
     }
 }
+
+/// Index of the struct type in [`NativeType`]'s `anyOf`.
+pub(crate) const STRUCT_BRANCH: usize = 1;
 
 /// A struct passed or returned by value.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
