@@ -52,13 +52,14 @@ fn parse_expect(path: &Path) -> Vec<Expected> {
     text.lines()
         .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
         .map(|line| {
-            let mut parts = line.splitn(5, ' ');
+            let mut parts = line.splitn(4, ' ');
             let mut next = || {
                 parts
                     .next()
                     .unwrap_or_else(|| panic!("{}: short line {line:?}", path.display()))
             };
-            let (severity, code, at, json_path, text) = (next(), next(), next(), next(), next());
+            let (severity, code, at, rest) = (next(), next(), next(), next());
+            let (json_path, text) = split_path(rest);
             let (l, c) = at
                 .split_once(':')
                 .unwrap_or_else(|| panic!("bad LINE:COLUMN in {line:?}"));
@@ -72,6 +73,22 @@ fn parse_expect(path: &Path) -> Vec<Expected> {
             }
         })
         .collect()
+}
+
+/// Splits `PATH TEXT` at the first space outside a quoted `["key"]`.
+fn split_path(rest: &str) -> (&str, &str) {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in rest.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            ' ' if !quoted => return (&rest[..i], &rest[i + 1..]),
+            _ => {}
+        }
+    }
+    (rest, "")
 }
 
 #[test]

@@ -60,6 +60,20 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
             ),
         ));
     }
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Report::rejected(
+            Diagnostic::new(
+                Severity::Error,
+                Code::NotUtf8,
+                Vec::new(),
+                "the file is UTF-16 text",
+            )
+            .at(Some(Position { line: 1, column: 1 }))
+            .found("a UTF-16 byte-order mark")
+            .expected("UTF-8 text (JSON files are UTF-8)")
+            .help("save the file as UTF-8"),
+        );
+    }
     // Editors on some systems start UTF-8 files with a byte-order mark.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
@@ -79,6 +93,19 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
             );
         }
     };
+    if text.trim().is_empty() {
+        return Report::rejected(
+            Diagnostic::new(
+                Severity::Error,
+                Code::InvalidJson,
+                Vec::new(),
+                "the file is empty",
+            )
+            .at(Some(end_of(text)))
+            .expected("a JSON object of symbols")
+            .help("a descriptor with no symbols is {}"),
+        );
+    }
     let document: Value = match serde_json::from_str(text) {
         Ok(document) => document,
         Err(e) => return Report::rejected(json_error(&e, text)),
@@ -126,42 +153,68 @@ fn end_of(text: &str) -> Position {
 }
 
 fn json_error(e: &serde_json::Error, text: &str) -> Diagnostic {
-    // serde_json counts columns in bytes; report characters.
-    let line_text = text
-        .lines()
-        .nth(e.line().saturating_sub(1))
-        .unwrap_or_default();
-    let byte_column = e.column().min(line_text.len());
-    let prefix = line_text
-        .get(..byte_column.saturating_sub(1))
-        .unwrap_or(line_text);
-    let position = Position {
-        line: e.line().max(1) as u32,
-        column: prefix.chars().count() as u32 + 1,
-    };
+    // serde_json counts columns in bytes from 1; find the byte it points at.
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(e.line().saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let mut offset = (line_start + e.column().saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let full = e.to_string();
     let what = full.split(" at line ").next().unwrap_or(&full);
-    let (code, message) = if what.contains("recursion limit exceeded") {
+    let rest = &text[offset..];
+    let (code, message, help) = if what.contains("recursion limit exceeded") {
         (
             Code::TooDeep,
-            "the JSON nests more than 128 levels deep".to_owned(),
+            "the JSON nests more than 127 levels deep".to_owned(),
+            Some("Deno itself allows struct types about 62 levels deep"),
+        )
+    } else if rest.starts_with("//") || rest.starts_with("/*") {
+        (
+            Code::InvalidJson,
+            "JSON has no comments".to_owned(),
+            Some("document a symbol in its \"ffic\" object: \"ffic\": {\"doc\": \"...\"}"),
+        )
+    } else if rest.starts_with('\'') {
+        (
+            Code::InvalidJson,
+            "the file is not valid JSON: strings need double quotes".to_owned(),
+            Some("write \"i32\", not 'i32'"),
+        )
+    } else if what.contains("trailing comma") {
+        // Point at the comma itself, not at the bracket after it.
+        let before = text[..offset].trim_end();
+        if before.ends_with(',') {
+            offset = before.len() - 1;
+        }
+        (
+            Code::InvalidJson,
+            format!("the file is not valid JSON: {what}"),
+            Some("JSON allows no comma after the last item"),
         )
     } else if e.is_eof() {
         (
             Code::InvalidJson,
             format!("the file is not valid JSON: it ends early ({what})"),
+            None,
         )
     } else {
+        let help = what
+            .contains("key must be a string")
+            .then_some("JSON keys need double quotes");
         (
             Code::InvalidJson,
             format!("the file is not valid JSON: {what}"),
+            help,
         )
     };
-    let d = Diagnostic::new(Severity::Error, code, Vec::new(), message).at(Some(position));
-    match code {
-        Code::TooDeep => d.help("Deno itself allows struct types about 62 levels deep"),
-        _ if what.contains("trailing comma") => d.help("JSON allows no comma after the last item"),
-        _ if what.contains("key must be a string") => d.help("JSON keys need double quotes"),
-        _ => d,
+    let d = Diagnostic::new(Severity::Error, code, Vec::new(), message)
+        .at(Some(end_of(&text[..offset])));
+    match help {
+        Some(help) => d.help(help),
+        None => d,
     }
 }

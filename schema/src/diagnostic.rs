@@ -165,9 +165,10 @@ impl Diagnostic {
         {
             let number = p.line.to_string();
             let gutter = " ".repeat(number.len());
+            let (line, caret_at) = window(line, p.column as usize - 1);
             let caret_pad: String = line
                 .chars()
-                .take(p.column as usize - 1)
+                .take(caret_at)
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
             let _ = writeln!(out, " {gutter} |");
@@ -185,6 +186,31 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// Width of source shown around a caret; longer lines are cut to it.
+const SHOWN_COLUMNS: usize = 100;
+
+/// The part of `line` worth showing around character `column` (0-based), and
+/// where the caret goes in it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= SHOWN_COLUMNS {
+        return (line.to_owned(), column);
+    }
+    let start = column
+        .saturating_sub(SHOWN_COLUMNS / 2)
+        .min(count - SHOWN_COLUMNS);
+    let mut shown: String = line.chars().skip(start).take(SHOWN_COLUMNS).collect();
+    let mut caret = column - start;
+    if start > 0 {
+        shown.insert(0, '…');
+        caret += 1;
+    }
+    if start + SHOWN_COLUMNS < count {
+        shown.push('…');
+    }
+    (shown, caret)
 }
 
 #[cfg(test)]
@@ -219,6 +245,23 @@ mod tests {
              \x20  |                       ^\n\
              \x20  = help: did you mean \"i32\"?\n"
         );
+        let long = format!("{}\"x\"{}", " ".repeat(300), " ".repeat(300));
+        let shown = Diagnostic {
+            position: Some(Position {
+                line: 1,
+                column: 301,
+            }),
+            ..d.clone()
+        }
+        .render("s.json", Some(&long));
+        let source_line = shown.lines().nth(3).expect("source line");
+        let caret_line = shown.lines().nth(4).expect("caret line");
+        assert!(source_line.chars().count() < 120, "{shown}");
+        assert_eq!(
+            source_line.chars().position(|c| c == '"'),
+            caret_line.chars().position(|c| c == '^')
+        );
+
         let json = d.to_json();
         assert_eq!(json["pointer"], "/f/parameters/0");
         assert_eq!(json["line"], 2);

@@ -34,7 +34,7 @@ pub fn json_path_of(path: &[PathSegment]) -> String {
     let mut out = String::from("$");
     for segment in path {
         match segment {
-            PathSegment::Key(key) if is_plain_identifier(key) => {
+            PathSegment::Key(key) if is_shorthand_name(key) => {
                 out.push('.');
                 out.push_str(key);
             }
@@ -49,6 +49,13 @@ pub fn json_path_of(path: &[PathSegment]) -> String {
         }
     }
     out
+}
+
+/// True for names JSONPath (RFC 9535) may write as `.name`: `[A-Za-z_][A-Za-z0-9_]*`.
+fn is_shorthand_name(name: &str) -> bool {
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// True for `[A-Za-z_$][A-Za-z0-9_$]*`: a name usable as-is in JavaScript and C (bar `$`).
@@ -72,6 +79,10 @@ mod tests {
         assert_eq!(pointer_of(&path), "/a~1b~0c/3/struct");
         assert_eq!(json_path_of(&path), "$[\"a/b~c\"][3].struct");
         assert_eq!(pointer_of(&[]), "");
+        assert_eq!(
+            json_path_of(&[PathSegment::Key("$schema".into())]),
+            "$[\"$schema\"]"
+        );
         assert_eq!(json_path_of(&[]), "$");
     }
 }

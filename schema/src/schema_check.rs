@@ -100,7 +100,9 @@ fn translate(
         }
         // A type matched neither a primitive's name nor a struct type.
         (Kind::AnyOf { context }, Place::Type) => match value {
-            Value::String(_) => unknown_type(value, diagnostic(Code::UnknownType, String::new())),
+            Value::String(_) => {
+                unknown_type(value, &path, diagnostic(Code::UnknownType, String::new()))
+            }
             // An object is meant as a struct type: report what is wrong inside it.
             Value::Object(_) => {
                 for inner in context.get(STRUCT_BRANCH).into_iter().flatten() {
@@ -140,9 +142,9 @@ fn translate(
         .expected("one or more field types, such as [\"i32\", \"f64\"]"),
         (Kind::Pattern { .. }, Place::ParameterName) => diagnostic(
             Code::InvalidParameterNames,
-            "a parameter name must be a JavaScript identifier".into(),
+            "a parameter name must be an ASCII JavaScript identifier".into(),
         )
-        .expected("letters, digits, '_' or '$', not starting with a digit"),
+        .expected("ASCII letters, digits, '_' or '$', not starting with a digit"),
         // jsonschema's own wording, for violations ffic has no message of its own for.
         _ => diagnostic(Code::SchemaViolation, error.to_string()),
     };
@@ -200,8 +202,10 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
     }
 }
 
-fn unknown_type(value: &Value, d: Diagnostic) -> Diagnostic {
+fn unknown_type(value: &Value, path: &[PathSegment], d: Diagnostic) -> Diagnostic {
     let name = value.as_str().unwrap_or_default();
+    let as_parameter =
+        matches!(path, [.., PathSegment::Key(k), PathSegment::Index(_)] if k == "parameters");
     let d = Diagnostic {
         message: format!("unknown native type {}", quoted(name)),
         ..d
@@ -209,7 +213,7 @@ fn unknown_type(value: &Value, d: Diagnostic) -> Diagnostic {
     .expected(TYPE_EXPECTED);
     if name == "struct" {
         d.help("a struct type is written {\"struct\": [field types]}")
-    } else if let Some(meant) = native_type_for(name) {
+    } else if let Some(meant) = native_type_for(name, as_parameter) {
         d.help(format!("did you mean {}?", quoted(meant)))
     } else {
         d
@@ -217,7 +221,25 @@ fn unknown_type(value: &Value, d: Diagnostic) -> Diagnostic {
 }
 
 fn missing_field(place: Place, property: &str, value: &Value, d: Diagnostic) -> Diagnostic {
+    let keys: Vec<&str> = value
+        .as_object()
+        .map(|o| o.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let misspelt_type = keys
+        .iter()
+        .find(|k| nearest(k, &["type"]).is_some())
+        .filter(|_| !keys.contains(&"parameters") && !keys.contains(&"result"));
     match place {
+        // Neither function nor static, but one key is nearly "type": a static was meant.
+        Place::Symbol if misspelt_type.is_some() => Diagnostic {
+            message: "a static needs \"type\"".into(),
+            ..d
+        }
+        .expected("\"type\" for a static, or \"parameters\" and \"result\" for a function")
+        .help(format!(
+            "did you mean \"type\" instead of {}?",
+            quoted(misspelt_type.unwrap_or(&""))
+        )),
         Place::Symbol => Diagnostic {
             message: format!("a function needs {}", quoted(property)),
             ..d
@@ -234,10 +256,6 @@ fn missing_field(place: Place, property: &str, value: &Value, d: Diagnostic) -> 
                 ..d
             }
             .expected("{\"struct\": [field types]}");
-            let keys: Vec<&str> = value
-                .as_object()
-                .map(|o| o.keys().map(String::as_str).collect())
-                .unwrap_or_default();
             match keys.as_slice() {
                 [only] if Primitive::from_name(only).is_some() => {
                     d.help(format!("write the type's name, {}", quoted(only)))
@@ -304,7 +322,10 @@ fn unknown_field(
                 quoted(key)
             ))
             .expected(format!("one of {}", FUNCTION_FIELDS.join(", ")));
-            with_field_suggestion(d, key, &FUNCTION_FIELDS)
+            // "type" would make it a static; worth suggesting for near misses.
+            let mut candidates = FUNCTION_FIELDS.to_vec();
+            candidates.push("type");
+            with_field_suggestion(d, key, &candidates)
         }
         Place::Extension => {
             let fields: &[&str] = if is_static(&path[..1]) {

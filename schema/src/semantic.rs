@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 
 /// Words a JavaScript parameter may not be named (reserved in strict mode).
-const RESERVED_WORDS: [&str; 45] = [
+const RESERVED_WORDS: [&str; 46] = [
     "arguments",
     "await",
     "break",
@@ -56,6 +56,7 @@ const RESERVED_WORDS: [&str; 45] = [
     "typeof",
     "var",
     "void",
+    "yield",
 ];
 
 /// Every semantic problem in `document`, located through `map`.
@@ -148,6 +149,7 @@ impl Rules<'_> {
                             path,
                             "a static cannot be \"void\"".into(),
                         )
+                        .found("\"void\"")
                         .expected("a type with a value, such as \"i32\" or \"pointer\"");
                     self.out.push(d);
                 }
@@ -158,7 +160,8 @@ impl Rules<'_> {
                         path,
                         "a static cannot be a struct (Deno reads statics of primitive types only)".into(),
                     )
-                        .expected("a primitive type")
+                        .found("a struct type")
+                    .expected("a primitive type")
                         .help("declare it as \"pointer\" to get its address, then read the fields with Deno.UnsafePointerView");
                     self.out.push(d);
                 }
@@ -181,11 +184,12 @@ impl Rules<'_> {
                         path,
                         "\"void\" is only valid as a result, not as a parameter".into(),
                     )
+                    .found("\"void\"")
                     .expected("a type with a value, such as \"i32\" or \"pointer\"")
                     .help(if only {
                         "a C function declared f(void) takes no arguments: write \"parameters\": []"
                     } else {
-                        "remove this parameter"
+                        "a C `void *` parameter is \"pointer\""
                     });
                 self.out.push(d);
             } else {
@@ -217,6 +221,7 @@ impl Rules<'_> {
                             field_path,
                             "a struct field cannot be \"void\"".into(),
                         )
+                        .found("\"void\"")
                         .expected("a type with a size, such as \"u8\" or \"pointer\"");
                     self.out.push(d);
                 } else {
@@ -277,6 +282,11 @@ impl Rules<'_> {
         } else {
             None
         };
+        let help = if given.is_some_and(|n| n.contains('\0')) {
+            "remove the NUL character from \"name\""
+        } else {
+            "set \"name\" to the symbol the library exports; the key can stay as it is"
+        };
         if let Some((severity, message)) = problem {
             let code = if severity == Severity::Error {
                 Code::InvalidSymbolName
@@ -288,9 +298,7 @@ impl Rules<'_> {
                     .at(at)
                     .found(quote(native))
                     .expected("a C identifier such as \"sqlite3_open\"")
-                    .help(
-                        "set \"name\" to the symbol the library exports; the key can stay as it is",
-                    ),
+                    .help(help),
             );
         }
     }

@@ -3,9 +3,16 @@
 
 use crate::types::Primitive;
 
-/// The native type a mistaken type name probably meant, if any.
-pub fn native_type_for(name: &str) -> Option<&'static str> {
-    let lower = name.trim().to_ascii_lowercase();
+/// The native type a mistaken type name probably meant, if any. A C string is
+/// a `buffer` when passed in (a NUL-terminated Uint8Array) and a `pointer`
+/// when returned or stored (read with `UnsafePointerView.getCString`).
+pub fn native_type_for(name: &str, as_parameter: bool) -> Option<&'static str> {
+    let lower = name.trim().to_ascii_lowercase().replace("const ", "");
+    let lower = lower
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" *", "*");
     let lower = lower.trim_end_matches("_t");
     let by_c_name = match lower {
         "int8" | "char" | "signed char" | "sbyte" => "i8",
@@ -22,8 +29,11 @@ pub fn native_type_for(name: &str) -> Option<&'static str> {
         "float" | "float32" => "f32",
         "double" | "float64" | "number" => "f64",
         "_bool" | "boolean" => "bool",
-        "void*" | "void *" | "ptr" | "pointer*" | "handle" => "pointer",
-        "string" | "cstring" | "char*" | "char *" | "str" => "buffer",
+        "void*" | "ptr" | "pointer*" | "handle" => "pointer",
+        "string" | "cstring" | "char*" | "str" | "unsigned char*" | "uint8*" if as_parameter => {
+            "buffer"
+        }
+        "string" | "cstring" | "char*" | "str" | "unsigned char*" | "uint8*" => "pointer",
         "callback" | "fn" | "func" | "function*" => "function",
         _ => "",
     };
@@ -69,14 +79,18 @@ mod tests {
 
     #[test]
     fn suggests_native_types_for_c_names_and_typos() {
-        assert_eq!(native_type_for("int32"), Some("i32"));
-        assert_eq!(native_type_for("uint8_t"), Some("u8"));
-        assert_eq!(native_type_for("double"), Some("f64"));
-        assert_eq!(native_type_for("size_t"), Some("usize"));
-        assert_eq!(native_type_for("I32"), Some("i32"));
-        assert_eq!(native_type_for("poiner"), Some("pointer"));
-        assert_eq!(native_type_for("bufer"), Some("buffer"));
-        assert_eq!(native_type_for("quux"), None);
+        let parameter = |name| native_type_for(name, true);
+        assert_eq!(parameter("int32"), Some("i32"));
+        assert_eq!(parameter("uint8_t"), Some("u8"));
+        assert_eq!(parameter("double"), Some("f64"));
+        assert_eq!(parameter("size_t"), Some("usize"));
+        assert_eq!(parameter("I32"), Some("i32"));
+        assert_eq!(parameter("poiner"), Some("pointer"));
+        assert_eq!(parameter("bufer"), Some("buffer"));
+        assert_eq!(parameter("quux"), None);
+        assert_eq!(parameter("const char *"), Some("buffer"));
+        assert_eq!(native_type_for("const  char*", false), Some("pointer"));
+        assert_eq!(native_type_for("void *", false), Some("pointer"));
     }
 
     #[test]
