@@ -82,8 +82,8 @@ fn human(file: &str, bytes: &[u8], report: &Report, valid: bool) -> String {
     );
     let summary = match &report.library {
         Some(library) if valid => format!(
-            "ok: {file}: {} symbols, digest {}{}\n",
-            library.symbols.len(),
+            "ok: {file}: {}, digest {}{}\n",
+            plural(library.symbols.len(), "symbol", ""),
             library.digest(),
             plural(warnings, "warning", ", "),
         ),
@@ -97,8 +97,10 @@ fn human(file: &str, bytes: &[u8], report: &Report, valid: bool) -> String {
     out
 }
 
+/// "N words" after `separator`; nothing for zero, except with no separator ("0 symbols").
 fn plural(n: usize, word: &str, separator: &str) -> String {
     match n {
+        0 if separator.is_empty() => format!("0 {word}s"),
         0 => String::new(),
         1 => format!("{separator}1 {word}"),
         _ => format!("{separator}{n} {word}s"),

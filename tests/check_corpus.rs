@@ -60,6 +60,11 @@ fn parse_expect(path: &Path) -> Vec<Expected> {
             };
             let (severity, code, at, rest) = (next(), next(), next(), next());
             let (json_path, text) = split_path(rest);
+            assert!(
+                !text.trim().is_empty(),
+                "{}: no TEXT in {line:?}",
+                path.display()
+            );
             let (l, c) = at
                 .split_once(':')
                 .unwrap_or_else(|| panic!("bad LINE:COLUMN in {line:?}"));

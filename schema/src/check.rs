@@ -54,10 +54,7 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
             Severity::Error,
             Code::TooLarge,
             Vec::new(),
-            format!(
-                "the file is {} bytes; ffic reads descriptors of at most {MAX_DESCRIPTOR_BYTES} bytes",
-                bytes.len()
-            ),
+            format!("the file is larger than {MAX_DESCRIPTOR_BYTES} bytes, the most ffic reads"),
         ));
     }
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
@@ -93,7 +90,8 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
             );
         }
     };
-    if text.trim().is_empty() {
+    // Only the four characters JSON counts as whitespace.
+    if text.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
         return Report::rejected(
             Diagnostic::new(
                 Severity::Error,

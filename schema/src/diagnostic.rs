@@ -161,11 +161,11 @@ impl Diagnostic {
         };
         let _ = writeln!(out, "  --> {place} at {}", self.json_path());
         if let (Some(p), Some(text)) = (self.position, text)
-            && let Some(line) = text.lines().nth(p.line as usize - 1)
+            && let Some(line) = text.lines().nth((p.line as usize).saturating_sub(1))
         {
             let number = p.line.to_string();
             let gutter = " ".repeat(number.len());
-            let (line, caret_at) = window(line, p.column as usize - 1);
+            let (line, caret_at) = window(line, (p.column as usize).saturating_sub(1));
             let caret_pad: String = line
                 .chars()
                 .take(caret_at)

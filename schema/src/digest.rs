@@ -3,6 +3,7 @@
 //! `optional`), independent of key order, formatting and documentation.
 
 use crate::ir::{Library, SymbolKind, Type};
+use crate::types::Primitive;
 use sha2::{Digest as _, Sha256};
 use std::fmt;
 
@@ -59,11 +60,33 @@ fn bytes(hasher: &mut Sha256, data: &[u8]) {
     hasher.update(data);
 }
 
+/// A fixed byte per primitive, independent of the enum's declaration order.
+fn primitive_code(p: Primitive) -> u8 {
+    match p {
+        Primitive::Void => 0,
+        Primitive::Bool => 1,
+        Primitive::U8 => 2,
+        Primitive::I8 => 3,
+        Primitive::U16 => 4,
+        Primitive::I16 => 5,
+        Primitive::U32 => 6,
+        Primitive::I32 => 7,
+        Primitive::U64 => 8,
+        Primitive::I64 => 9,
+        Primitive::Usize => 10,
+        Primitive::Isize => 11,
+        Primitive::F32 => 12,
+        Primitive::F64 => 13,
+        Primitive::Pointer => 14,
+        Primitive::Buffer => 15,
+        Primitive::Function => 16,
+    }
+}
+
 fn ty(hasher: &mut Sha256, t: &Type) {
     match t {
         Type::Primitive(p) => {
-            // Declaration order; changing it changes digests (bump DIGEST_TAG).
-            hasher.update([*p as u8]);
+            hasher.update([primitive_code(*p)]);
         }
         Type::Struct(s) => {
             hasher.update([0xff]);

@@ -193,3 +193,31 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::StructType;
+
+    #[test]
+    fn canonical_spelling_of_signatures() {
+        let field = NativeType::Struct(StructType {
+            fields: vec![
+                NativeType::Primitive(Primitive::U8),
+                NativeType::Primitive(Primitive::F64),
+            ],
+        });
+        let signature = Signature {
+            parameters: vec![
+                Type::Primitive(Primitive::I32),
+                Type::resolve(&field, Target::host()),
+            ],
+            result: Type::Primitive(Primitive::Void),
+        };
+        assert_eq!(signature.to_string(), "(i32,{u8,f64})->void");
+        assert_eq!(
+            Type::resolve(&field, Target::host()).layout(Target::host()),
+            (16, 8)
+        );
+    }
+}

@@ -239,7 +239,12 @@ impl Rules<'_> {
         symbol_path: &[PathSegment],
         name_path: &[PathSegment],
     ) {
-        let given = definition.get("name").and_then(Value::as_str);
+        let given = match definition.get("name") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(name)) => Some(name.as_str()),
+            // A name of the wrong type has its own error; the key is not the name.
+            Some(_) => return,
+        };
         // Deno looks statics up by `name || key`, so an empty static name means the key.
         if is_static && given == Some("") {
             let d = self

@@ -15,7 +15,8 @@ pub fn native_type_for(name: &str, as_parameter: bool) -> Option<&'static str> {
         .replace(" *", "*");
     let lower = lower.trim_end_matches("_t");
     let by_c_name = match lower {
-        "int8" | "char" | "signed char" | "sbyte" => "i8",
+        // Plain `char` is signed on x86-64 and unsigned on AArch64: no guess.
+        "int8" | "signed char" | "sbyte" => "i8",
         "uint8" | "unsigned char" | "byte" | "uchar" => "u8",
         "int16" | "short" => "i16",
         "uint16" | "unsigned short" | "ushort" => "u16",

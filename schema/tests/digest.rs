@@ -269,6 +269,30 @@ proptest! {
     }
 }
 
+/// Pins the encoding: if this changes, bump `DIGEST_TAG` so old caches miss.
+#[test]
+fn the_libm_example_digest_is_stable() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/libm/symbols.json"
+    ))
+    .expect("example");
+    assert_eq!(
+        digest_of(&text).to_string(),
+        "387cd94146d2b0932c8fe0cfc588689982344da626595f2e9ffb7f0f87784c61"
+    );
+}
+
+#[test]
+fn absent_null_and_default_fields_give_the_same_digest() {
+    let plain = r#"{"f": {"parameters": [], "result": "void"}, "s": {"type": "i32"}}"#;
+    let spelled = r#"{"f": {"parameters": [], "result": "void", "nonblocking": false, "optional": false, "name": "f"},
+                      "s": {"type": "i32", "name": "", "optional": false}}"#;
+    let nulls = r#"{"f": {"parameters": [], "result": "void", "nonblocking": null, "name": null}, "s": {"type": "i32", "name": null}}"#;
+    assert_eq!(digest_of(plain), digest_of(spelled));
+    assert_eq!(digest_of(plain), digest_of(nulls));
+}
+
 #[test]
 fn parameter_names_and_docs_do_not_change_the_digest() {
     let plain = r#"{"add": {"parameters": ["i32", "i32"], "result": "i32"}}"#;
