@@ -1,17 +1,20 @@
 //! From a descriptor file's bytes to a verdict: parse, locate, validate against
 //! the schema, apply the semantic rules and, when nothing is wrong, normalise.
 
-use crate::diagnostic::{Code, Diagnostic, Severity};
+use crate::diagnostic::{Anchor, Code, Diagnostic, Severity};
 use crate::ir::Library;
 use crate::layout::Target;
 use crate::locate::{Position, SourceMap};
-use crate::schema_check::schema_diagnostics;
-use crate::semantic::semantic_diagnostics;
+use crate::schema_check::{MAX_DIAGNOSTICS, schema_diagnostics};
+use crate::semantic::{duplicate_warnings, semantic_diagnostics};
 use crate::types::Descriptor;
 use serde_json::Value;
+use std::collections::HashSet;
 
-/// The largest descriptor file ffic reads (a 1000-symbol descriptor is ~100 KiB).
-pub const MAX_DESCRIPTOR_BYTES: usize = 16 << 20;
+/// The largest descriptor file ffic reads: 40 times a 1000-symbol descriptor
+/// (~100 KiB), and small enough that parsing hostile input stays well under a
+/// gigabyte (serde_json spends ~150 bytes per nested array).
+pub const MAX_DESCRIPTOR_BYTES: usize = 4 << 20;
 
 /// The outcome of checking one descriptor.
 #[derive(Debug, Clone)]
@@ -108,12 +111,25 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
         Ok(document) => document,
         Err(e) => return Report::rejected(json_error(&e, text)),
     };
-    let map = SourceMap::build(text);
-    let mut diagnostics = schema_diagnostics(&document, &map);
-    diagnostics.extend(semantic_diagnostics(&document, &map));
+    let mut diagnostics = Vec::new();
+    let schema_errors = schema_diagnostics(&document, &mut diagnostics);
+    let semantic_errors = semantic_diagnostics(&document, &mut diagnostics, MAX_DIAGNOSTICS);
+    let has_errors = schema_errors || semantic_errors;
+    let listed_all = diagnostics.len() < MAX_DIAGNOSTICS;
+    locate(text, &document, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.position, d.severity));
+    if !listed_all {
+        diagnostics.push(
+            Diagnostic::new(
+                Severity::Warning,
+                Code::TooManyDiagnostics,
+                Vec::new(),
+                format!("listing stopped after {MAX_DIAGNOSTICS} problems; the file may have more"),
+            )
+            .help("fix these and check again"),
+        );
+    }
 
-    let has_errors = diagnostics.iter().any(|d| d.severity == Severity::Error);
     let descriptor = match document.as_object() {
         Some(object) if !has_errors => match Descriptor::from_object(object) {
             Ok(descriptor) => Some(descriptor),
@@ -138,6 +154,22 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
         descriptor,
         library,
     }
+}
+
+/// Gives each diagnostic its text position, with one scan that records only
+/// the places asked for, and adds a warning for each repeated key.
+fn locate(text: &str, document: &Value, diagnostics: &mut Vec<Diagnostic>) {
+    let wanted: HashSet<String> = diagnostics.iter().map(Diagnostic::pointer).collect();
+    let room = MAX_DIAGNOSTICS.saturating_sub(diagnostics.len());
+    let map = SourceMap::build(text, &wanted, room);
+    for d in diagnostics.iter_mut() {
+        let pointer = d.pointer();
+        d.position = match d.anchor {
+            Anchor::Value => map.value(&pointer),
+            Anchor::Key => map.key(&pointer).or_else(|| map.value(&pointer)),
+        };
+    }
+    diagnostics.extend(duplicate_warnings(document, map.duplicates()));
 }
 
 /// The position just after `text`.

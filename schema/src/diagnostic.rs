@@ -47,10 +47,21 @@ pub enum Code {
     InvalidSymbolName,
     /// A native symbol name no C toolchain exports.
     UnusualSymbolName,
+    /// Listing stopped; the file has more problems than are shown.
+    TooManyDiagnostics,
     /// `ffic.parameterNames` that do not fit the parameters.
     InvalidParameterNames,
     /// Anything else the schema rejects.
     SchemaViolation,
+}
+
+/// Which text position locates a diagnostic: where its value starts, or (for a
+/// member that should not be there) where its key starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Anchor {
+    #[default]
+    Value,
+    Key,
 }
 
 /// One problem, with where it is and what was expected.
@@ -77,6 +88,9 @@ pub struct Diagnostic {
     /// A suggestion, such as the field or type that was probably meant.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// What `position` is taken from once the text is scanned.
+    #[serde(skip)]
+    pub(crate) anchor: Anchor,
 }
 
 impl Diagnostic {
@@ -96,7 +110,14 @@ impl Diagnostic {
             found: None,
             expected: None,
             help: None,
+            anchor: Anchor::Value,
         }
+    }
+
+    /// Locates the diagnostic at its member's key rather than its value.
+    pub(crate) fn at_key(mut self) -> Self {
+        self.anchor = Anchor::Key;
+        self
     }
 
     /// Sets what was found.

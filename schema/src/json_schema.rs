@@ -27,15 +27,64 @@ pub fn generate() -> String {
     text
 }
 
-/// The validator for the committed schema, built once, with no remote references.
-pub(crate) fn validator() -> &'static jsonschema::Validator {
-    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
-    VALIDATOR.get_or_init(|| {
+/// Definitions whose unknown fields Deno ignores, so ffic warns rather than
+/// fails (a struct type's extra keys, which Deno rejects, stay errors).
+const WARN_ONLY_CLOSED: [&str; 4] = [
+    "ForeignFunction",
+    "ForeignStatic",
+    "FunctionExtension",
+    "StaticExtension",
+];
+
+/// Validators for the committed schema: the whole document, and the
+/// definitions a large document is validated piece by piece with.
+pub(crate) struct Validators {
+    /// The whole descriptor.
+    pub root: jsonschema::Validator,
+    /// The whole descriptor, allowing the unknown fields that ffic only warns
+    /// about: valid here means no schema *errors*.
+    pub lenient: jsonschema::Validator,
+    /// One symbol definition (`$defs/Symbol`).
+    pub symbol: jsonschema::Validator,
+    /// One native type (`$defs/NativeType`).
+    pub native_type: jsonschema::Validator,
+    /// One parameter name (`$defs/ParameterName`).
+    pub parameter_name: jsonschema::Validator,
+}
+
+/// The validators, built once. Remote references cannot be fetched: the
+/// crate is built without its resolvers.
+pub(crate) fn validators() -> &'static Validators {
+    static VALIDATORS: OnceLock<Validators> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
         let schema: Value =
             serde_json::from_str(COMMITTED_SCHEMA).expect("the committed schema is valid JSON");
-        jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .build(&schema)
-            .expect("the committed schema compiles")
+        let definition = |name: &str| {
+            build(&serde_json::json!({
+                "$schema": schema["$schema"],
+                "$ref": format!("#/$defs/{name}"),
+                "$defs": schema["$defs"],
+            }))
+        };
+        let mut lenient = schema.clone();
+        for name in WARN_ONLY_CLOSED {
+            if let Some(definition) = lenient["$defs"][name].as_object_mut() {
+                definition.remove("additionalProperties");
+            }
+        }
+        Validators {
+            root: build(&schema),
+            lenient: build(&lenient),
+            symbol: definition("Symbol"),
+            native_type: definition("NativeType"),
+            parameter_name: definition("ParameterName"),
+        }
     })
+}
+
+fn build(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(schema)
+        .expect("the committed schema compiles")
 }

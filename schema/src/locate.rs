@@ -2,8 +2,7 @@
 //! each object member's key starts (by JSON Pointer), and which keys repeat
 //! within one object. `serde_json` keeps neither, so this is a second, flat pass.
 
-use crate::path::{PathSegment, pointer_of};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A 1-based line and column; the column counts characters, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -17,8 +16,8 @@ pub struct Position {
 /// A key that appears more than once in one JSON object (JSON keeps the last).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateKey {
-    /// Path of the member (the object's path plus the key).
-    pub path: Vec<PathSegment>,
+    /// JSON Pointer of the member (the object's pointer plus the key).
+    pub pointer: String,
     /// Where the key first appears.
     pub first: Position,
     /// Where it appears again.
@@ -31,7 +30,9 @@ struct Entry {
     key: Option<Position>,
 }
 
-/// Positions of every value in a JSON text, by JSON Pointer.
+/// Positions of the values a caller asked for, and the repeated keys, of one
+/// JSON text. Only asked-for pointers are kept, so memory does not grow with
+/// the number of values in the file.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     entries: HashMap<String, Entry>,
@@ -49,21 +50,24 @@ impl SourceMap {
         self.entries.get(pointer).and_then(|e| e.key)
     }
 
-    /// Keys repeated within one object, in text order.
+    /// Keys repeated within one object, in text order (at most the number asked for).
     pub fn duplicates(&self) -> &[DuplicateKey] {
         &self.duplicates
     }
 
-    /// Scans `text`, which must already have parsed as JSON.
-    ///
-    /// On text that is not JSON it still terminates and records what it can.
-    pub fn build(text: &str) -> SourceMap {
+    /// Scans `text`, which must already have parsed as JSON, recording the
+    /// positions of the values at `wanted` pointers and up to `max_duplicates`
+    /// repeated keys. On text that is not JSON it still terminates.
+    pub fn build(text: &str, wanted: &HashSet<String>, max_duplicates: usize) -> SourceMap {
         let mut scan = Scanner {
             bytes: text.as_bytes(),
             text,
             at: 0,
             pos: Position { line: 1, column: 1 },
+            pointer: String::new(),
             frames: Vec::new(),
+            wanted,
+            max_duplicates,
             map: SourceMap::default(),
         };
         scan.run();
@@ -71,16 +75,20 @@ impl SourceMap {
     }
 }
 
-enum Frame {
+enum Container {
     Object {
-        path: Vec<PathSegment>,
         keys: HashMap<String, Position>,
         pending: Option<(String, Position)>,
     },
     Array {
-        path: Vec<PathSegment>,
         next: usize,
     },
+}
+
+/// An open object or array, and the length of its parent's pointer to go back to.
+struct Frame {
+    container: Container,
+    parent_len: usize,
 }
 
 struct Scanner<'a> {
@@ -88,7 +96,11 @@ struct Scanner<'a> {
     text: &'a str,
     at: usize,
     pos: Position,
+    /// Pointer of the innermost open container.
+    pointer: String,
     frames: Vec<Frame>,
+    wanted: &'a HashSet<String>,
+    max_duplicates: usize,
     map: SourceMap,
 }
 
@@ -110,45 +122,48 @@ impl Scanner<'_> {
             let start = self.pos;
             match self.bytes[self.at] {
                 b' ' | b'\t' | b'\r' | b'\n' | b',' | b':' => self.bump(),
-                b'{' => {
-                    let path = self.begin_value(start);
-                    self.frames.push(Frame::Object {
-                        path,
-                        keys: HashMap::new(),
-                        pending: None,
+                open @ (b'{' | b'[') => {
+                    let child = self.begin_value(start);
+                    let parent_len = self.pointer.len();
+                    self.pointer = child;
+                    let container = if open == b'{' {
+                        Container::Object {
+                            keys: HashMap::new(),
+                            pending: None,
+                        }
+                    } else {
+                        Container::Array { next: 0 }
+                    };
+                    self.frames.push(Frame {
+                        container,
+                        parent_len,
                     });
                     self.bump();
                 }
-                b'[' => {
-                    let path = self.begin_value(start);
-                    self.frames.push(Frame::Array { path, next: 0 });
-                    self.bump();
-                }
                 b'}' | b']' => {
-                    self.frames.pop();
+                    if let Some(frame) = self.frames.pop() {
+                        self.pointer.truncate(frame.parent_len);
+                    }
                     self.bump();
                 }
                 b'"' => {
                     let from = self.at;
                     self.skip_string();
                     let raw = &self.text[from..self.at];
-                    match self.frames.last_mut() {
-                        Some(Frame::Object {
-                            path,
-                            keys,
-                            pending,
-                        }) if pending.is_none() => {
+                    let pointer = &self.pointer;
+                    match self.frames.last_mut().map(|f| &mut f.container) {
+                        Some(Container::Object { keys, pending }) if pending.is_none() => {
                             // A string where a key is due: decode it as JSON does.
                             let key: String =
                                 serde_json::from_str(raw).unwrap_or_else(|_| raw.to_owned());
                             if let Some(first) = keys.get(&key) {
-                                let mut member = path.clone();
-                                member.push(PathSegment::Key(key.clone()));
-                                self.map.duplicates.push(DuplicateKey {
-                                    path: member,
-                                    first: *first,
-                                    repeated: start,
-                                });
+                                if self.map.duplicates.len() < self.max_duplicates {
+                                    self.map.duplicates.push(DuplicateKey {
+                                        pointer: child_pointer(pointer, &key),
+                                        first: *first,
+                                        repeated: start,
+                                    });
+                                }
                             } else {
                                 keys.insert(key.clone(), start);
                             }
@@ -194,32 +209,35 @@ impl Scanner<'_> {
         }
     }
 
-    /// Records a value starting at `start` and returns its path.
-    fn begin_value(&mut self, start: Position) -> Vec<PathSegment> {
-        let (path, key) = match self.frames.last_mut() {
-            None => (Vec::new(), None),
-            Some(Frame::Object { path, pending, .. }) => {
-                let mut member = path.clone();
+    /// Records a value starting at `start` if it is wanted, and returns its pointer.
+    fn begin_value(&mut self, start: Position) -> String {
+        let (pointer, key) = match self.frames.last_mut().map(|f| &mut f.container) {
+            None => (String::new(), None),
+            Some(Container::Object { pending, .. }) => {
                 // No pending key only happens on text that is not JSON.
                 let (name, key_at) = match pending.take() {
                     Some((name, at)) => (name, Some(at)),
                     None => (String::new(), None),
                 };
-                member.push(PathSegment::Key(name));
-                (member, key_at)
+                (child_pointer(&self.pointer, &name), key_at)
             }
-            Some(Frame::Array { path, next }) => {
-                let mut member = path.clone();
-                member.push(PathSegment::Index(*next));
+            Some(Container::Array { next }) => {
                 *next += 1;
-                (member, None)
+                (format!("{}/{}", self.pointer, *next - 1), None)
             }
         };
-        self.map
-            .entries
-            .insert(pointer_of(&path), Entry { value: start, key });
-        path
+        if self.wanted.contains(&pointer) {
+            self.map
+                .entries
+                .insert(pointer.clone(), Entry { value: start, key });
+        }
+        pointer
     }
+}
+
+/// The pointer of member `key` of the object at `parent`.
+fn child_pointer(parent: &str, key: &str) -> String {
+    format!("{parent}/{}", key.replace('~', "~0").replace('/', "~1"))
 }
 
 #[cfg(test)]
@@ -230,10 +248,24 @@ mod tests {
         Some(Position { line, column })
     }
 
+    fn build(text: &str, wanted: &[&str]) -> SourceMap {
+        let wanted = wanted.iter().map(|p| p.to_string()).collect();
+        SourceMap::build(text, &wanted, 10)
+    }
+
     #[test]
     fn locates_values_keys_and_array_items() {
         let text = "{\n  \"a\": {\"parameters\": [\"i32\", {\"struct\": [\"u8\"]}],\n  \"result\": \"f64\"}\n}";
-        let map = SourceMap::build(text);
+        let map = build(
+            text,
+            &[
+                "",
+                "/a",
+                "/a/parameters/0",
+                "/a/parameters/1/struct/0",
+                "/a/result",
+            ],
+        );
         assert_eq!(map.value(""), at(1, 1));
         assert_eq!(map.key("/a"), at(2, 3));
         assert_eq!(map.value("/a"), at(2, 8));
@@ -246,7 +278,7 @@ mod tests {
     #[test]
     fn columns_count_characters_and_keys_are_unescaped() {
         let text = "{\"é/\\u00e9~\": 1, \"ü\": [true]}";
-        let map = SourceMap::build(text);
+        let map = build(text, &["/é~1é~0", "/ü/0"]);
         assert_eq!(map.key("/é~1é~0"), at(1, 2));
         assert_eq!(map.value("/é~1é~0"), at(1, 15));
         assert_eq!(map.value("/ü/0"), at(1, 24));
@@ -255,11 +287,12 @@ mod tests {
     #[test]
     fn reports_repeated_keys_and_keeps_the_last_value() {
         let text = "{\"f\": 1,\n \"g\": 2,\n \"f\": 3}";
-        let map = SourceMap::build(text);
+        let map = build(text, &["/f", "/g"]);
+        assert_eq!(map.value("/g"), at(2, 7));
         assert_eq!(
             map.duplicates(),
             &[DuplicateKey {
-                path: vec![PathSegment::Key("f".into())],
+                pointer: "/f".into(),
                 first: Position { line: 1, column: 2 },
                 repeated: Position { line: 3, column: 2 },
             }]
@@ -268,9 +301,25 @@ mod tests {
     }
 
     #[test]
+    fn keeps_only_wanted_positions_and_caps_duplicates() {
+        let text = "{\"a\": 1, \"a\": 2, \"a\": 3, \"b\": [0]}";
+        let map = SourceMap::build(text, &HashSet::from(["/b/0".to_string()]), 1);
+        assert_eq!(map.value("/a"), None);
+        assert_eq!(map.value("/b/0"), at(1, 32));
+        assert_eq!(map.duplicates().len(), 1);
+    }
+
+    #[test]
     fn terminates_on_text_that_is_not_json() {
-        for text in ["{\"a\": [1, 2", "]]]}}}", "\"unterminated", "{1: 2}", "\\"] {
-            SourceMap::build(text);
+        for text in [
+            "{\"a\": [1, 2",
+            "]]]}}}",
+            "\"unterminated",
+            "{1: 2}",
+            "\\",
+            "\"\\é",
+        ] {
+            build(text, &["", "/a"]);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! JSONPath-style rendering for people (`$.add.parameters[1]`).
 
 use serde::Serialize;
+use serde_json::Value;
 use std::fmt::Write;
 
 /// One step into a JSON value.
@@ -27,6 +28,26 @@ pub fn pointer_of(path: &[PathSegment]) -> String {
         }
     }
     out
+}
+
+/// The path a JSON Pointer names inside `value`. Resolving against the value
+/// tells an array index from a numeric object key, which a pointer alone cannot.
+pub fn path_from_pointer(value: &Value, pointer: &str) -> Vec<PathSegment> {
+    let mut path = Vec::new();
+    let mut here = Some(value);
+    for raw in pointer.split('/').skip(1) {
+        let key = raw.replace("~1", "/").replace("~0", "~");
+        let segment = match (here, key.parse::<usize>()) {
+            (Some(Value::Array(_)), Ok(index)) => PathSegment::Index(index),
+            _ => PathSegment::Key(key),
+        };
+        here = here.and_then(|v| match &segment {
+            PathSegment::Index(i) => v.get(i),
+            PathSegment::Key(k) => v.get(k),
+        });
+        path.push(segment);
+    }
+    path
 }
 
 /// The JSONPath-style rendering of a path: `$`, `.key` or `["odd key"]`, `[index]`.
@@ -79,6 +100,15 @@ mod tests {
         assert_eq!(pointer_of(&path), "/a~1b~0c/3/struct");
         assert_eq!(json_path_of(&path), "$[\"a/b~c\"][3].struct");
         assert_eq!(pointer_of(&[]), "");
+        let doc = serde_json::json!({"a/b~c": [0, 1, 2, {"struct": 1}], "7": {"": 0}});
+        assert_eq!(path_from_pointer(&doc, "/a~1b~0c/3/struct"), path);
+        assert_eq!(
+            path_from_pointer(&doc, "/7/"),
+            [
+                PathSegment::Key("7".into()),
+                PathSegment::Key(String::new())
+            ]
+        );
         assert_eq!(
             json_path_of(&[PathSegment::Key("$schema".into())]),
             "$[\"$schema\"]"

@@ -2,15 +2,13 @@
 //! into a diagnostic that says what belongs at that place in a descriptor.
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::json_schema::validator;
-use crate::locate::SourceMap;
-use crate::path::{PathSegment, pointer_of};
+use crate::json_schema::validators;
+use crate::path::{PathSegment, path_from_pointer, pointer_of};
 use crate::place::{Place, place_of};
 use crate::suggest::{native_type_for, nearest};
-use crate::types::{EXTENSION_FIELD, Primitive, STRUCT_BRANCH};
+use crate::types::{EXTENSION_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH};
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Kind;
-use jsonschema::paths::Location;
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -29,37 +27,201 @@ const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
 const FUNCTION_EXTENSION_FIELDS: [&str; 2] = ["doc", "parameterNames"];
 const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
 
-/// Every schema violation in `document`, located through `map`.
-pub(crate) fn schema_diagnostics(document: &Value, map: &SourceMap) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for error in validator().iter_errors(document) {
-        translate(document, &error, map, &mut out);
-    }
-    let mut seen = HashSet::new();
-    out.retain(|d| seen.insert((d.code, d.pointer(), d.message.clone())));
-    out
+/// Diagnostics kept per file. Each costs memory, and past a few hundred a
+/// file is better fixed and checked again; validity is still decided exactly.
+pub(crate) const MAX_DIAGNOSTICS: usize = 200;
+
+/// Values one jsonschema call may validate. It collects every error (with
+/// nested detail for each failed `anyOf`) before returning, so larger
+/// subtrees are split and their items validated one at a time.
+const SUBTREE_LIMIT: usize = 512;
+
+/// The schema definitions a subtree is validated against.
+#[derive(Debug, Clone, Copy)]
+enum Def {
+    Symbol,
+    NativeType,
+    ParameterName,
 }
 
-/// The path of a schema error's instance. Resolved against the document
-/// itself: a pointer alone cannot tell an array index from a numeric key, and
-/// `Location::iter` drops empty keys.
-fn path_of(document: &Value, location: &Location) -> Vec<PathSegment> {
-    let pointer = location.as_str();
-    let mut path = Vec::new();
-    let mut value = Some(document);
-    for raw in pointer.split('/').skip(1) {
-        let key = raw.replace("~1", "/").replace("~0", "~");
-        let segment = match (value, key.parse::<usize>()) {
-            (Some(Value::Array(_)), Ok(index)) => PathSegment::Index(index),
-            _ => PathSegment::Key(key),
-        };
-        value = value.and_then(|v| match &segment {
-            PathSegment::Index(i) => v.get(i),
-            PathSegment::Key(k) => v.get(k),
-        });
-        path.push(segment);
+/// A place inside a definition's value that can hold arbitrarily many values.
+struct Hole {
+    pointer: &'static str,
+    is_array: bool,
+    items: Def,
+    placeholder: &'static str,
+}
+
+impl Def {
+    fn validator(self) -> &'static jsonschema::Validator {
+        let v = validators();
+        match self {
+            Def::Symbol => &v.symbol,
+            Def::NativeType => &v.native_type,
+            Def::ParameterName => &v.parameter_name,
+        }
     }
-    path
+
+    fn holes(self) -> &'static [Hole] {
+        match self {
+            Def::Symbol => &SYMBOL_HOLES,
+            Def::NativeType => &NATIVE_TYPE_HOLES,
+            Def::ParameterName => &[],
+        }
+    }
+}
+
+const fn hole(
+    pointer: &'static str,
+    is_array: bool,
+    items: Def,
+    placeholder: &'static str,
+) -> Hole {
+    Hole {
+        pointer,
+        is_array,
+        items,
+        placeholder,
+    }
+}
+
+const SYMBOL_HOLES: [Hole; 4] = [
+    hole("/parameters", true, Def::NativeType, "i32"),
+    hole("/result", false, Def::NativeType, "i32"),
+    hole("/type", false, Def::NativeType, "i32"),
+    hole("/ffic/parameterNames", true, Def::ParameterName, "a"),
+];
+
+const NATIVE_TYPE_HOLES: [Hole; 1] = [hole("/struct", true, Def::NativeType, "i32")];
+
+/// Appends the schema violations in `document` to `out` (up to
+/// [`MAX_DIAGNOSTICS`] in all) and says whether any of them, listed or not, is an error.
+pub(crate) fn schema_diagnostics(document: &Value, out: &mut Vec<Diagnostic>) -> bool {
+    let root = &validators().root;
+    if root.is_valid(document) {
+        return false;
+    }
+    let has_errors = !validators().lenient.is_valid(document);
+    let start = out.len();
+    match document.as_object() {
+        Some(symbols) => {
+            if let Some(schema) = symbols.get(SCHEMA_FIELD) {
+                let only_schema = serde_json::json!({ SCHEMA_FIELD: schema });
+                for error in root.iter_errors(&only_schema) {
+                    translate(document, &only_schema, &[], &error, out);
+                }
+            }
+            for (key, definition) in symbols.iter().filter(|(k, _)| *k != SCHEMA_FIELD) {
+                let path = vec![PathSegment::Key(key.clone())];
+                check_subtree(document, Def::Symbol, definition, path, out);
+            }
+        }
+        // Not an object: a single type error, nothing nested.
+        None => {
+            for error in root.iter_errors(document) {
+                translate(document, document, &[], &error, out);
+            }
+        }
+    }
+    // Both branches of a failed `if` can report the same thing.
+    let mut seen = HashSet::new();
+    let mut index = 0;
+    out.retain(|d| {
+        index += 1;
+        index <= start || seen.insert((d.code, d.pointer(), d.message.clone()))
+    });
+    has_errors
+}
+
+/// Validates `value` (at `base`) against `def`, splitting it when it is large.
+fn check_subtree(
+    document: &Value,
+    def: Def,
+    value: &Value,
+    base: Vec<PathSegment>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let validator = def.validator();
+    if out.len() >= MAX_DIAGNOSTICS || validator.is_valid(value) {
+        return;
+    }
+    if fits(value, SUBTREE_LIMIT) {
+        for error in validator.iter_errors(value) {
+            translate(document, value, &base, &error, out);
+        }
+        return;
+    }
+    // Too large to validate whole: validate a copy whose holes hold valid
+    // placeholders, then what was in the holes, one item at a time.
+    let skeleton = skeleton_of(value, "", def.holes());
+    for error in validator.iter_errors(&skeleton) {
+        translate(document, &skeleton, &base, &error, out);
+    }
+    drop(skeleton);
+    for hole in def.holes() {
+        let Some(slot) = value.pointer(hole.pointer) else {
+            continue;
+        };
+        let mut path = base.clone();
+        path.extend(path_from_pointer(value, hole.pointer));
+        match slot {
+            Value::Array(items) if hole.is_array => {
+                for (i, item) in items.iter().enumerate() {
+                    if out.len() >= MAX_DIAGNOSTICS {
+                        return;
+                    }
+                    let mut item_path = path.clone();
+                    item_path.push(PathSegment::Index(i));
+                    check_subtree(document, hole.items, item, item_path, out);
+                }
+            }
+            // Not an array where one belongs: the skeleton's type error says so.
+            _ if hole.is_array => {}
+            slot => check_subtree(document, hole.items, slot, path, out),
+        }
+    }
+}
+
+/// A copy of `value` (at `pointer` within the validated value) with each hole
+/// filled by its placeholder: an array hole keeps at most one item, which
+/// leaves every verdict on the array itself (type, emptiness) unchanged.
+fn skeleton_of(value: &Value, pointer: &str, holes: &[Hole]) -> Value {
+    let Value::Object(members) = value else {
+        return value.clone();
+    };
+    let mut copy = serde_json::Map::with_capacity(members.len());
+    for (key, member) in members {
+        let child = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+        let filled = match holes.iter().find(|h| h.pointer == child) {
+            Some(hole) if hole.is_array => match member {
+                Value::Array(items) if items.is_empty() => Value::Array(Vec::new()),
+                Value::Array(_) => Value::Array(vec![Value::from(hole.placeholder)]),
+                other => other.clone(),
+            },
+            Some(hole) => Value::from(hole.placeholder),
+            None => skeleton_of(member, &child, holes),
+        };
+        copy.insert(key.clone(), filled);
+    }
+    Value::Object(copy)
+}
+
+/// True when `value` holds at most `limit` values (counted without recursion).
+fn fits(value: &Value, limit: usize) -> bool {
+    let mut pending = vec![value];
+    let mut count = 0;
+    while let Some(v) = pending.pop() {
+        count += 1;
+        if count > limit {
+            return false;
+        }
+        match v {
+            Value::Array(items) => pending.extend(items),
+            Value::Object(members) => pending.extend(members.values()),
+            _ => {}
+        }
+    }
+    true
 }
 
 /// A short JSON rendering of a found value.
@@ -78,21 +240,28 @@ fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
 
+/// Turns one jsonschema error about `validated` (which sits at `base` in
+/// `document`) into diagnostics.
 fn translate(
     document: &Value,
+    validated: &Value,
+    base: &[PathSegment],
     error: &ValidationError,
-    map: &SourceMap,
     out: &mut Vec<Diagnostic>,
 ) {
-    let path = path_of(document, error.instance_path());
-    let (kind, value) = (error.kind(), error.instance().as_ref());
-    let pointer = pointer_of(&path);
-    let here = map.value(&pointer);
+    if out.len() >= MAX_DIAGNOSTICS {
+        return;
+    }
+    let mut path = base.to_vec();
+    path.extend(path_from_pointer(validated, error.instance_path().as_str()));
+    let kind = error.kind();
+    // Describe what the file holds, not a placeholder of a split validation.
+    let value = document
+        .pointer(&pointer_of(&path))
+        .unwrap_or(error.instance().as_ref());
     let place = place_of(&path);
     let diagnostic = |code, message: String| {
-        Diagnostic::new(Severity::Error, code, path.clone(), message)
-            .at(here)
-            .found(describe(value))
+        Diagnostic::new(Severity::Error, code, path.clone(), message).found(describe(value))
     };
     let found = match (kind, place) {
         (Kind::Type { .. }, _) => {
@@ -106,7 +275,7 @@ fn translate(
             // An object is meant as a struct type: report what is wrong inside it.
             Value::Object(_) => {
                 for inner in context.get(STRUCT_BRANCH).into_iter().flatten() {
-                    translate(document, inner, map, out);
+                    translate(document, validated, base, inner, out);
                 }
                 return;
             }
@@ -123,7 +292,7 @@ fn translate(
         }
         (Kind::AdditionalProperties { unexpected }, _) => {
             for key in unexpected {
-                if let Some(d) = unknown_field(document, place, &path, key, value, map) {
+                if let Some(d) = unknown_field(document, place, &path, key, value) {
                     out.push(d);
                 }
             }
@@ -281,11 +450,9 @@ fn unknown_field(
     path: &[PathSegment],
     key: &str,
     object: &Value,
-    map: &SourceMap,
 ) -> Option<Diagnostic> {
     let mut member = path.to_vec();
     member.push(PathSegment::Key(key.to_owned()));
-    let at = map.key(&pointer_of(&member));
     let warning = |message: String| {
         Diagnostic::new(
             Severity::Warning,
@@ -293,7 +460,7 @@ fn unknown_field(
             member.clone(),
             message,
         )
-        .at(at)
+        .at_key()
         .found(quoted(key))
     };
     let is_static = |symbol: &[PathSegment]| {

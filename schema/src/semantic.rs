@@ -3,8 +3,8 @@
 //! repeated keys. Runs on the raw JSON so it reports alongside schema errors.
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
-use crate::locate::SourceMap;
-use crate::path::{PathSegment, is_plain_identifier, pointer_of};
+use crate::locate::DuplicateKey;
+use crate::path::{PathSegment, is_plain_identifier, path_from_pointer};
 use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -59,11 +59,17 @@ const RESERVED_WORDS: [&str; 46] = [
     "yield",
 ];
 
-/// Every semantic problem in `document`, located through `map`.
-pub(crate) fn semantic_diagnostics(document: &Value, map: &SourceMap) -> Vec<Diagnostic> {
+/// Appends the semantic problems in `document` to `out` (while it holds
+/// fewer than `limit`) and says whether there is any error, listed or not.
+pub(crate) fn semantic_diagnostics(
+    document: &Value,
+    out: &mut Vec<Diagnostic>,
+    limit: usize,
+) -> bool {
     let mut rules = Rules {
-        map,
-        out: Vec::new(),
+        out,
+        limit,
+        errors: false,
     };
     if let Some(symbols) = document.as_object() {
         for (key, definition) in symbols {
@@ -75,27 +81,30 @@ pub(crate) fn semantic_diagnostics(document: &Value, map: &SourceMap) -> Vec<Dia
             }
         }
     }
-    for duplicate in map.duplicates() {
-        let (first, repeated) = (duplicate.first, duplicate.repeated);
-        let key = match duplicate.path.last() {
-            Some(PathSegment::Key(key)) => key.as_str(),
-            _ => "",
+    rules.errors
+}
+
+/// A warning for each repeated key (JSON keeps the last value).
+pub(crate) fn duplicate_warnings<'a>(
+    document: &'a Value,
+    duplicates: &'a [DuplicateKey],
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    duplicates.iter().map(|duplicate| {
+        let path = path_from_pointer(document, &duplicate.pointer);
+        let key = match path.last() {
+            Some(PathSegment::Key(key)) => quote(key),
+            _ => String::new(),
         };
-        rules.out.push(
-            Diagnostic::new(
-                Severity::Warning,
-                Code::DuplicateKey,
-                duplicate.path.clone(),
-                format!(
-                    "key {} appears more than once in this object; JSON keeps the last",
-                    quote(key)
-                ),
-            )
-            .at(Some(repeated))
-            .help(format!("the first is at {}:{}", first.line, first.column)),
-        );
-    }
-    rules.out
+        let (first, repeated) = (duplicate.first, duplicate.repeated);
+        Diagnostic::new(
+            Severity::Warning,
+            Code::DuplicateKey,
+            path,
+            format!("key {key} appears more than once in this object; JSON keeps the last"),
+        )
+        .at(Some(repeated))
+        .help(format!("the first is at {}:{}", first.line, first.column))
+    })
 }
 
 fn counted(n: usize, noun: &str) -> String {
@@ -111,21 +120,18 @@ fn quote(text: &str) -> String {
 }
 
 struct Rules<'a> {
-    map: &'a SourceMap,
-    out: Vec<Diagnostic>,
+    out: &'a mut Vec<Diagnostic>,
+    limit: usize,
+    errors: bool,
 }
 
 impl Rules<'_> {
-    /// A diagnostic located at the value `path` names.
-    fn make(
-        &self,
-        severity: Severity,
-        code: Code,
-        path: Vec<PathSegment>,
-        message: String,
-    ) -> Diagnostic {
-        let at = self.map.value(&pointer_of(&path));
-        Diagnostic::new(severity, code, path, message).at(at)
+    /// Lists `d` while there is room, and remembers any error either way.
+    fn emit(&mut self, d: Diagnostic) {
+        self.errors |= d.severity == Severity::Error;
+        if self.out.len() < self.limit {
+            self.out.push(d);
+        }
     }
 
     fn symbol(&mut self, key: &str, definition: &Map<String, Value>) {
@@ -142,28 +148,27 @@ impl Rules<'_> {
             let path = join("type");
             match definition.get("type") {
                 Some(Value::String(s)) if s == "void" => {
-                    let d = self
-                        .make(
-                            Severity::Error,
-                            Code::VoidNotAllowed,
-                            path,
-                            "a static cannot be \"void\"".into(),
-                        )
-                        .found("\"void\"")
-                        .expected("a type with a value, such as \"i32\" or \"pointer\"");
-                    self.out.push(d);
+                    let d = Diagnostic::new(
+                        Severity::Error,
+                        Code::VoidNotAllowed,
+                        path,
+                        "a static cannot be \"void\"",
+                    )
+                    .found("\"void\"")
+                    .expected("a type with a value, such as \"i32\" or \"pointer\"");
+                    self.emit(d);
                 }
                 Some(Value::Object(_)) => {
-                    let d = self.make(
+                    let d = Diagnostic::new(
                         Severity::Error,
                         Code::UnsupportedStatic,
                         path,
-                        "a static cannot be a struct (Deno reads statics of primitive types only)".into(),
+                        "a static cannot be a struct (Deno reads statics of primitive types only)",
                     )
                         .found("a struct type")
                     .expected("a primitive type")
                         .help("declare it as \"pointer\" to get its address, then read the fields with Deno.UnsafePointerView");
-                    self.out.push(d);
+                    self.emit(d);
                 }
                 Some(ty) => self.struct_fields(ty, path),
                 None => {}
@@ -177,21 +182,20 @@ impl Rules<'_> {
             path.push(PathSegment::Index(i));
             if parameter.as_str() == Some("void") {
                 let only = parameters.is_some_and(|p| p.len() == 1);
-                let d = self
-                    .make(
-                        Severity::Error,
-                        Code::VoidNotAllowed,
-                        path,
-                        "\"void\" is only valid as a result, not as a parameter".into(),
-                    )
-                    .found("\"void\"")
-                    .expected("a type with a value, such as \"i32\" or \"pointer\"")
-                    .help(if only {
-                        "a C function declared f(void) takes no arguments: write \"parameters\": []"
-                    } else {
-                        "a C `void *` parameter is \"pointer\""
-                    });
-                self.out.push(d);
+                let d = Diagnostic::new(
+                    Severity::Error,
+                    Code::VoidNotAllowed,
+                    path,
+                    "\"void\" is only valid as a result, not as a parameter",
+                )
+                .found("\"void\"")
+                .expected("a type with a value, such as \"i32\" or \"pointer\"")
+                .help(if only {
+                    "a C function declared f(void) takes no arguments: write \"parameters\": []"
+                } else {
+                    "a C `void *` parameter is \"pointer\""
+                });
+                self.emit(d);
             } else {
                 self.struct_fields(parameter, path);
             }
@@ -214,16 +218,15 @@ impl Rules<'_> {
                 field_path.push(PathSegment::Key("struct".into()));
                 field_path.push(PathSegment::Index(i));
                 if field.as_str() == Some("void") {
-                    let d = self
-                        .make(
-                            Severity::Error,
-                            Code::VoidNotAllowed,
-                            field_path,
-                            "a struct field cannot be \"void\"".into(),
-                        )
-                        .found("\"void\"")
-                        .expected("a type with a size, such as \"u8\" or \"pointer\"");
-                    self.out.push(d);
+                    let d = Diagnostic::new(
+                        Severity::Error,
+                        Code::VoidNotAllowed,
+                        field_path,
+                        "a struct field cannot be \"void\"",
+                    )
+                    .found("\"void\"")
+                    .expected("a type with a size, such as \"u8\" or \"pointer\"");
+                    self.emit(d);
                 } else {
                     pending.push((field, field_path));
                 }
@@ -247,27 +250,23 @@ impl Rules<'_> {
         };
         // Deno looks statics up by `name || key`, so an empty static name means the key.
         if is_static && given == Some("") {
-            let d = self
-                .make(
-                    Severity::Warning,
-                    Code::InvalidSymbolName,
-                    name_path.to_vec(),
-                    format!(
-                        "an empty \"name\" falls back to the key {} for a static",
-                        quote(key)
-                    ),
-                )
-                .help("leave \"name\" out");
-            self.out.push(d);
+            let d = Diagnostic::new(
+                Severity::Warning,
+                Code::InvalidSymbolName,
+                name_path.to_vec(),
+                format!(
+                    "an empty \"name\" falls back to the key {} for a static",
+                    quote(key)
+                ),
+            )
+            .help("leave \"name\" out");
+            self.emit(d);
         }
-        let (native, path, at) = match given {
-            Some(name) if !name.is_empty() => {
-                let at = self.map.value(&pointer_of(name_path));
-                (name, name_path, at)
-            }
+        let (native, path, at_key) = match given {
+            Some(name) if !name.is_empty() => (name, name_path, false),
             // An empty function name is a schema error already.
             Some(_) if !is_static => return,
-            _ => (key, symbol_path, self.map.key(&pointer_of(symbol_path))),
+            _ => (key, symbol_path, true),
         };
         let problem = if native.is_empty() {
             Some((
@@ -298,13 +297,11 @@ impl Rules<'_> {
             } else {
                 Code::UnusualSymbolName
             };
-            self.out.push(
-                Diagnostic::new(severity, code, path.to_vec(), message)
-                    .at(at)
-                    .found(quote(native))
-                    .expected("a C identifier such as \"sqlite3_open\"")
-                    .help(help),
-            );
+            let d = Diagnostic::new(severity, code, path.to_vec(), message)
+                .found(quote(native))
+                .expected("a C identifier such as \"sqlite3_open\"")
+                .help(help);
+            self.emit(if at_key { d.at_key() } else { d });
         }
     }
 
@@ -324,22 +321,21 @@ impl Rules<'_> {
         let mut path = extension;
         path.push(PathSegment::Key("parameterNames".into()));
         if let Some(count) = count.filter(|c| *c != names.len()) {
-            let d = self
-                .make(
-                    Severity::Error,
-                    Code::InvalidParameterNames,
-                    path.clone(),
-                    format!(
-                        "{} for {}",
-                        counted(names.len(), "parameter name"),
-                        counted(count, "parameter")
-                    ),
-                )
-                .expected(format!(
-                    "one name for each of the {}",
+            let d = Diagnostic::new(
+                Severity::Error,
+                Code::InvalidParameterNames,
+                path.clone(),
+                format!(
+                    "{} for {}",
+                    counted(names.len(), "parameter name"),
                     counted(count, "parameter")
-                ));
-            self.out.push(d);
+                ),
+            )
+            .expected(format!(
+                "one name for each of the {}",
+                counted(count, "parameter")
+            ));
+            self.emit(d);
         }
         let mut seen = HashSet::new();
         for (i, name) in names.iter().enumerate() {
@@ -347,25 +343,23 @@ impl Rules<'_> {
             let mut item = path.clone();
             item.push(PathSegment::Index(i));
             if RESERVED_WORDS.contains(&name) {
-                let d = self
-                    .make(
-                        Severity::Error,
-                        Code::InvalidParameterNames,
-                        item,
-                        format!("{} is a reserved word in JavaScript", quote(name)),
-                    )
-                    .expected("a JavaScript identifier that is not a reserved word");
-                self.out.push(d);
+                let d = Diagnostic::new(
+                    Severity::Error,
+                    Code::InvalidParameterNames,
+                    item,
+                    format!("{} is a reserved word in JavaScript", quote(name)),
+                )
+                .expected("a JavaScript identifier that is not a reserved word");
+                self.emit(d);
             } else if !seen.insert(name) {
-                let d = self
-                    .make(
-                        Severity::Error,
-                        Code::InvalidParameterNames,
-                        item,
-                        format!("parameter name {} is used twice", quote(name)),
-                    )
-                    .expected("a different name for each parameter");
-                self.out.push(d);
+                let d = Diagnostic::new(
+                    Severity::Error,
+                    Code::InvalidParameterNames,
+                    item,
+                    format!("parameter name {} is used twice", quote(name)),
+                )
+                .expected("a different name for each parameter");
+                self.emit(d);
             }
         }
     }

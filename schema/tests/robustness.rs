@@ -113,3 +113,78 @@ fn invalid_utf8_is_located_at_the_bad_byte() {
     let at = report.diagnostics[0].position.expect("located");
     assert_eq!((at.line, at.column), (2, 6));
 }
+
+/// `n` symbols with an unknown field each (a warning apiece), then `tail`.
+fn many_warnings(n: usize, tail: &str) -> String {
+    let symbols: Vec<String> = (0..n)
+        .map(|i| format!("\"f{i}\": {{\"parameters\": [], \"result\": \"void\", \"typo\": 1}}"))
+        .collect();
+    format!("{{{}{tail}}}", symbols.join(","))
+}
+
+#[test]
+fn listing_stops_at_the_cap_but_validity_stays_exact() {
+    let warnings_only = check(many_warnings(300, "").as_bytes(), Target::host());
+    assert!(warnings_only.is_valid(), "only warnings, however many");
+    assert_eq!(warnings_only.diagnostics.len(), 201);
+    assert_eq!(
+        warnings_only.diagnostics.last().map(|d| d.code),
+        Some(Code::TooManyDiagnostics)
+    );
+
+    // The one error comes after the cap: unlisted, but still decides validity.
+    for tail in [
+        r#", "z": {"parameters": ["int"], "result": "void"}"#,
+        r#", "z": {"parameters": ["void", "i32"], "result": "void"}"#,
+    ] {
+        let hidden_error = check(many_warnings(300, tail).as_bytes(), Target::host());
+        assert!(!hidden_error.is_valid(), "{tail}");
+        assert_eq!(hidden_error.diagnostics.len(), 201);
+    }
+}
+
+#[test]
+fn a_flood_of_bad_types_is_capped_and_every_listed_one_is_located() {
+    let parameters = vec!["\"x\""; 250_000].join(",");
+    let text = format!("{{\"f\": {{\"parameters\": [{parameters}], \"result\": \"void\"}}}}");
+    let report = check(text.as_bytes(), Target::host());
+    assert!(!report.is_valid());
+    assert_eq!(report.diagnostics.len(), 201);
+    let listed = &report.diagnostics[..200];
+    assert!(
+        listed
+            .iter()
+            .all(|d| d.code == Code::UnknownType && d.position.is_some())
+    );
+    // Split validation keeps the paths exact.
+    assert_eq!(listed[199].json_path(), "$.f.parameters[199]");
+}
+
+#[test]
+fn split_validation_of_a_large_symbol_reports_what_whole_validation_does() {
+    let report_for = |padding: usize| {
+        let mut parameters = vec!["\"i32\"".to_owned(); padding];
+        parameters.push(r#"{"struct": ["u8", {"struct": ["int64"], "packed": 1}]}"#.into());
+        parameters.push("\"void\"".into());
+        let text = format!(
+            "{{\"f\": {{\"parameters\": [{}], \"nonblockng\": true, \"ffic\": {{\"doc\": 1}}}}}}",
+            parameters.join(",")
+        );
+        let report = check(text.as_bytes(), Target::host());
+        report
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let path = d
+                    .json_path()
+                    .replace(&format!("[{padding}]"), "[N]")
+                    .replace(&format!("[{}]", padding + 1), "[N+1]");
+                format!("{:?} {path} {}", d.code, d.message)
+            })
+            .collect::<Vec<_>>()
+    };
+    let small = report_for(2);
+    let large = report_for(2000);
+    assert_eq!(small.len(), 6, "{small:#?}");
+    assert_eq!(small, large);
+}
