@@ -15,6 +15,11 @@ pub enum PathSegment {
     Index(usize),
 }
 
+/// `text` as a JSON string literal, quotes and escapes included.
+pub fn quoted(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
 /// The JSON Pointer of a path (`""` for the root).
 pub fn pointer_of(path: &[PathSegment]) -> String {
     let mut out = String::new();
@@ -61,7 +66,7 @@ pub fn json_path_of(path: &[PathSegment]) -> String {
             }
             PathSegment::Key(key) => {
                 out.push('[');
-                out.push_str(&serde_json::to_string(key).unwrap_or_default());
+                out.push_str(&quoted(key));
                 out.push(']');
             }
             PathSegment::Index(i) => {

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::json_schema::validators;
-use crate::path::{PathSegment, path_from_pointer, pointer_of};
+use crate::path::{PathSegment, path_from_pointer, pointer_of, quoted};
 use crate::place::{Place, place_of};
 use crate::suggest::{native_type_for, nearest};
 use crate::types::{EXTENSION_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH};
@@ -13,7 +13,13 @@ use serde_json::Value;
 use std::collections::HashSet;
 
 /// What a type position accepts, for messages.
-pub(crate) const TYPE_EXPECTED: &str = "a native type name (void, bool, u8, i8, u16, i16, u32, i32, u64, i64, usize, isize, f32, f64, pointer, buffer, function) or {\"struct\": [field types]}";
+fn type_expected() -> String {
+    let names: Vec<&str> = Primitive::ALL.iter().map(|p| p.name()).collect();
+    format!(
+        "a native type name ({}) or {{\"struct\": [field types]}}",
+        names.join(", ")
+    )
+}
 
 const FUNCTION_FIELDS: [&str; 6] = [
     "parameters",
@@ -236,10 +242,6 @@ pub(crate) fn describe(value: &Value) -> String {
     }
 }
 
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
-}
-
 /// Turns one jsonschema error about `validated` (which sits at `base` in
 /// `document`) into diagnostics.
 fn translate(
@@ -335,7 +337,7 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "\"parameters\" must be an array of native types",
             "an array such as [\"i32\", \"pointer\"]",
         ),
-        Place::Type => ("not a native type", TYPE_EXPECTED),
+        Place::Type => ("not a native type", ""),
         Place::StructFields => (
             "\"struct\" must be an array of field types",
             "an array such as [\"i32\", \"f64\"]",
@@ -362,7 +364,10 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
         message: message.into(),
         ..d
     }
-    .expected(expected);
+    .expected(match place {
+        Place::Type => type_expected(),
+        _ => expected.to_owned(),
+    });
     match (place, value) {
         (Place::Type, Value::Array(_)) => {
             d.help("a struct type is written {\"struct\": [field types]}")
@@ -379,7 +384,7 @@ fn unknown_type(value: &Value, path: &[PathSegment], d: Diagnostic) -> Diagnosti
         message: format!("unknown native type {}", quoted(name)),
         ..d
     }
-    .expected(TYPE_EXPECTED);
+    .expected(type_expected());
     if name == "struct" {
         d.help("a struct type is written {\"struct\": [field types]}")
     } else if let Some(meant) = native_type_for(name, as_parameter) {

@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::locate::DuplicateKey;
-use crate::path::{PathSegment, is_plain_identifier, path_from_pointer};
+use crate::path::{PathSegment, is_plain_identifier, path_from_pointer, quoted};
 use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -92,7 +92,7 @@ pub(crate) fn duplicate_warnings<'a>(
     duplicates.iter().map(|duplicate| {
         let path = path_from_pointer(document, &duplicate.pointer);
         let key = match path.last() {
-            Some(PathSegment::Key(key)) => quote(key),
+            Some(PathSegment::Key(key)) => quoted(key),
             _ => String::new(),
         };
         let (first, repeated) = (duplicate.first, duplicate.repeated);
@@ -113,10 +113,6 @@ fn counted(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
-}
-
-fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
 }
 
 struct Rules<'a> {
@@ -256,7 +252,7 @@ impl Rules<'_> {
                 name_path.to_vec(),
                 format!(
                     "an empty \"name\" falls back to the key {} for a static",
-                    quote(key)
+                    quoted(key)
                 ),
             )
             .help("leave \"name\" out");
@@ -298,7 +294,7 @@ impl Rules<'_> {
                 Code::UnusualSymbolName
             };
             let d = Diagnostic::new(severity, code, path.to_vec(), message)
-                .found(quote(native))
+                .found(quoted(native))
                 .expected("a C identifier such as \"sqlite3_open\"")
                 .help(help);
             self.emit(if at_key { d.at_key() } else { d });
@@ -347,7 +343,7 @@ impl Rules<'_> {
                     Severity::Error,
                     Code::InvalidParameterNames,
                     item,
-                    format!("{} is a reserved word in JavaScript", quote(name)),
+                    format!("{} is a reserved word in JavaScript", quoted(name)),
                 )
                 .expected("a JavaScript identifier that is not a reserved word");
                 self.emit(d);
@@ -356,7 +352,7 @@ impl Rules<'_> {
                     Severity::Error,
                     Code::InvalidParameterNames,
                     item,
-                    format!("parameter name {} is used twice", quote(name)),
+                    format!("parameter name {} is used twice", quoted(name)),
                 )
                 .expected("a different name for each parameter");
                 self.emit(d);
