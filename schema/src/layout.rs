@@ -2,7 +2,6 @@
 //! field offsets, as the System V x86-64 and AAPCS64 (LP64) ABIs lay them out.
 
 use crate::types::Primitive;
-use std::fmt;
 
 /// The CPU architecture code is laid out and generated for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,14 +36,6 @@ impl Target {
         }
     }
 
-    /// The target triple.
-    pub fn triple(self) -> &'static str {
-        match self.arch {
-            Arch::X86_64 => "x86_64-unknown-linux-gnu",
-            Arch::Aarch64 => "aarch64-unknown-linux-gnu",
-        }
-    }
-
     /// Bytes in a pointer (and in `size_t`).
     pub fn pointer_size(self) -> u64 {
         8
@@ -66,12 +57,6 @@ impl Target {
         };
         // Every primitive is naturally aligned on both LP64 ABIs.
         (size, size.max(1))
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.triple())
     }
 }
 

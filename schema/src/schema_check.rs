@@ -6,7 +6,7 @@ use crate::json_schema::validators;
 use crate::path::{PathSegment, path_from_pointer, pointer_of, quoted};
 use crate::place::{Place, place_of};
 use crate::suggest::{native_type_for, nearest};
-use crate::types::{EXTENSION_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH};
+use crate::types::{EXTENSION_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH, is_static_definition};
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Kind;
 use serde_json::Value;
@@ -473,7 +473,7 @@ fn unknown_field(
         document
             .pointer(&pointer)
             .and_then(Value::as_object)
-            .is_some_and(|o| o.contains_key("type"))
+            .is_some_and(is_static_definition)
     };
     let d = match place {
         Place::Symbol if is_static(path) => {

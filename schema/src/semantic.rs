@@ -5,7 +5,7 @@
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::locate::DuplicateKey;
 use crate::path::{PathSegment, is_plain_identifier, path_from_pointer, quoted};
-use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD};
+use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD, is_static_definition};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -137,7 +137,7 @@ impl Rules<'_> {
             path.push(PathSegment::Key(field.to_owned()));
             path
         };
-        let is_static = definition.contains_key("type");
+        let is_static = is_static_definition(definition);
         self.native_name(key, definition, is_static, &base, &join("name"));
 
         if is_static {

@@ -61,6 +61,12 @@ impl JsonSchema for Descriptor {
     }
 }
 
+/// Deno's rule: a symbol definition with a `type` field is a static, any other
+/// a function. `SymbolDef` and its schema say the same declaratively.
+pub fn is_static_definition(definition: &Map<String, Value>) -> bool {
+    definition.contains_key("type")
+}
+
 /// One symbol: a function, or a static when the object has a `type` field (Deno's rule).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
