@@ -1,0 +1,114 @@
+//! Compiles trampoline functions to machine code and links them into one
+//! position-independent blob: functions placed back to back (16-byte
+//! aligned, int3 between), and every reference to an import slot resolved
+//! PC-relative against an import table that starts on the first page
+//! boundary after the code. The result carries no relocations, so it can be
+//! mapped read+execute as is, from an artifact or into JIT memory.
+
+use crate::CompileError;
+use crate::imports::Helper;
+use crate::trampoline::IMPORT_NAMESPACE;
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{self, ExternalName, LibCall};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+
+/// Alignment of each function in the blob.
+pub const FUNCTION_ALIGN: u32 = 16;
+/// Fill between functions: `int3`, so a stray jump traps.
+pub const CODE_FILL: u8 = 0xCC;
+
+/// Where one function lies in the blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeRange {
+    /// Offset from the start of the code.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+}
+
+/// Linked machine code.
+#[derive(Debug, Clone)]
+pub struct Code {
+    /// The code, unpadded.
+    pub bytes: Vec<u8>,
+    /// Each input function's place, in input order.
+    pub ranges: Vec<CodeRange>,
+    /// Offset of the import table from the start of the code.
+    pub import_table_offset: u32,
+}
+
+/// Offset of the import table for code of `code_len` bytes.
+pub fn import_table_offset(code_len: u32, page_size: u32) -> u32 {
+    code_len.next_multiple_of(page_size)
+}
+
+/// Compiles `functions` and links them for an import table after the code.
+pub fn compile_code(
+    isa: &dyn TargetIsa,
+    functions: Vec<ir::Function>,
+    page_size: u32,
+) -> Result<Code, CompileError> {
+    let mut ctx = Context::new();
+    let mut bytes = Vec::new();
+    let mut ranges = Vec::with_capacity(functions.len());
+    // (position in blob, addend, import slot) of every reference.
+    let mut fixups = Vec::new();
+    for func in functions {
+        let name = func.name.to_string();
+        ctx.clear();
+        ctx.func = func;
+        let compiled = ctx
+            .compile(isa, &mut ControlPlane::default())
+            .map_err(|e| CompileError::Codegen {
+                function: name.clone(),
+                message: format!("{:?}", e.inner),
+            })?;
+        let start = bytes.len().next_multiple_of(FUNCTION_ALIGN as usize);
+        bytes.resize(start, CODE_FILL);
+        bytes.extend_from_slice(compiled.code_buffer());
+        let len = compiled.code_buffer().len() as u32;
+        let relocs = compiled.buffer.relocs().to_vec();
+        for reloc in &relocs {
+            let unexpected = || CompileError::UnexpectedRelocation {
+                function: name.clone(),
+                kind: format!("{:?} to {:?}", reloc.kind, reloc.target),
+            };
+            if reloc.kind != Reloc::X86GOTPCRel4 {
+                return Err(unexpected());
+            }
+            let slot = match &reloc.target {
+                FinalizedRelocTarget::ExternalName(ExternalName::User(r)) => {
+                    let user = &ctx.func.params.user_named_funcs()[*r];
+                    if user.namespace != IMPORT_NAMESPACE {
+                        return Err(unexpected());
+                    }
+                    user.index
+                }
+                FinalizedRelocTarget::ExternalName(ExternalName::LibCall(LibCall::Memcpy)) => {
+                    Helper::Memcpy.slot()
+                }
+                _ => return Err(unexpected()),
+            };
+            fixups.push((start + reloc.offset as usize, reloc.addend, slot));
+        }
+        ranges.push(CodeRange {
+            offset: u32::try_from(start).map_err(|_| CompileError::TooLarge)?,
+            len,
+        });
+    }
+    let code_len = u32::try_from(bytes.len()).map_err(|_| CompileError::TooLarge)?;
+    let table = i64::from(import_table_offset(code_len, page_size));
+    for (at, addend, slot) in fixups {
+        // GOTPCREL: displacement = slot address + addend - address of the field.
+        let displacement = table + i64::from(slot) * 8 + addend - at as i64;
+        let field = i32::try_from(displacement).map_err(|_| CompileError::TooLarge)?;
+        bytes[at..at + 4].copy_from_slice(&field.to_le_bytes());
+    }
+    Ok(Code {
+        bytes,
+        ranges,
+        import_table_offset: table as u32,
+    })
+}

@@ -1,0 +1,49 @@
+//! Errors of the compiler crate.
+
+use std::path::PathBuf;
+
+/// Why a library could not be compiled or its artifact written.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    /// Code generation for this architecture is not implemented.
+    #[error("code generation for {0} is not supported yet (x86_64 only)")]
+    UnsupportedTarget(&'static str),
+    /// `void` in a parameter list (validation rejects it; kept as a guard).
+    #[error("a parameter has type void")]
+    VoidParameter,
+    /// A struct too large to pass by value on a thread's stack.
+    #[error("struct {ty} is {size} bytes; at most {max} bytes can be passed by value", max = crate::abi::MAX_BY_VALUE_STRUCT)]
+    StructTooLarge {
+        /// The struct's canonical spelling.
+        ty: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// Cranelift rejected a function (a bug in the generator).
+    #[error("cranelift failed on {function}: {message}")]
+    Codegen {
+        /// Which trampoline.
+        function: String,
+        /// Cranelift's message.
+        message: String,
+    },
+    /// The code refers to something other than an import slot (a bug in the generator).
+    #[error("{function} has an unexpected relocation {kind}")]
+    UnexpectedRelocation {
+        /// Which trampoline.
+        function: String,
+        /// The relocation.
+        kind: String,
+    },
+    /// The artifact would exceed the format's 32-bit offsets.
+    #[error("the artifact would be larger than 4 GiB")]
+    TooLarge,
+    /// Writing the artifact failed.
+    #[error("cannot write {path}: {source}")]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}

@@ -1,0 +1,85 @@
+//! The import table: every address a trampoline needs beyond its own code,
+//! reached through one 8-byte slot each, placed by whoever maps the code at a
+//! fixed distance after it. Runtime helpers come first, in [`Helper`] order,
+//! then one slot per symbol (its native address) in manifest order.
+
+/// Returned by [`Helper::BufferData`] and [`Helper::StructData`] when the value
+/// is not usable; a trampoline that sees it raises instead of calling.
+pub const INVALID_DATA: i64 = -1;
+
+/// A runtime helper: a plain C-ABI function supplied by whoever binds the code
+/// (the V8 host its real ones; tests their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Helper {
+    /// `fn(value: *const Local<Value>) -> *mut u8`: the data pointer of `null`
+    /// (0), an ArrayBuffer or an ArrayBufferView; [`INVALID_DATA`] otherwise.
+    BufferData = 0,
+    /// `fn(value: *const Local<Value>, size: usize) -> *mut u8`: as
+    /// `BufferData`, but [`INVALID_DATA`] also for `null` and for fewer than `size` bytes.
+    StructData = 1,
+    /// `fn(options: *const FastApiCallbackOptions, kind: u32, argument: u32)`:
+    /// throws the TypeError for a [`Raise`] kind; the trampoline then returns zero.
+    Raise = 2,
+    /// `fn(options: *const FastApiCallbackOptions)`: called first by every fast
+    /// trampoline when the slot is not null (tests observe fast calls with it).
+    Trace = 3,
+    /// `memcpy`, for by-value structs too large to copy inline.
+    Memcpy = 4,
+}
+
+/// Number of helper slots, before the symbol slots.
+pub const HELPER_SLOTS: u32 = 5;
+
+impl Helper {
+    /// Every helper in slot order.
+    pub const ALL: [Helper; HELPER_SLOTS as usize] = [
+        Helper::BufferData,
+        Helper::StructData,
+        Helper::Raise,
+        Helper::Trace,
+        Helper::Memcpy,
+    ];
+
+    /// Its slot index.
+    pub fn slot(self) -> u32 {
+        self as u32
+    }
+
+    /// Its name, for listings.
+    pub fn name(self) -> &'static str {
+        match self {
+            Helper::BufferData => "buffer_data",
+            Helper::StructData => "struct_data",
+            Helper::Raise => "raise",
+            Helper::Trace => "trace",
+            Helper::Memcpy => "memcpy",
+        }
+    }
+}
+
+/// The import slot of the symbol at `index` in manifest order.
+pub fn symbol_slot(index: usize) -> u32 {
+    HELPER_SLOTS + index as u32
+}
+
+/// What a fast trampoline asks [`Helper::Raise`] to throw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub enum Raise {
+    /// A `buffer` argument that is not null, an ArrayBuffer or a view.
+    InvalidBuffer = 1,
+    /// A struct argument that is not a buffer of at least the struct's size.
+    InvalidStruct = 2,
+    /// The struct result buffer is missing or too small.
+    InvalidStructReturn = 3,
+}
+
+impl Raise {
+    /// The kind for a raw value passed to the helper.
+    pub fn from_u32(value: u32) -> Option<Raise> {
+        [Raise::InvalidBuffer, Raise::InvalidStruct, Raise::InvalidStructReturn]
+            .into_iter()
+            .find(|r| *r as u32 == value)
+    }
+}

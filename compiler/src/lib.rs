@@ -1,0 +1,18 @@
+//! ffic-compiler: one Cranelift IR generator for every trampoline kind, the
+//! code emitter that links trampolines against an import table, and the
+//! `.ffic` artifact format and writer. The loader's JIT fallback reuses the
+//! same generator and emitter; only where the bytes go differs.
+
+pub mod abi;
+pub mod artifact;
+pub mod emit;
+mod error;
+pub mod imports;
+pub mod isa;
+pub mod plan;
+pub mod trampoline;
+
+pub use artifact::{COMPILER_VERSION, Compiled, compile_artifact, write_atomically};
+pub use emit::{Code, CodeRange, compile_code};
+pub use plan::Plan;
+pub use error::CompileError;

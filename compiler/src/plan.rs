@@ -1,0 +1,77 @@
+//! Which trampolines a library needs, in a canonical order: symbols sorted by
+//! name (so key order in the descriptor changes nothing, as it changes not
+//! the digest), one fast trampoline per blocking function, one invoke
+//! trampoline per distinct signature. The artifact writer and the JIT both
+//! build from this plan.
+
+use crate::CompileError;
+use crate::imports::symbol_slot;
+use crate::trampoline::{fast, invoke};
+use cranelift_codegen::ir;
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::FunctionBuilderContext;
+use ffic_schema::{Library, Signature, Symbol, SymbolKind};
+use std::collections::HashMap;
+
+/// The trampolines of one library.
+pub struct Plan<'l> {
+    /// Symbols in manifest order (by name); symbol `i` uses import slot `symbol_slot(i)`.
+    pub symbols: Vec<&'l Symbol>,
+    /// Distinct signatures, in order of first use.
+    pub signatures: Vec<&'l Signature>,
+    /// Per symbol: index of its fast trampoline in `functions`.
+    pub fast: Vec<Option<usize>>,
+    /// Per symbol: index into `signatures` (and of its invoke trampoline).
+    pub invoke: Vec<Option<usize>>,
+    /// Every function to compile: the invoke trampolines first (in
+    /// `signatures` order), then the fast ones.
+    pub functions: Vec<ir::Function>,
+}
+
+impl<'l> Plan<'l> {
+    /// Generates the IR of every trampoline `library` needs.
+    pub fn new(library: &'l Library, isa: &dyn TargetIsa) -> Result<Plan<'l>, CompileError> {
+        let mut symbols: Vec<&Symbol> = library.symbols.iter().collect();
+        symbols.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut signatures: Vec<&Signature> = Vec::new();
+        let mut seen: HashMap<&Signature, usize> = HashMap::new();
+        let mut invoke_of = Vec::with_capacity(symbols.len());
+        for symbol in &symbols {
+            invoke_of.push(match &symbol.kind {
+                SymbolKind::Function { signature, .. } => {
+                    Some(*seen.entry(signature).or_insert_with(|| {
+                        signatures.push(signature);
+                        signatures.len() - 1
+                    }))
+                }
+                SymbolKind::Static { .. } => None,
+            });
+        }
+        let mut fctx = FunctionBuilderContext::new();
+        let mut functions = Vec::with_capacity(signatures.len() + symbols.len());
+        for (i, signature) in signatures.iter().enumerate() {
+            functions.push(invoke::build(signature, i as u32, isa, &mut fctx)?);
+        }
+        let mut fast_of = Vec::with_capacity(symbols.len());
+        for (i, symbol) in symbols.iter().enumerate() {
+            fast_of.push(match &symbol.kind {
+                SymbolKind::Function {
+                    signature,
+                    nonblocking,
+                    ..
+                } if fast::has_fast(*nonblocking) => {
+                    functions.push(fast::build(signature, symbol_slot(i), isa, &mut fctx)?);
+                    Some(functions.len() - 1)
+                }
+                _ => None,
+            });
+        }
+        Ok(Plan {
+            symbols,
+            signatures,
+            fast: fast_of,
+            invoke: invoke_of,
+            functions,
+        })
+    }
+}

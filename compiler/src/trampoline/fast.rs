@@ -1,0 +1,253 @@
+//! The fast trampoline of one symbol, in the V8 Fast API shape
+//! `(receiver, args as V8 CTypes..., [struct out buffer], *FastApiCallbackOptions) -> ret`.
+//! It narrows and widens small integers, turns `buffer` and struct arguments
+//! (V8Value locals) into data pointers through helpers, raising a TypeError
+//! through the `raise` helper when they are not buffers, and calls the target
+//! through its import slot. Conversions follow V8-FAST-API.md §1.
+
+use super::{Arg, Returned, call_helper, call_native, import, store_struct};
+use crate::CompileError;
+use crate::abi::{self, NativeCall};
+use crate::imports::{Helper, INVALID_DATA, Raise};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{self, AbiParam, ArgumentExtension, Block, InstBuilder, Value, types};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use ffic_schema::types::Primitive;
+use ffic_schema::{Signature, Type};
+
+/// The type a V8 fast call passes for a parameter (Deno's CType mapping).
+fn v8_param(ty: &Type) -> ir::Type {
+    match ty {
+        // V8Value locals: the address of a slot holding the value.
+        Type::Struct(_) => types::I64,
+        Type::Primitive(p) => match p {
+            Primitive::Bool => types::I8,
+            Primitive::U8
+            | Primitive::I8
+            | Primitive::U16
+            | Primitive::I16
+            | Primitive::U32
+            | Primitive::I32 => types::I32,
+            Primitive::F32 => types::F32,
+            Primitive::F64 => types::F64,
+            _ => types::I64,
+        },
+    }
+}
+
+/// The type a V8 fast call expects back, or `None` (void, and struct results,
+/// which are written to the out buffer).
+fn v8_result(ty: &Type) -> Option<AbiParam> {
+    let Type::Primitive(p) = ty else {
+        return None;
+    };
+    Some(match p {
+        Primitive::Void => return None,
+        Primitive::Bool => AbiParam::new(types::I8).uext(),
+        Primitive::U8 | Primitive::U16 | Primitive::U32 => AbiParam::new(types::I32).uext(),
+        Primitive::I8 | Primitive::I16 | Primitive::I32 => AbiParam::new(types::I32).sext(),
+        Primitive::F32 => AbiParam::new(types::F32),
+        Primitive::F64 => AbiParam::new(types::F64),
+        _ => AbiParam::new(types::I64),
+    })
+}
+
+/// Whether a symbol with this signature gets a fast trampoline: every
+/// signature can, but `nonblocking` symbols never run on the JS thread.
+pub fn has_fast(nonblocking: bool) -> bool {
+    !nonblocking
+}
+
+/// The machine signature V8 calls a fast trampoline with.
+pub fn signature(sig: &Signature, call_conv: CallConv) -> ir::Signature {
+    let mut s = ir::Signature::new(call_conv);
+    s.params.push(AbiParam::new(types::I64)); // receiver
+    s.params
+        .extend(sig.parameters.iter().map(|t| AbiParam::new(v8_param(t))));
+    if matches!(sig.result, Type::Struct(_)) {
+        s.params.push(AbiParam::new(types::I64)); // out buffer (V8Value)
+    }
+    s.params.push(AbiParam::new(types::I64)); // options
+    s.returns.extend(v8_result(&sig.result));
+    s
+}
+
+/// Builds the fast trampoline for a symbol whose target is in import `slot`.
+pub fn build(
+    sig: &Signature,
+    slot: u32,
+    isa: &dyn TargetIsa,
+    fctx: &mut FunctionBuilderContext,
+) -> Result<ir::Function, CompileError> {
+    let call_conv = isa.default_call_conv();
+    let call = abi::lower(sig, call_conv)?;
+    let mut func = ir::Function::with_name_signature(
+        ir::UserFuncName::user(1, slot),
+        signature(sig, call_conv),
+    );
+    let mut b = FunctionBuilder::new(&mut func, fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let options = *params.last().expect("options is always last");
+    let mut failures = Failures::new(&sig.result);
+
+    trace(&mut b, options, call_conv);
+    let mut args = Vec::with_capacity(sig.parameters.len());
+    for (i, (ty, v)) in sig.parameters.iter().zip(&params[1..]).enumerate() {
+        args.push(convert_arg(&mut b, ty, *v, i as u32, &mut failures, call_conv));
+    }
+    let out = if let Type::Struct(layout) = &sig.result {
+        let local = params[params.len() - 2];
+        let size = b.ins().iconst(types::I64, layout.size as i64);
+        let data = call_helper(&mut b, Helper::StructData, &[local, size], true, call_conv)
+            .expect("struct_data returns");
+        failures.check(&mut b, data, Raise::InvalidStructReturn, 0);
+        Some(data)
+    } else {
+        None
+    };
+
+    let target = import(&mut b, slot);
+    let returned = call_native(&mut b, &call, target, &args, call_conv);
+    let ret = convert_result(&mut b, &sig.result, &call, returned, out, call_conv);
+    b.ins().return_(&ret);
+
+    failures.emit(&mut b, options, call_conv);
+    b.finalize(isa.frontend_config());
+    Ok(func)
+}
+
+/// Calls the trace helper when its slot is filled.
+fn trace(b: &mut FunctionBuilder<'_>, options: Value, call_conv: CallConv) {
+    let hook = import(b, Helper::Trace.slot());
+    let call = b.create_block();
+    let body = b.create_block();
+    b.ins().brif(hook, call, &[], body, &[]);
+    b.set_cold_block(call);
+    b.switch_to_block(call);
+    b.seal_block(call);
+    let mut sig = ir::Signature::new(call_conv);
+    sig.params.push(AbiParam::new(types::I64));
+    let sigref = b.import_signature(sig);
+    b.ins().call_indirect(sigref, hook, &[options]);
+    b.ins().jump(body, &[]);
+    b.switch_to_block(body);
+    b.seal_block(body);
+}
+
+fn convert_arg(
+    b: &mut FunctionBuilder<'_>,
+    ty: &Type,
+    v: Value,
+    index: u32,
+    failures: &mut Failures,
+    call_conv: CallConv,
+) -> Arg {
+    match ty {
+        Type::Struct(layout) => {
+            let size = b.ins().iconst(types::I64, layout.size as i64);
+            let data = call_helper(b, Helper::StructData, &[v, size], true, call_conv)
+                .expect("struct_data returns");
+            failures.check(b, data, Raise::InvalidStruct, index);
+            Arg::Struct(data)
+        }
+        Type::Primitive(Primitive::Buffer) => {
+            let data = call_helper(b, Helper::BufferData, &[v], true, call_conv)
+                .expect("buffer_data returns");
+            failures.check(b, data, Raise::InvalidBuffer, index);
+            Arg::Scalar(data)
+        }
+        Type::Primitive(p) => {
+            let (native, _) = abi::scalar(*p).expect("parameters are never void");
+            let from = b.func.dfg.value_type(v);
+            // V8 passes 8- and 16-bit integers as 32 bits: wrap them, as the
+            // ToInt32/ToUint32 truncation V8 already applied implies.
+            Arg::Scalar(if native.bits() < from.bits() {
+                b.ins().ireduce(native, v)
+            } else {
+                v
+            })
+        }
+    }
+}
+
+fn convert_result(
+    b: &mut FunctionBuilder<'_>,
+    ty: &Type,
+    call: &NativeCall,
+    returned: Returned,
+    out: Option<Value>,
+    call_conv: CallConv,
+) -> Vec<Value> {
+    match (returned, out) {
+        (Returned::Nothing, _) => vec![],
+        (Returned::Scalar(v), _) => {
+            let want = v8_result(ty).expect("scalar results have a V8 type");
+            let have = b.func.dfg.value_type(v);
+            vec![if have.bits() < want.value_type.bits() {
+                match want.extension {
+                    ArgumentExtension::Sext => b.ins().sextend(want.value_type, v),
+                    _ => b.ins().uextend(want.value_type, v),
+                }
+            } else {
+                v
+            }]
+        }
+        (returned, Some(dest)) => {
+            store_struct(b, call, returned, dest, call_conv);
+            vec![]
+        }
+        (_, None) => unreachable!("struct results have an out buffer"),
+    }
+}
+
+/// The cold blocks that raise a TypeError and return zero.
+struct Failures {
+    result: Option<ir::Type>,
+    pending: Vec<(Block, Raise, u32)>,
+}
+
+impl Failures {
+    fn new(result: &Type) -> Failures {
+        Failures {
+            result: v8_result(result).map(|p| p.value_type),
+            pending: Vec::new(),
+        }
+    }
+
+    /// Branches to a raising block when `data` is the invalid sentinel.
+    fn check(&mut self, b: &mut FunctionBuilder<'_>, data: Value, kind: Raise, argument: u32) {
+        let bad = b.ins().icmp_imm_s(IntCC::Equal, data, INVALID_DATA);
+        let fail = b.create_block();
+        let ok = b.create_block();
+        b.ins().brif(bad, fail, &[], ok, &[]);
+        b.set_cold_block(fail);
+        b.switch_to_block(ok);
+        b.seal_block(ok);
+        self.pending.push((fail, kind, argument));
+    }
+
+    fn emit(self, b: &mut FunctionBuilder<'_>, options: Value, call_conv: CallConv) {
+        for (block, kind, argument) in self.pending {
+            b.switch_to_block(block);
+            b.seal_block(block);
+            let kind = b.ins().iconst(types::I32, i64::from(kind as u32));
+            let argument = b.ins().iconst(types::I32, i64::from(argument));
+            call_helper(b, Helper::Raise, &[options, kind, argument], false, call_conv);
+            let zero = self.result.map(|ty| zero(b, ty));
+            b.ins().return_(zero.as_slice());
+        }
+    }
+}
+
+fn zero(b: &mut FunctionBuilder<'_>, ty: ir::Type) -> Value {
+    match ty {
+        types::F32 => b.ins().f32const(0.0),
+        types::F64 => b.ins().f64const(0.0),
+        _ => b.ins().iconst(ty, 0),
+    }
+}
