@@ -29,7 +29,7 @@ pub const INVOKE_SIZE: usize = 16;
 /// "No such trampoline" in an entry's offset or index fields.
 pub const NONE: u32 = u32::MAX;
 /// Where the checksum field lies.
-const CHECKSUM_AT: usize = 16;
+pub const CHECKSUM_AT: usize = 16;
 
 /// An entry's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,63 @@
+//! Errors of the loader crate.
+
+use ffic_compiler::artifact::format::DecodeError;
+use std::path::PathBuf;
+
+/// Why an artifact or library could not be loaded. Every artifact problem
+/// says what was found and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The file could not be read or mapped.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not a well-formed artifact.
+    #[error("rejected artifact: {0}")]
+    Malformed(#[from] DecodeError),
+    /// Well-formed, but made for another host or compiler.
+    #[error("rejected artifact: {what} is {found}, this host needs {expected}")]
+    Incompatible {
+        /// Which property.
+        what: &'static str,
+        /// The artifact's.
+        found: String,
+        /// This host's.
+        expected: String,
+    },
+    /// Compiled from other descriptors.
+    #[error("rejected artifact: descriptor digest {found}, the descriptors being loaded have {expected}")]
+    DigestMismatch {
+        /// The artifact's.
+        found: String,
+        /// The descriptors'.
+        expected: String,
+    },
+    /// The manifest does not describe the descriptors (despite the digest).
+    #[error("rejected artifact: manifest entry for {symbol}: {reason}")]
+    ManifestMismatch {
+        /// The symbol.
+        symbol: String,
+        /// What differs.
+        reason: String,
+    },
+    /// The native library could not be opened.
+    #[error("cannot open native library {path}: {message}")]
+    Library {
+        /// The library path.
+        path: PathBuf,
+        /// The dynamic loader's message.
+        message: String,
+    },
+    /// A required symbol is missing from the library.
+    #[error("Failed to register symbol {name}: {message}")]
+    MissingSymbol {
+        /// The JS name.
+        name: String,
+        /// The dynamic loader's message.
+        message: String,
+    },
+}

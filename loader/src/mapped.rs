@@ -1,0 +1,238 @@
+//! A verified artifact mapped into memory with its import table filled: the
+//! code pages read+execute straight from the file (or from an anonymous copy
+//! where the file cannot be mapped executable), the table read-only, and the
+//! entry points of every symbol.
+
+use crate::region::{Protection, Region};
+use crate::{Helpers, LoadError, NativeLibrary, verify};
+use ffic_compiler::artifact::format::{DecodeError, ENTRY_SIZE, EntryKind, HEADER_SIZE};
+use ffic_compiler::imports::{HELPER_SLOTS, Helper};
+use ffic_schema::Library;
+use std::ffi::c_void;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A symbol's bound entry points.
+#[derive(Debug, Clone, Copy)]
+pub struct BoundSymbol<'a> {
+    /// JS property name.
+    pub name: &'a str,
+    /// Canonical signature (functions) or type (statics).
+    pub signature: &'a str,
+    /// Function or static.
+    pub kind: EntryKind,
+    /// The native address; `None` for an absent optional symbol.
+    pub address: Option<*const c_void>,
+    /// The fast trampoline (V8 Fast API shape), unless nonblocking or absent.
+    pub fast: Option<*const u8>,
+    /// The invoke trampoline of its signature, unless a static or absent.
+    pub invoke: Option<*const u8>,
+}
+
+#[derive(Debug)]
+struct Bound {
+    name: String,
+    signature: String,
+    kind: EntryKind,
+    address: usize,
+    fast: Option<u32>,
+    invoke: Option<u32>,
+}
+
+/// A mapped, verified and bound artifact. Its code stays mapped, and the
+/// native library loaded, for as long as it lives.
+#[derive(Debug)]
+pub struct MappedArtifact {
+    region: Region,
+    code_offset: usize,
+    symbols: Vec<Bound>,
+    invokes: Vec<(String, u32)>,
+    copied: bool,
+    _native: Arc<NativeLibrary>,
+}
+
+impl MappedArtifact {
+    /// Maps the artifact at `path`, verifies it against `library` and this
+    /// host, binds it to `native` and `helpers`, and makes its code executable.
+    pub fn load(
+        path: &Path,
+        library: &Library,
+        native: Arc<NativeLibrary>,
+        helpers: &Helpers,
+    ) -> Result<MappedArtifact, LoadError> {
+        let io = |source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = File::open(path).map_err(io)?;
+        let len = usize::try_from(file.metadata().map_err(io)?.len()).unwrap_or(usize::MAX);
+        if len < HEADER_SIZE {
+            // Too short to map meaningfully: the decoder says why from the bytes.
+            let bytes = std::fs::read(path).map_err(io)?;
+            return Err(match verify::verify(&bytes, library) {
+                Err(e) => e,
+                Ok(_) => DecodeError::Truncated(format!("{len} bytes")).into(),
+            });
+        }
+        // The table has one slot per entry and entries lie inside the file,
+        // so this bound needs nothing from the unverified header.
+        let table_bytes = (HELPER_SLOTS as usize + len / ENTRY_SIZE) * 8;
+        let region = Region::map_file(&file, len, table_bytes).map_err(io)?;
+        match Self::publish(region, library, &native, helpers, false) {
+            Err(Publish::NotExecutable(region)) => {
+                // A noexec mount: copy the bytes and verify the copy afresh.
+                let copy = Region::copy_of(region.bytes(), table_bytes).map_err(io)?;
+                drop(region);
+                match Self::publish(copy, library, &native, helpers, true) {
+                    Ok(mapped) => Ok(mapped),
+                    Err(Publish::Failed(e)) => Err(e),
+                    Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
+                }
+            }
+            Err(Publish::Failed(e)) => Err(e),
+            Ok(mapped) => Ok(mapped),
+        }
+    }
+
+    fn publish(
+        region: Region,
+        library: &Library,
+        native: &Arc<NativeLibrary>,
+        helpers: &Helpers,
+        copied: bool,
+    ) -> Result<MappedArtifact, Publish> {
+        let artifact = verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
+        let mut slots = vec![0usize; artifact.header.import_slots as usize];
+        for helper in Helper::ALL {
+            slots[helper.slot() as usize] = match helper {
+                Helper::BufferData => helpers.buffer_data as usize,
+                Helper::StructData => helpers.struct_data as usize,
+                Helper::Raise => helpers.raise as usize,
+                Helper::Trace => helpers.trace.map_or(0, |f| f as usize),
+                Helper::Memcpy => libc::memcpy as *const () as usize,
+            };
+        }
+        let mut symbols = Vec::with_capacity(artifact.entries.len());
+        for entry in &artifact.entries {
+            let address = match native.address(entry.native) {
+                Ok(p) if !p.is_null() => p as usize,
+                // A null address would be called or read: treat it as absent.
+                Ok(_) | Err(_) if entry.optional => 0,
+                Ok(_) => {
+                    return Err(Publish::Failed(LoadError::MissingSymbol {
+                        name: entry.name.into(),
+                        message: format!("{}: the symbol's address is null", entry.native),
+                    }));
+                }
+                Err(message) => {
+                    return Err(Publish::Failed(LoadError::MissingSymbol {
+                        name: entry.name.into(),
+                        message,
+                    }));
+                }
+            };
+            slots[entry.import_slot as usize] = address;
+            symbols.push(Bound {
+                name: entry.name.into(),
+                signature: entry.signature.into(),
+                kind: entry.kind,
+                address,
+                fast: entry.fast.map(|s| s.offset),
+                invoke: entry.invoke,
+            });
+        }
+        let invokes = artifact
+            .invokes
+            .iter()
+            .map(|i| (i.signature.to_owned(), i.code.offset))
+            .collect();
+        let code_offset = artifact.header.code_offset as usize;
+        let code_len = artifact.header.file_len as usize - code_offset;
+
+        let io = |e: std::io::Error| {
+            Publish::Failed(LoadError::Io {
+                path: "(artifact mapping)".into(),
+                source: e,
+            })
+        };
+        let table = region.table_offset();
+        let table_len = slots.len() * 8;
+        region.protect(table, table_len.next_multiple_of(crate::region::page_size()), Protection::ReadWrite).map_err(io)?;
+        region.write_table(&slots);
+        region.protect(table, table_len.next_multiple_of(crate::region::page_size()), Protection::Read).map_err(io)?;
+        if let Err(e) = region.protect(code_offset, code_len, Protection::ReadExecute) {
+            return match e.raw_os_error() {
+                Some(libc::EACCES | libc::EPERM) if !copied => Err(Publish::NotExecutable(region)),
+                _ => Err(io(e)),
+            };
+        }
+        Ok(MappedArtifact {
+            region,
+            code_offset,
+            symbols,
+            invokes,
+            copied,
+            _native: Arc::clone(native),
+        })
+    }
+
+    fn code(&self, offset: u32) -> *const u8 {
+        // In bounds: the decoder checked every code range against the code.
+        self.region.base().wrapping_add(self.code_offset + offset as usize)
+    }
+
+    fn bound<'a>(&'a self, b: &'a Bound) -> BoundSymbol<'a> {
+        let present = b.address != 0;
+        BoundSymbol {
+            name: &b.name,
+            signature: &b.signature,
+            kind: b.kind,
+            address: present.then_some(b.address as *const c_void),
+            fast: b.fast.filter(|_| present).map(|o| self.code(o)),
+            invoke: b
+                .invoke
+                .filter(|_| present)
+                .map(|i| self.code(self.invokes[i as usize].1)),
+        }
+    }
+
+    /// The symbol named `name` (its JS property name).
+    pub fn symbol(&self, name: &str) -> Option<BoundSymbol<'_>> {
+        let i = self
+            .symbols
+            .binary_search_by(|b| b.name.as_str().cmp(name))
+            .ok()?;
+        Some(self.bound(&self.symbols[i]))
+    }
+
+    /// Every symbol, by name.
+    pub fn symbols(&self) -> impl Iterator<Item = BoundSymbol<'_>> {
+        self.symbols.iter().map(|b| self.bound(b))
+    }
+
+    /// The invoke trampoline for a canonical signature, if the artifact has one.
+    pub fn invoke(&self, signature: &str) -> Option<*const u8> {
+        self.invokes
+            .iter()
+            .find(|(s, _)| s == signature)
+            .map(|(_, offset)| self.code(*offset))
+    }
+
+    /// Every invoke trampoline with its signature.
+    pub fn invokes(&self) -> impl Iterator<Item = (&str, *const u8)> {
+        self.invokes.iter().map(|(s, o)| (s.as_str(), self.code(*o)))
+    }
+
+    /// Whether the code runs from an anonymous copy (the file was not executable).
+    pub fn is_copy(&self) -> bool {
+        self.copied
+    }
+}
+
+/// Why publishing failed: for good, or only because the file's pages cannot
+/// be made executable (so a copy may succeed).
+enum Publish {
+    Failed(LoadError),
+    NotExecutable(Region),
+}

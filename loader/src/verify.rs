@@ -1,0 +1,116 @@
+//! Everything checked before an artifact's code may become executable:
+//! structure and checksum (the format's decoder), then fitness for this host
+//! and this compiler, then agreement with the descriptors being loaded.
+
+use crate::LoadError;
+use crate::region::page_size;
+use ffic_compiler::COMPILER_VERSION;
+use ffic_compiler::artifact::format::{self, Artifact, EntryKind};
+use ffic_compiler::isa::{self, CPU_FEATURES};
+use ffic_schema::{Digest, Library, SymbolKind, Target};
+
+/// Checks that `artifact` was made for this host by this compiler.
+pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
+    let incompatible = |what, found: String, expected: String| {
+        Err(LoadError::Incompatible {
+            what,
+            found,
+            expected,
+        })
+    };
+    let triple = isa::triple(Target::host());
+    if artifact.target != triple {
+        return incompatible("target", artifact.target.into(), triple.into());
+    }
+    if artifact.header.page_size as usize != page_size() {
+        return incompatible(
+            "page size",
+            artifact.header.page_size.to_string(),
+            page_size().to_string(),
+        );
+    }
+    // The loader knows every feature bit its compiler may set; this host has
+    // them all (the baseline), so any other bit is a feature it cannot vouch for.
+    let unknown = artifact.header.cpu_features & !CPU_FEATURES;
+    if unknown != 0 {
+        return incompatible(
+            "CPU feature set",
+            format!("{:#x}", artifact.header.cpu_features),
+            format!("a subset of {CPU_FEATURES:#x}"),
+        );
+    }
+    if artifact.compiler != COMPILER_VERSION {
+        return incompatible("compiler", artifact.compiler.into(), COMPILER_VERSION.into());
+    }
+    Ok(())
+}
+
+/// Checks that `artifact` was compiled from `library`: the digest, and each
+/// manifest entry against the symbol of the same name.
+pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), LoadError> {
+    let expected = library.digest();
+    if artifact.header.digest != expected.0 {
+        return Err(LoadError::DigestMismatch {
+            found: Digest(artifact.header.digest).to_string(),
+            expected: expected.to_string(),
+        });
+    }
+    if artifact.entries.len() != library.symbols.len() {
+        return Err(LoadError::ManifestMismatch {
+            symbol: "(all)".into(),
+            reason: format!(
+                "{} entries for {} symbols",
+                artifact.entries.len(),
+                library.symbols.len()
+            ),
+        });
+    }
+    for symbol in &library.symbols {
+        let mismatch = |reason: String| LoadError::ManifestMismatch {
+            symbol: symbol.name.clone(),
+            reason,
+        };
+        let entry = artifact
+            .entries
+            .binary_search_by(|e| e.name.cmp(&symbol.name))
+            .map(|i| &artifact.entries[i])
+            .map_err(|_| mismatch("missing".into()))?;
+        let (kind, signature, nonblocking) = match &symbol.kind {
+            SymbolKind::Function {
+                signature,
+                nonblocking,
+                ..
+            } => (EntryKind::Function, signature.to_string(), *nonblocking),
+            SymbolKind::Static { ty } => (EntryKind::Static, ty.to_string(), false),
+        };
+        if entry.kind != kind || entry.signature != signature {
+            return Err(mismatch(format!(
+                "{:?} {} where the descriptor has {kind:?} {signature}",
+                entry.kind, entry.signature
+            )));
+        }
+        if entry.native != symbol.native
+            || entry.optional != symbol.optional
+            || entry.nonblocking != nonblocking
+        {
+            return Err(mismatch("native name or flags differ".into()));
+        }
+        if kind == EntryKind::Function && entry.fast.is_some() == nonblocking {
+            return Err(mismatch("fast trampoline presence is wrong".into()));
+        }
+        if let Some(i) = entry.invoke
+            && artifact.invokes[i as usize].signature != signature
+        {
+            return Err(mismatch("its invoke trampoline has another signature".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes `bytes` and runs every check for loading it with `library`.
+pub fn verify<'a>(bytes: &'a [u8], library: &Library) -> Result<Artifact<'a>, LoadError> {
+    let artifact = format::decode(bytes)?;
+    check_host(&artifact)?;
+    check_library(&artifact, library)?;
+    Ok(artifact)
+}

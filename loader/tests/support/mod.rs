@@ -1,0 +1,125 @@
+//! Shared by the loader's tests: the test library compiled into an artifact
+//! on disk, and runtime helpers that stand in for V8 (a "Local<Value>" here
+//! is the address of a [`FakeValue`]).
+
+#![allow(dead_code)] // each test binary uses part of this module
+
+use ffic_compiler::compile_artifact;
+use ffic_loader::{Helpers, LoadError, MappedArtifact, NativeLibrary};
+use ffic_schema::{Library, Target};
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The test library's descriptor, normalised for this host.
+pub fn library() -> Library {
+    let bytes = std::fs::read(ffic_testlib::descriptor_path()).unwrap();
+    let report = ffic_schema::check(&bytes, Target::host());
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
+    report.library.unwrap()
+}
+
+/// The native test library, opened.
+pub fn native() -> Arc<NativeLibrary> {
+    Arc::new(NativeLibrary::open(ffic_testlib::library_path()).unwrap())
+}
+
+/// A directory holding the compiled artifact of the test library.
+pub struct Compiled {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+pub fn compile() -> Compiled {
+    let compiled = compile_artifact(&library()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ffic_test.ffic");
+    std::fs::write(&path, &compiled.bytes).unwrap();
+    Compiled {
+        dir,
+        path,
+        bytes: compiled.bytes,
+    }
+}
+
+pub fn load(path: &Path, helpers: &Helpers) -> Result<MappedArtifact, LoadError> {
+    MappedArtifact::load(path, &library(), native(), helpers)
+}
+
+/// What a fake `Local<Value>` holds.
+#[repr(C)]
+pub struct FakeValue {
+    /// 0: null, 1: a buffer, 2: something else (a string, say).
+    pub kind: u32,
+    pub data: *mut u8,
+    pub len: usize,
+}
+
+impl FakeValue {
+    pub fn null() -> FakeValue {
+        FakeValue {
+            kind: 0,
+            data: std::ptr::null_mut(),
+            len: 0,
+        }
+    }
+    pub fn buffer(bytes: &mut [u8]) -> FakeValue {
+        FakeValue {
+            kind: 1,
+            data: bytes.as_mut_ptr(),
+            len: bytes.len(),
+        }
+    }
+    pub fn other() -> FakeValue {
+        FakeValue {
+            kind: 2,
+            data: std::ptr::null_mut(),
+            len: 0,
+        }
+    }
+}
+
+const INVALID: *mut u8 = usize::MAX as *mut u8;
+
+thread_local! {
+    /// The last (kind, argument) the raise helper was asked to throw.
+    pub static RAISED: Cell<Option<(u32, u32)>> = const { Cell::new(None) };
+    /// Every options pointer the trace helper saw.
+    pub static TRACED: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+unsafe extern "C" fn buffer_data(value: *const c_void) -> *mut u8 {
+    // SAFETY: tests pass only addresses of live FakeValues.
+    let v = unsafe { &*(value as *const FakeValue) };
+    match v.kind {
+        0 => std::ptr::null_mut(),
+        1 => v.data,
+        _ => INVALID,
+    }
+}
+
+unsafe extern "C" fn struct_data(value: *const c_void, size: usize) -> *mut u8 {
+    // SAFETY: as above.
+    let v = unsafe { &*(value as *const FakeValue) };
+    if v.kind == 1 && v.len >= size { v.data } else { INVALID }
+}
+
+unsafe extern "C" fn raise(_options: *const c_void, kind: u32, argument: u32) {
+    RAISED.with(|r| r.set(Some((kind, argument))));
+}
+
+unsafe extern "C" fn trace(options: *const c_void) {
+    TRACED.with(|t| t.borrow_mut().push(options as usize));
+}
+
+/// Helpers with tracing on or off.
+pub fn helpers(tracing: bool) -> Helpers {
+    Helpers {
+        buffer_data,
+        struct_data,
+        raise,
+        trace: if tracing { Some(trace) } else { None },
+    }
+}
