@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit status for a file that could not be read (or bad usage).
-const EXIT_USAGE: u8 = 2;
+pub const EXIT_USAGE: u8 = 2;
 
 /// Checks every file; 0 all valid, 1 any invalid, 2 any unreadable.
 pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
@@ -59,7 +59,7 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
 
 /// Reads a file, refusing ones far larger than any descriptor so a wrong path
 /// (a disk image, /dev/zero) does not exhaust memory.
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let limit = ffic_schema::MAX_DESCRIPTOR_BYTES as u64 + 1;
     let mut bytes = Vec::new();
@@ -69,7 +69,7 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn human(file: &str, bytes: &[u8], report: &Report, valid: bool) -> String {
+pub fn human(file: &str, bytes: &[u8], report: &Report, valid: bool) -> String {
     let text = std::str::from_utf8(bytes).ok();
     let mut out = String::new();
     for d in &report.diagnostics {

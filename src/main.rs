@@ -2,6 +2,8 @@
 //! place where errors are reported to the user and turned into exit codes.
 
 mod check;
+mod compile;
+mod inspect;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -43,9 +45,48 @@ Examples:
   ffic schema > ffic.schema.json
   # then, in symbols.json: { \"$schema\": \"./ffic.schema.json\", ... }")]
     Schema,
+    /// Compile a descriptor into a trampoline artifact (NAME.ffic).
+    #[command(after_help = "\
+Validates like `ffic check` (exit 1 when invalid), then writes DIR/NAME.ffic
+atomically. NAME defaults to the file's stem, or for a file named symbols.json
+to its directory's name; DIR defaults to the descriptor's directory.
+
+Examples:
+  ffic compile examples/libm/symbols.json          # writes examples/libm/libm.ffic
+  ffic compile -o build --name m symbols.json      # writes build/m.ffic")]
+    Compile {
+        /// The descriptor.
+        #[arg(value_name = "SYMBOLS.json")]
+        file: PathBuf,
+        /// Output directory.
+        #[arg(short, long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Output name, without extension.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Show an artifact's header, entries and verification result.
+    #[command(after_help = "\
+Exit status: 0 when this host would load the artifact (and, with --descriptor,
+it matches that descriptor), 1 when it would be rejected, 2 on an I/O error.
+
+Examples:
+  ffic inspect examples/libm/libm.ffic
+  ffic inspect --descriptor examples/libm/symbols.json --format json examples/libm/libm.ffic")]
+    Inspect {
+        /// The artifact.
+        #[arg(value_name = "FILE.ffic")]
+        file: PathBuf,
+        /// Also check it against this descriptor.
+        #[arg(long, value_name = "SYMBOLS.json")]
+        descriptor: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
 }
 
-/// How `check` prints its findings.
+/// How `check` and `inspect` print their findings.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// Located messages with the offending source line.
@@ -66,5 +107,15 @@ fn main() -> ExitCode {
             print!("{}", ffic_schema::json_schema::generate());
             ExitCode::SUCCESS
         }
+        Command::Compile {
+            file,
+            out_dir,
+            name,
+        } => compile::run(&file, out_dir.as_deref(), name.as_deref()),
+        Command::Inspect {
+            file,
+            descriptor,
+            format,
+        } => inspect::run(&file, descriptor.as_deref(), format),
     }
 }

@@ -100,19 +100,30 @@ pub fn scalar(primitive: Primitive) -> Option<(ir::Type, ArgumentExtension)> {
 pub fn lower(signature: &Signature, call_conv: CallConv) -> Result<NativeCall, CompileError> {
     let result = classify(&signature.result)?;
     // A result in memory takes the first integer register for its pointer.
-    let mut int_left: usize = if matches!(result, Passing::Memory { .. }) { 5 } else { 6 };
+    let mut int_left: usize = if matches!(result, Passing::Memory { .. }) {
+        5
+    } else {
+        6
+    };
     let mut sse_left: usize = 8;
     let mut params = Vec::with_capacity(signature.parameters.len());
     for ty in &signature.parameters {
         let passing = match classify(ty)? {
             Passing::Nothing => return Err(CompileError::VoidParameter),
             Passing::Scalar(t, ext) => {
-                let left = if t.is_float() { &mut sse_left } else { &mut int_left };
+                let left = if t.is_float() {
+                    &mut sse_left
+                } else {
+                    &mut int_left
+                };
                 *left = left.saturating_sub(1);
                 Passing::Scalar(t, ext)
             }
             Passing::Registers(eightbytes) => {
-                let ints = eightbytes.iter().filter(|e| e.class == Class::Integer).count();
+                let ints = eightbytes
+                    .iter()
+                    .filter(|e| e.class == Class::Integer)
+                    .count();
                 let sses = eightbytes.len() - ints;
                 // The ABI never splits a struct between registers and stack.
                 if ints <= int_left && sses <= sse_left {
@@ -195,15 +206,16 @@ fn classify(ty: &Type) -> Result<Passing, CompileError> {
                         .filter(|(offset, _)| (start..end).contains(offset));
                     // Only floats: SSE. Any integer (or only padding, which
                     // C layout with 8-byte alignment never produces): INTEGER.
-                    let all_float = inside
-                        .clone()
-                        .next()
-                        .is_some()
+                    let all_float = inside.clone().next().is_some()
                         && inside.all(|(_, p)| matches!(p, Primitive::F32 | Primitive::F64));
                     Eightbyte {
                         offset: start,
                         size: end - start,
-                        class: if all_float { Class::Sse } else { Class::Integer },
+                        class: if all_float {
+                            Class::Sse
+                        } else {
+                            Class::Integer
+                        },
                     }
                 })
                 .collect();
@@ -266,10 +278,19 @@ mod tests {
     fn eightbytes_follow_the_abi_classes() {
         use Primitive::*;
         let c = |f: &[Primitive]| classify(&struct_of(f)).unwrap();
-        assert_eq!(classes(&c(&[F32, I32, F64])), [(8, Class::Integer), (8, Class::Sse)]);
-        assert_eq!(classes(&c(&[F32, F32, F32])), [(8, Class::Sse), (4, Class::Sse)]);
+        assert_eq!(
+            classes(&c(&[F32, I32, F64])),
+            [(8, Class::Integer), (8, Class::Sse)]
+        );
+        assert_eq!(
+            classes(&c(&[F32, F32, F32])),
+            [(8, Class::Sse), (4, Class::Sse)]
+        );
         assert_eq!(classes(&c(&[U8, U8, U8])), [(3, Class::Integer)]);
-        assert_eq!(classes(&c(&[F64, I64])), [(8, Class::Sse), (8, Class::Integer)]);
+        assert_eq!(
+            classes(&c(&[F64, I64])),
+            [(8, Class::Sse), (8, Class::Integer)]
+        );
         assert_eq!(c(&[I64, I64, I64]), Passing::Memory { size: 24 });
     }
 

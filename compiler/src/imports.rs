@@ -78,8 +78,12 @@ pub enum Raise {
 impl Raise {
     /// The kind for a raw value passed to the helper.
     pub fn from_u32(value: u32) -> Option<Raise> {
-        [Raise::InvalidBuffer, Raise::InvalidStruct, Raise::InvalidStructReturn]
-            .into_iter()
-            .find(|r| *r as u32 == value)
+        [
+            Raise::InvalidBuffer,
+            Raise::InvalidStruct,
+            Raise::InvalidStructReturn,
+        ]
+        .into_iter()
+        .find(|r| *r as u32 == value)
     }
 }

@@ -14,5 +14,5 @@ pub mod trampoline;
 
 pub use artifact::{COMPILER_VERSION, Compiled, compile_artifact, write_atomically};
 pub use emit::{Code, CodeRange, compile_code};
-pub use plan::Plan;
 pub use error::CompileError;
+pub use plan::Plan;

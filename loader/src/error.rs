@@ -29,7 +29,9 @@ pub enum LoadError {
         expected: String,
     },
     /// Compiled from other descriptors.
-    #[error("rejected artifact: descriptor digest {found}, the descriptors being loaded have {expected}")]
+    #[error(
+        "rejected artifact: descriptor digest {found}, the descriptors being loaded have {expected}"
+    )]
     DigestMismatch {
         /// The artifact's.
         found: String,

@@ -158,9 +158,21 @@ impl MappedArtifact {
         };
         let table = region.table_offset();
         let table_len = slots.len() * 8;
-        region.protect(table, table_len.next_multiple_of(crate::region::page_size()), Protection::ReadWrite).map_err(io)?;
+        region
+            .protect(
+                table,
+                table_len.next_multiple_of(crate::region::page_size()),
+                Protection::ReadWrite,
+            )
+            .map_err(io)?;
         region.write_table(&slots);
-        region.protect(table, table_len.next_multiple_of(crate::region::page_size()), Protection::Read).map_err(io)?;
+        region
+            .protect(
+                table,
+                table_len.next_multiple_of(crate::region::page_size()),
+                Protection::Read,
+            )
+            .map_err(io)?;
         if let Err(e) = region.protect(code_offset, code_len, Protection::ReadExecute) {
             return match e.raw_os_error() {
                 Some(libc::EACCES | libc::EPERM) if !copied => Err(Publish::NotExecutable(region)),
@@ -179,7 +191,9 @@ impl MappedArtifact {
 
     fn code(&self, offset: u32) -> *const u8 {
         // In bounds: the decoder checked every code range against the code.
-        self.region.base().wrapping_add(self.code_offset + offset as usize)
+        self.region
+            .base()
+            .wrapping_add(self.code_offset + offset as usize)
     }
 
     fn bound<'a>(&'a self, b: &'a Bound) -> BoundSymbol<'a> {
@@ -221,7 +235,9 @@ impl MappedArtifact {
 
     /// Every invoke trampoline with its signature.
     pub fn invokes(&self) -> impl Iterator<Item = (&str, *const u8)> {
-        self.invokes.iter().map(|(s, o)| (s.as_str(), self.code(*o)))
+        self.invokes
+            .iter()
+            .map(|(s, o)| (s.as_str(), self.code(*o)))
     }
 
     /// Whether the code runs from an anonymous copy (the file was not executable).

@@ -17,10 +17,11 @@ impl NativeLibrary {
         let path = path.as_ref();
         // SAFETY: loading a library runs its initialisers; opening the library
         // a descriptor names is exactly what the user asked for, as with Deno.dlopen.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Library {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?;
+        let library =
+            unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Library {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
         Ok(NativeLibrary {
             library,
             path: path.to_owned(),
@@ -36,10 +37,11 @@ impl NativeLibrary {
     pub fn address(&self, native: &str) -> Result<*const c_void, String> {
         // SAFETY: the symbol is only read as an address, never called or
         // dereferenced here; the typed use happens through the trampolines.
-        let symbol = unsafe { self.library.get::<*const c_void>(native) }
-            .map_err(|e| e.to_string())?;
+        let symbol =
+            unsafe { self.library.get::<*const c_void>(native) }.map_err(|e| e.to_string())?;
         // SAFETY: as above; `try_as_raw_ptr` hands out the address dlsym gave.
-        let raw = unsafe { symbol.try_as_raw_ptr() }.ok_or_else(|| format!("{native}: no address"))?;
+        let raw =
+            unsafe { symbol.try_as_raw_ptr() }.ok_or_else(|| format!("{native}: no address"))?;
         Ok(raw as *const c_void)
     }
 }

@@ -121,7 +121,10 @@ impl Region {
 
     /// Changes the protection of `[offset, offset + len)` (page-aligned).
     pub fn protect(&self, offset: usize, len: usize, protection: Protection) -> io::Result<()> {
-        assert!(offset % page_size() == 0 && offset + len <= self.len, "protect inside the region");
+        assert!(
+            offset.is_multiple_of(page_size()) && offset + len <= self.len,
+            "protect inside the region"
+        );
         if len == 0 {
             return Ok(());
         }
@@ -141,7 +144,10 @@ impl Region {
     /// Writes the import table (its pages must be writable).
     pub fn write_table(&self, slots: &[usize]) {
         let table = self.table_offset();
-        assert!(table + slots.len() * 8 <= self.len, "the table fits its pages");
+        assert!(
+            table + slots.len() * 8 <= self.len,
+            "the table fits its pages"
+        );
         // SAFETY: the table pages belong to this region, are writable (the
         // caller made them so) and nothing else references them yet.
         unsafe {

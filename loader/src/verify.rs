@@ -40,7 +40,11 @@ pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
         );
     }
     if artifact.compiler != COMPILER_VERSION {
-        return incompatible("compiler", artifact.compiler.into(), COMPILER_VERSION.into());
+        return incompatible(
+            "compiler",
+            artifact.compiler.into(),
+            COMPILER_VERSION.into(),
+        );
     }
     Ok(())
 }
@@ -101,7 +105,9 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
         if let Some(i) = entry.invoke
             && artifact.invokes[i as usize].signature != signature
         {
-            return Err(mismatch("its invoke trampoline has another signature".into()));
+            return Err(mismatch(
+                "its invoke trampoline has another signature".into(),
+            ));
         }
     }
     Ok(())

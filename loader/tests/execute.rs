@@ -114,14 +114,20 @@ impl Caller<'_> {
     /// Invokes and reads a scalar result, checking nothing past it was written.
     fn call<T: Le>(&self, name: &str, args: &[A]) -> T {
         let ret = self.invoke(name, args);
-        assert!(ret[size_of::<T>()..].iter().all(|b| *b == FILL), "{name} wrote past its result");
+        assert!(
+            ret[size_of::<T>()..].iter().all(|b| *b == FILL),
+            "{name} wrote past its result"
+        );
         T::from_le(&ret)
     }
 
     /// Invokes and reads a struct result of exactly `size_of::<T>()` bytes.
     fn call_struct<T: Copy>(&self, name: &str, args: &[A]) -> T {
         let ret = self.invoke(name, args);
-        assert!(ret[size_of::<T>()..].iter().all(|b| *b == FILL), "{name} wrote past its struct");
+        assert!(
+            ret[size_of::<T>()..].iter().all(|b| *b == FILL),
+            "{name} wrote past its struct"
+        );
         from_bytes(&ret)
     }
 
@@ -143,7 +149,7 @@ fn options() -> *const c_void {
 
 /// Calls a fast trampoline as V8 does: receiver, the arguments, options.
 macro_rules! fast {
-    ($c:expr, $name:literal, fn($($t:ty),*) -> $r:ty $(, $arg:expr)*) => {{
+    ($c:expr, $name:literal, fn($($t:ty),* $(,)?) -> $r:ty $(, $arg:expr)* $(,)?) => {{
         let f = $c.fast($name);
         // SAFETY: the fast trampoline of $name has exactly this V8 signature.
         unsafe {
@@ -249,11 +255,39 @@ fn identities(c: &Caller<'_>) {
         assert_eq!(c.call::<bool>("id_bool", &[s(v)]), v);
         assert_eq!(c.call::<bool>("not_bool", &[s(v)]), !v);
     }
-    for v in [0.0f32, -0.0, 1.5, f32::MIN, f32::MAX, f32::MIN_POSITIVE, 1e-45, f32::INFINITY, f32::NEG_INFINITY] {
-        assert_eq!(c.call::<f32>("id_f32", &[s(v)]).to_bits(), v.to_bits(), "f32 {v}");
+    for v in [
+        0.0f32,
+        -0.0,
+        1.5,
+        f32::MIN,
+        f32::MAX,
+        f32::MIN_POSITIVE,
+        1e-45,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+    ] {
+        assert_eq!(
+            c.call::<f32>("id_f32", &[s(v)]).to_bits(),
+            v.to_bits(),
+            "f32 {v}"
+        );
     }
-    for v in [0.0f64, -0.0, 1.5, f64::MIN, f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::INFINITY, f64::NEG_INFINITY] {
-        assert_eq!(c.call::<f64>("id_f64", &[s(v)]).to_bits(), v.to_bits(), "f64 {v}");
+    for v in [
+        0.0f64,
+        -0.0,
+        1.5,
+        f64::MIN,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+        5e-324,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        assert_eq!(
+            c.call::<f64>("id_f64", &[s(v)]).to_bits(),
+            v.to_bits(),
+            "f64 {v}"
+        );
     }
     assert!(c.call::<f32>("id_f32", &[s(f32::NAN)]).is_nan());
     assert!(c.call::<f64>("id_f64", &[s(f64::NAN)]).is_nan());
@@ -273,22 +307,60 @@ fn arithmetic(c: &Caller<'_>) {
     assert_eq!(c.call::<u64>("add_u64", &[s(u64::MAX), s(2u64)]), 1);
     assert_eq!(c.call::<f32>("add_f32", &[s(1.5f32), s(2.25f32)]), 3.75);
     assert_eq!(c.call::<f64>("add_f64", &[s(0.1f64), s(0.2f64)]), 0.1 + 0.2);
-    let expect = -3.0 + 2.0 * 65535.0 + 3.0 * -7.0 + 4.0 * (1u64 << 40) as f64 + 5.0 * 0.5 + 6.0 * 0.25;
-    let got = c.call::<f64>("mix6", &[s(-3i8), s(65535u16), s(-7i32), s(1i64 << 40), s(0.5f32), s(0.25f64)]);
+    let expect =
+        -3.0 + 2.0 * 65535.0 + 3.0 * -7.0 + 4.0 * (1u64 << 40) as f64 + 5.0 * 0.5 + 6.0 * 0.25;
+    let got = c.call::<f64>(
+        "mix6",
+        &[
+            s(-3i8),
+            s(65535u16),
+            s(-7i32),
+            s(1i64 << 40),
+            s(0.5f32),
+            s(0.25f64),
+        ],
+    );
     assert_eq!(got, expect);
 
     // 26 arguments: each value distinct, so a misplaced one changes the sum.
     // Odd positions are the floats: only they go negative, so no integer wraps.
-    let values: Vec<f64> = (0..26).map(|i| (i as f64 + 1.0) * if i % 2 == 1 { -1.0 } else { 1.0 }).collect();
+    let values: Vec<f64> = (0..26)
+        .map(|i| (i as f64 + 1.0) * if i % 2 == 1 { -1.0 } else { 1.0 })
+        .collect();
     let v = |i: usize| values[i];
     let args = vec![
-        s(v(0) as i8), s(v(1)), s(v(2) as u16), s(v(3) as f32), s(v(4) as i32), s(v(5)),
-        s(v(6) as i64), s(v(7) as f32), s(v(8) as u8), s(v(9)), s(v(10) as i16), s(v(11) as f32),
-        s(v(12) as u32), s(v(13)), s(v(14) as u64), s(v(15) as f32), s(v(16) as i64), s(v(17)),
-        s(v(18) as i32), s(v(19) as f32), s(v(20) as u8), s(v(21)), s(v(22) as i8), s(v(23) as f32),
-        s(v(24) as u16), s(v(25)),
+        s(v(0) as i8),
+        s(v(1)),
+        s(v(2) as u16),
+        s(v(3) as f32),
+        s(v(4) as i32),
+        s(v(5)),
+        s(v(6) as i64),
+        s(v(7) as f32),
+        s(v(8) as u8),
+        s(v(9)),
+        s(v(10) as i16),
+        s(v(11) as f32),
+        s(v(12) as u32),
+        s(v(13)),
+        s(v(14) as u64),
+        s(v(15) as f32),
+        s(v(16) as i64),
+        s(v(17)),
+        s(v(18) as i32),
+        s(v(19) as f32),
+        s(v(20) as u8),
+        s(v(21)),
+        s(v(22) as i8),
+        s(v(23) as f32),
+        s(v(24) as u16),
+        s(v(25)),
     ];
-    let expect: f64 = values.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * x).sum();
+    let expect: f64 = values
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 + 1.0) * x)
+        .sum();
     assert_eq!(c.call::<f64>("many26", &args), expect);
 }
 
@@ -303,7 +375,10 @@ fn pointers_and_buffers(c: &Caller<'_>) {
     assert_eq!(c.call::<usize>("buf_offset", &[s(p), s(3usize)]), p + 3);
     let add = c.call::<usize>("get_add_i32", &[]);
     assert_ne!(add, 0);
-    assert_eq!(c.call::<i32>("apply_binop", &[s(add), s(40i32), s(2i32)]), 42);
+    assert_eq!(
+        c.call::<i32>("apply_binop", &[s(add), s(40i32), s(2i32)]),
+        42
+    );
     // The nonblocking alias calls the same native function.
     assert_eq!(c.call::<i32>("add_i32_async", &[s(5i32), s(6i32)]), 11);
     let before = c.call::<u32>("nop_count", &[]);
@@ -314,60 +389,179 @@ fn pointers_and_buffers(c: &Caller<'_>) {
 fn structs(c: &Caller<'_>) {
     let pt = Pt { x: -5, y: i32::MAX };
     assert_eq!(c.call_struct::<Pt>("make_pt", &[s(-5i32), s(i32::MAX)]), pt);
-    assert_eq!(c.call::<f64>("sum_pt", &[st(pt)]), -5.0 + 2.0 * i32::MAX as f64);
-    assert_eq!(c.call_struct::<Pt>("swap_pt", &[st(pt)]), Pt { x: pt.y, y: pt.x });
+    assert_eq!(
+        c.call::<f64>("sum_pt", &[st(pt)]),
+        -5.0 + 2.0 * i32::MAX as f64
+    );
+    assert_eq!(
+        c.call_struct::<Pt>("swap_pt", &[st(pt)]),
+        Pt { x: pt.y, y: pt.x }
+    );
 
     let f2 = F2 { x: 1.5, y: -2.25 };
-    assert_eq!(c.call_struct::<F2>("make_f2", &[s(1.5f32), s(-2.25f32)]), f2);
+    assert_eq!(
+        c.call_struct::<F2>("make_f2", &[s(1.5f32), s(-2.25f32)]),
+        f2
+    );
     assert_eq!(c.call::<f64>("sum_f2", &[st(f2)]), 1.5 - 4.5);
-    assert_eq!(c.call_struct::<F2>("swap_f2", &[st(f2)]), F2 { x: -2.25, y: 1.5 });
+    assert_eq!(
+        c.call_struct::<F2>("swap_f2", &[st(f2)]),
+        F2 { x: -2.25, y: 1.5 }
+    );
 
-    let iff = If { a: 0.5, b: -7, c: 1e10 };
-    assert_eq!(c.call_struct::<If>("make_if", &[s(0.5f32), s(-7i32), s(1e10f64)]), iff);
+    let iff = If {
+        a: 0.5,
+        b: -7,
+        c: 1e10,
+    };
+    assert_eq!(
+        c.call_struct::<If>("make_if", &[s(0.5f32), s(-7i32), s(1e10f64)]),
+        iff
+    );
     assert_eq!(c.call::<f64>("sum_if", &[st(iff)]), 0.5 - 14.0 + 3e10);
-    assert_eq!(c.call_struct::<If>("twice_if", &[st(iff)]), If { a: 1.0, b: -14, c: 2e10 });
+    assert_eq!(
+        c.call_struct::<If>("twice_if", &[st(iff)]),
+        If {
+            a: 1.0,
+            b: -14,
+            c: 2e10
+        }
+    );
 
-    let dl = Dl { d: -0.5, l: i64::MIN / 4 };
-    assert_eq!(c.call_struct::<Dl>("make_dl", &[s(-0.5f64), s(i64::MIN / 4)]), dl);
-    assert_eq!(c.call::<f64>("sum_dl", &[st(dl)]), -0.5 + 2.0 * (i64::MIN / 4) as f64);
-    assert_eq!(c.call_struct::<Dl>("twice_dl", &[st(dl)]), Dl { d: -1.0, l: i64::MIN / 2 });
+    let dl = Dl {
+        d: -0.5,
+        l: i64::MIN / 4,
+    };
+    assert_eq!(
+        c.call_struct::<Dl>("make_dl", &[s(-0.5f64), s(i64::MIN / 4)]),
+        dl
+    );
+    assert_eq!(
+        c.call::<f64>("sum_dl", &[st(dl)]),
+        -0.5 + 2.0 * (i64::MIN / 4) as f64
+    );
+    assert_eq!(
+        c.call_struct::<Dl>("twice_dl", &[st(dl)]),
+        Dl {
+            d: -1.0,
+            l: i64::MIN / 2
+        }
+    );
 
     let dd = Dd { a: 3.0, b: -4.0 };
     assert_eq!(c.call_struct::<Dd>("make_dd", &[s(3.0f64), s(-4.0f64)]), dd);
     assert_eq!(c.call::<f64>("sum_dd", &[st(dd)]), -5.0);
-    assert_eq!(c.call_struct::<Dd>("swap_dd", &[st(dd)]), Dd { a: -4.0, b: 3.0 });
+    assert_eq!(
+        c.call_struct::<Dd>("swap_dd", &[st(dd)]),
+        Dd { a: -4.0, b: 3.0 }
+    );
 
-    let f3 = F3 { a: 1.0, b: 2.0, c: 3.0 };
-    assert_eq!(c.call_struct::<F3>("make_f3", &[s(1.0f32), s(2.0f32), s(3.0f32)]), f3);
+    let f3 = F3 {
+        a: 1.0,
+        b: 2.0,
+        c: 3.0,
+    };
+    assert_eq!(
+        c.call_struct::<F3>("make_f3", &[s(1.0f32), s(2.0f32), s(3.0f32)]),
+        f3
+    );
     assert_eq!(c.call::<f64>("sum_f3", &[st(f3)]), 14.0);
-    assert_eq!(c.call_struct::<F3>("rotate_f3", &[st(f3)]), F3 { a: 2.0, b: 3.0, c: 1.0 });
+    assert_eq!(
+        c.call_struct::<F3>("rotate_f3", &[st(f3)]),
+        F3 {
+            a: 2.0,
+            b: 3.0,
+            c: 1.0
+        }
+    );
 
     let tiny = Tiny { a: 1, b: 2, c: 255 };
-    assert_eq!(c.call_struct::<Tiny>("make_tiny", &[s(1u8), s(2u8), s(255u8)]), tiny);
+    assert_eq!(
+        c.call_struct::<Tiny>("make_tiny", &[s(1u8), s(2u8), s(255u8)]),
+        tiny
+    );
     assert_eq!(c.call::<u32>("sum_tiny", &[st(tiny)]), 1 + 4 + 765);
-    assert_eq!(c.call_struct::<Tiny>("rotate_tiny", &[st(tiny)]), Tiny { a: 2, b: 255, c: 1 });
+    assert_eq!(
+        c.call_struct::<Tiny>("rotate_tiny", &[st(tiny)]),
+        Tiny { a: 2, b: 255, c: 1 }
+    );
 
-    let big = Big { a: 1, b: -2, c: i64::MAX, d: 0.25 };
-    assert_eq!(c.call_struct::<Big>("make_big", &[s(1i64), s(-2i64), s(i64::MAX), s(0.25f64)]), big);
-    assert_eq!(c.call::<f64>("sum_big", &[st(big)]), 1.0 - 4.0 + 3.0 * i64::MAX as f64 + 1.0);
-    let twice = Big { a: 2, b: -4, c: i64::MAX.wrapping_mul(2), d: 0.5 };
+    let big = Big {
+        a: 1,
+        b: -2,
+        c: i64::MAX,
+        d: 0.25,
+    };
+    assert_eq!(
+        c.call_struct::<Big>("make_big", &[s(1i64), s(-2i64), s(i64::MAX), s(0.25f64)]),
+        big
+    );
+    assert_eq!(
+        c.call::<f64>("sum_big", &[st(big)]),
+        1.0 - 4.0 + 3.0 * i64::MAX as f64 + 1.0
+    );
+    let twice = Big {
+        a: 2,
+        b: -4,
+        c: i64::MAX.wrapping_mul(2),
+        d: 0.5,
+    };
     assert_eq!(c.call_struct::<Big>("twice_big", &[st(big)]), twice);
 
-    let odd = Odd { a: 1, b: 2, c: 3, d: 4, e: -5 };
-    assert_eq!(c.call_struct::<Odd>("make_odd", &[s(1i32), s(2i32), s(3i32), s(4i32), s(-5i32)]), odd);
+    let odd = Odd {
+        a: 1,
+        b: 2,
+        c: 3,
+        d: 4,
+        e: -5,
+    };
+    assert_eq!(
+        c.call_struct::<Odd>("make_odd", &[s(1i32), s(2i32), s(3i32), s(4i32), s(-5i32)]),
+        odd
+    );
     assert_eq!(c.call::<i64>("sum_odd", &[st(odd)]), 1 + 4 + 9 + 16 - 25);
-    assert_eq!(c.call_struct::<Odd>("rotate_odd", &[st(odd)]), Odd { a: 2, b: 3, c: 4, d: -5, e: 1 });
+    assert_eq!(
+        c.call_struct::<Odd>("rotate_odd", &[st(odd)]),
+        Odd {
+            a: 2,
+            b: 3,
+            c: 4,
+            d: -5,
+            e: 1
+        }
+    );
 
-    let nested = c.call_struct::<Nested>("make_nested", &[s(7u8), s(0.5f32), s(-1.5f32), s(65535u16)]);
-    assert_eq!((nested.tag, nested.x, nested.y, nested.z), (7, 0.5, -1.5, 65535));
-    assert_eq!(c.call::<f64>("sum_nested", &[st(nested)]), 7.0 + 1.0 - 4.5 + 4.0 * 65535.0);
+    let nested =
+        c.call_struct::<Nested>("make_nested", &[s(7u8), s(0.5f32), s(-1.5f32), s(65535u16)]);
+    assert_eq!(
+        (nested.tag, nested.x, nested.y, nested.z),
+        (7, 0.5, -1.5, 65535)
+    );
+    assert_eq!(
+        c.call::<f64>("sum_nested", &[st(nested)]),
+        7.0 + 1.0 - 4.5 + 4.0 * 65535.0
+    );
 
     let deep = c.call_struct::<Deep>("make_deep", &[s(-1i32), s(2i32), s(0.125f64), s(200u8)]);
     assert_eq!((deep.px, deep.py, deep.d, deep.b), (-1, 2, 0.125, 200));
-    assert_eq!(c.call::<f64>("sum_deep", &[st(deep)]), -1.0 + 4.0 + 0.375 + 800.0);
+    assert_eq!(
+        c.call::<f64>("sum_deep", &[st(deep)]),
+        -1.0 + 4.0 + 0.375 + 800.0
+    );
 
     // Registers exhausted: the struct goes on the stack whole.
-    let got = c.call::<f64>("dl_after_ints", &[s(1i64), s(2i64), s(3i64), s(4i64), s(5i64), st(Dl { d: 0.5, l: 3 }), s(-1i64)]);
+    let got = c.call::<f64>(
+        "dl_after_ints",
+        &[
+            s(1i64),
+            s(2i64),
+            s(3i64),
+            s(4i64),
+            s(5i64),
+            st(Dl { d: 0.5, l: 3 }),
+            s(-1i64),
+        ],
+    );
     assert_eq!(got, (1 + 4 + 9 + 16 + 25) as f64 + 3.0 + 21.0 - 8.0);
     let mut args: Vec<A> = (1..=7).map(|i| s(i as f64)).collect();
     args.push(st(Dd { a: 0.5, b: 0.25 }));
@@ -394,7 +588,10 @@ fn statics(artifact: &MappedArtifact) {
 
 fn fast_scalars(c: &Caller<'_>) {
     fast!(c, "nop", fn() -> ());
-    assert_eq!(fast!(c, "nop_count", fn() -> u32), c.call::<u32>("nop_count", &[]));
+    assert_eq!(
+        fast!(c, "nop_count", fn() -> u32),
+        c.call::<u32>("nop_count", &[])
+    );
     // V8 passes 8/16-bit integers in 32 bits, already truncated by ToInt32:
     // the trampoline wraps them to the C type and widens results back.
     assert_eq!(fast!(c, "id_u8", fn(u32) -> u32, 300), 44);
@@ -405,33 +602,137 @@ fn fast_scalars(c: &Caller<'_>) {
     assert_eq!(fast!(c, "id_i32", fn(i32) -> i32, i32::MIN), i32::MIN);
     assert_eq!(fast!(c, "id_u64", fn(u64) -> u64, u64::MAX), u64::MAX);
     assert_eq!(fast!(c, "id_i64", fn(i64) -> i64, i64::MIN), i64::MIN);
-    assert_eq!(fast!(c, "id_usize", fn(usize) -> usize, usize::MAX), usize::MAX);
-    assert_eq!(fast!(c, "id_isize", fn(isize) -> isize, isize::MIN), isize::MIN);
-    assert_eq!(fast!(c, "id_bool", fn(bool) -> bool, true), true);
-    assert_eq!(fast!(c, "not_bool", fn(bool) -> bool, true), false);
-    assert_eq!(fast!(c, "id_f32", fn(f32) -> f32, -0.0).to_bits(), (-0.0f32).to_bits());
-    assert_eq!(fast!(c, "id_f64", fn(f64) -> f64, f64::NEG_INFINITY), f64::NEG_INFINITY);
-    assert_eq!(fast!(c, "id_pointer", fn(usize) -> usize, 0xdead_beef), 0xdead_beef);
+    assert_eq!(
+        fast!(c, "id_usize", fn(usize) -> usize, usize::MAX),
+        usize::MAX
+    );
+    assert_eq!(
+        fast!(c, "id_isize", fn(isize) -> isize, isize::MIN),
+        isize::MIN
+    );
+    assert!(fast!(c, "id_bool", fn(bool) -> bool, true));
+    assert!(!fast!(c, "not_bool", fn(bool) -> bool, true));
+    assert_eq!(
+        fast!(c, "id_f32", fn(f32) -> f32, -0.0).to_bits(),
+        (-0.0f32).to_bits()
+    );
+    assert_eq!(
+        fast!(c, "id_f64", fn(f64) -> f64, f64::NEG_INFINITY),
+        f64::NEG_INFINITY
+    );
+    assert_eq!(
+        fast!(c, "id_pointer", fn(usize) -> usize, 0xdead_beef),
+        0xdead_beef
+    );
     assert_eq!(fast!(c, "widen_i8", fn(i32) -> i32, 255), -1);
     assert_eq!(fast!(c, "widen_u8", fn(u32) -> u32, 511), 255);
     assert_eq!(fast!(c, "widen_i16", fn(i32) -> i32, 0x1_8000), -32768);
     assert_eq!(fast!(c, "widen_u16", fn(u32) -> u32, 0x1_ffff), 65535);
-    assert_eq!(fast!(c, "add_i32", fn(i32, i32) -> i32, i32::MAX, 1), i32::MIN);
+    assert_eq!(
+        fast!(c, "add_i32", fn(i32, i32) -> i32, i32::MAX, 1),
+        i32::MIN
+    );
     assert_eq!(fast!(c, "add_u8", fn(u32, u32) -> u32, 255, 1), 0);
-    assert_eq!(fast!(c, "add_i64", fn(i64, i64) -> i64, 1 << 62, 1 << 62), i64::MIN);
+    assert_eq!(
+        fast!(c, "add_i64", fn(i64, i64) -> i64, 1 << 62, 1 << 62),
+        i64::MIN
+    );
     assert_eq!(fast!(c, "add_u64", fn(u64, u64) -> u64, u64::MAX, 1), 0);
     assert_eq!(fast!(c, "add_f32", fn(f32, f32) -> f32, 0.5, 0.25), 0.75);
-    assert_eq!(fast!(c, "add_f64", fn(f64, f64) -> f64, 1e300, 1e300), 2e300);
-    let mix = fast!(c, "mix6", fn(i32, u32, i32, i64, f32, f64) -> f64, -3, 65535, -7, 1 << 40, 0.5, 0.25);
-    assert_eq!(mix, c.call::<f64>("mix6", &[s(-3i8), s(65535u16), s(-7i32), s(1i64 << 40), s(0.5f32), s(0.25f64)]));
-    let many = fast!(c, "many26", fn(i32, f64, u32, f32, i32, f64, i64, f32, u32, f64, i32, f32, u32,
-        f64, u64, f32, i64, f64, i32, f32, u32, f64, i32, f32, u32, f64) -> f64,
-        1, 2.0, 3, 4.0, 5, 6.0, 7, 8.0, 9, 10.0, 11, 12.0, 13, 14.0, 15, 16.0, 17, 18.0, 19, 20.0,
-        21, 22.0, 23, 24.0, 25, 26.0);
+    assert_eq!(
+        fast!(c, "add_f64", fn(f64, f64) -> f64, 1e300, 1e300),
+        2e300
+    );
+    let mix = fast!(
+        c,
+        "mix6",
+        fn(i32, u32, i32, i64, f32, f64) -> f64,
+        -3,
+        65535,
+        -7,
+        1 << 40,
+        0.5,
+        0.25
+    );
+    assert_eq!(
+        mix,
+        c.call::<f64>(
+            "mix6",
+            &[
+                s(-3i8),
+                s(65535u16),
+                s(-7i32),
+                s(1i64 << 40),
+                s(0.5f32),
+                s(0.25f64)
+            ]
+        )
+    );
+    let many = fast!(
+        c,
+        "many26",
+        fn(
+            i32,
+            f64,
+            u32,
+            f32,
+            i32,
+            f64,
+            i64,
+            f32,
+            u32,
+            f64,
+            i32,
+            f32,
+            u32,
+            f64,
+            u64,
+            f32,
+            i64,
+            f64,
+            i32,
+            f32,
+            u32,
+            f64,
+            i32,
+            f32,
+            u32,
+            f64,
+        ) -> f64,
+        1,
+        2.0,
+        3,
+        4.0,
+        5,
+        6.0,
+        7,
+        8.0,
+        9,
+        10.0,
+        11,
+        12.0,
+        13,
+        14.0,
+        15,
+        16.0,
+        17,
+        18.0,
+        19,
+        20.0,
+        21,
+        22.0,
+        23,
+        24.0,
+        25,
+        26.0
+    );
     assert_eq!(many, (1..=26).map(|i| (i * i) as f64).sum::<f64>());
-    assert_eq!(fast!(c, "is_null", fn(usize) -> bool, 0), true);
+    assert!(fast!(c, "is_null", fn(usize) -> bool, 0));
     let add = fast!(c, "get_add_i32", fn() -> usize);
-    assert_eq!(fast!(c, "apply_binop", fn(usize, i32, i32) -> i32, add, 1, 2), 3);
+    assert_eq!(
+        fast!(c, "apply_binop", fn(usize, i32, i32) -> i32, add, 1, 2),
+        3
+    );
 }
 
 fn fast_buffers_and_structs(c: &Caller<'_>) {
@@ -439,29 +740,81 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
     let buf = FakeValue::buffer(&mut data);
     let v = |f: &FakeValue| f as *const FakeValue as usize;
     assert_eq!(fast!(c, "buf_sum", fn(usize, usize) -> u32, v(&buf), 3), 6);
-    assert_eq!(fast!(c, "buf_sum", fn(usize, usize) -> u32, v(&FakeValue::null()), 0), 0);
+    assert_eq!(
+        fast!(
+            c,
+            "buf_sum",
+            fn(usize, usize) -> u32,
+            v(&FakeValue::null()),
+            0
+        ),
+        0
+    );
     let base = fast!(c, "buf_offset", fn(usize, usize) -> usize, v(&buf), 2);
     assert_eq!(base, data.as_ptr() as usize + 2);
 
     // Not a buffer: raise with the argument's index, return zero, never call.
     RAISED.with(|r| r.set(None));
-    assert_eq!(fast!(c, "buf_sum", fn(usize, usize) -> u32, v(&FakeValue::other()), 3), 0);
-    assert_eq!(RAISED.with(|r| r.take()), Some((Raise::InvalidBuffer as u32, 0)));
+    assert_eq!(
+        fast!(
+            c,
+            "buf_sum",
+            fn(usize, usize) -> u32,
+            v(&FakeValue::other()),
+            3
+        ),
+        0
+    );
+    assert_eq!(
+        RAISED.with(|r| r.take()),
+        Some((Raise::InvalidBuffer as u32, 0))
+    );
     let mut untouched = [5u8; 4];
     let target = FakeValue::buffer(&mut untouched);
-    fast!(c, "buf_fill", fn(usize, usize, u32) -> (), v(&FakeValue::other()), 4, 0);
-    assert_eq!(RAISED.with(|r| r.take()), Some((Raise::InvalidBuffer as u32, 0)));
-    fast!(c, "buf_fill", fn(usize, usize, u32) -> (), v(&target), 4, 0x1ff);
+    fast!(
+        c,
+        "buf_fill",
+        fn(usize, usize, u32) -> (),
+        v(&FakeValue::other()),
+        4,
+        0
+    );
+    assert_eq!(
+        RAISED.with(|r| r.take()),
+        Some((Raise::InvalidBuffer as u32, 0))
+    );
+    fast!(
+        c,
+        "buf_fill",
+        fn(usize, usize, u32) -> (),
+        v(&target),
+        4,
+        0x1ff
+    );
     assert_eq!(untouched, [0xff; 4]);
     assert_eq!(RAISED.with(|r| r.take()), None);
 
     // Struct arguments and results through buffers (what Deno never does fast).
     let mut dl = bytes_of(&Dl { d: 1.5, l: -2 });
     let dl_value = FakeValue::buffer(&mut dl);
-    assert_eq!(fast!(c, "sum_dl", fn(usize) -> f64, v(&dl_value)), 1.5 - 4.0);
+    assert_eq!(
+        fast!(c, "sum_dl", fn(usize) -> f64, v(&dl_value)),
+        1.5 - 4.0
+    );
     let mut short = [0u8; 15];
-    assert_eq!(fast!(c, "sum_dl", fn(usize) -> f64, v(&FakeValue::buffer(&mut short))), 0.0);
-    assert_eq!(RAISED.with(|r| r.take()), Some((Raise::InvalidStruct as u32, 0)));
+    assert_eq!(
+        fast!(
+            c,
+            "sum_dl",
+            fn(usize) -> f64,
+            v(&FakeValue::buffer(&mut short))
+        ),
+        0.0
+    );
+    assert_eq!(
+        RAISED.with(|r| r.take()),
+        Some((Raise::InvalidStruct as u32, 0))
+    );
 
     macro_rules! fast_struct {
         ($name:literal, $ty:ty, fn($($t:ty),*) $(, $arg:expr)*) => {{
@@ -472,16 +825,70 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
             from_bytes::<$ty>(&out)
         }};
     }
-    assert_eq!(fast_struct!("make_pt", Pt, fn(i32, i32), 1, 2), Pt { x: 1, y: 2 });
-    assert_eq!(fast_struct!("make_f2", F2, fn(f32, f32), 1.0, 2.0), F2 { x: 1.0, y: 2.0 });
-    assert_eq!(fast_struct!("make_if", If, fn(f32, i32, f64), 1.0, 2, 3.0), If { a: 1.0, b: 2, c: 3.0 });
-    assert_eq!(fast_struct!("make_dl", Dl, fn(f64, i64), 1.0, 2), Dl { d: 1.0, l: 2 });
-    assert_eq!(fast_struct!("make_dd", Dd, fn(f64, f64), 1.0, 2.0), Dd { a: 1.0, b: 2.0 });
-    assert_eq!(fast_struct!("make_f3", F3, fn(f32, f32, f32), 1.0, 2.0, 3.0), F3 { a: 1.0, b: 2.0, c: 3.0 });
-    assert_eq!(fast_struct!("make_tiny", Tiny, fn(u32, u32, u32), 1, 2, 259), Tiny { a: 1, b: 2, c: 3 });
-    assert_eq!(fast_struct!("make_big", Big, fn(i64, i64, i64, f64), 1, 2, 3, 4.0), Big { a: 1, b: 2, c: 3, d: 4.0 });
-    assert_eq!(fast_struct!("make_odd", Odd, fn(i32, i32, i32, i32, i32), 1, 2, 3, 4, 5), Odd { a: 1, b: 2, c: 3, d: 4, e: 5 });
-    let n = fast_struct!("make_nested", Nested, fn(u32, f32, f32, u32), 1, 2.0, 3.0, 4);
+    assert_eq!(
+        fast_struct!("make_pt", Pt, fn(i32, i32), 1, 2),
+        Pt { x: 1, y: 2 }
+    );
+    assert_eq!(
+        fast_struct!("make_f2", F2, fn(f32, f32), 1.0, 2.0),
+        F2 { x: 1.0, y: 2.0 }
+    );
+    assert_eq!(
+        fast_struct!("make_if", If, fn(f32, i32, f64), 1.0, 2, 3.0),
+        If {
+            a: 1.0,
+            b: 2,
+            c: 3.0
+        }
+    );
+    assert_eq!(
+        fast_struct!("make_dl", Dl, fn(f64, i64), 1.0, 2),
+        Dl { d: 1.0, l: 2 }
+    );
+    assert_eq!(
+        fast_struct!("make_dd", Dd, fn(f64, f64), 1.0, 2.0),
+        Dd { a: 1.0, b: 2.0 }
+    );
+    assert_eq!(
+        fast_struct!("make_f3", F3, fn(f32, f32, f32), 1.0, 2.0, 3.0),
+        F3 {
+            a: 1.0,
+            b: 2.0,
+            c: 3.0
+        }
+    );
+    assert_eq!(
+        fast_struct!("make_tiny", Tiny, fn(u32, u32, u32), 1, 2, 259),
+        Tiny { a: 1, b: 2, c: 3 }
+    );
+    assert_eq!(
+        fast_struct!("make_big", Big, fn(i64, i64, i64, f64), 1, 2, 3, 4.0),
+        Big {
+            a: 1,
+            b: 2,
+            c: 3,
+            d: 4.0
+        }
+    );
+    assert_eq!(
+        fast_struct!("make_odd", Odd, fn(i32, i32, i32, i32, i32), 1, 2, 3, 4, 5),
+        Odd {
+            a: 1,
+            b: 2,
+            c: 3,
+            d: 4,
+            e: 5
+        }
+    );
+    let n = fast_struct!(
+        "make_nested",
+        Nested,
+        fn(u32, f32, f32, u32),
+        1,
+        2.0,
+        3.0,
+        4
+    );
     assert_eq!((n.tag, n.x, n.y, n.z), (1, 2.0, 3.0, 4));
     let d = fast_struct!("make_deep", Deep, fn(i32, i32, f64, u32), 1, 2, 3.0, 4);
     assert_eq!((d.px, d.py, d.d, d.b), (1, 2, 3.0, 4));
@@ -494,31 +901,165 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
             fast_struct!($name, $ty, fn(usize), v(&input))
         }};
     }
-    assert_eq!(fast_struct_io!("swap_pt", Pt, Pt { x: 1, y: 2 }), Pt { x: 2, y: 1 });
-    assert_eq!(fast_struct_io!("swap_f2", F2, F2 { x: 1.0, y: 2.0 }), F2 { x: 2.0, y: 1.0 });
-    assert_eq!(fast_struct_io!("twice_if", If, If { a: 1.0, b: 2, c: 3.0 }), If { a: 2.0, b: 4, c: 6.0 });
-    assert_eq!(fast_struct_io!("twice_dl", Dl, Dl { d: 1.0, l: 2 }), Dl { d: 2.0, l: 4 });
-    assert_eq!(fast_struct_io!("swap_dd", Dd, Dd { a: 1.0, b: 2.0 }), Dd { a: 2.0, b: 1.0 });
-    assert_eq!(fast_struct_io!("rotate_f3", F3, F3 { a: 1.0, b: 2.0, c: 3.0 }), F3 { a: 2.0, b: 3.0, c: 1.0 });
-    assert_eq!(fast_struct_io!("rotate_tiny", Tiny, Tiny { a: 1, b: 2, c: 3 }), Tiny { a: 2, b: 3, c: 1 });
-    assert_eq!(fast_struct_io!("twice_big", Big, Big { a: 1, b: 2, c: 3, d: 4.0 }), Big { a: 2, b: 4, c: 6, d: 8.0 });
-    assert_eq!(fast_struct_io!("rotate_odd", Odd, Odd { a: 1, b: 2, c: 3, d: 4, e: 5 }), Odd { a: 2, b: 3, c: 4, d: 5, e: 1 });
+    assert_eq!(
+        fast_struct_io!("swap_pt", Pt, Pt { x: 1, y: 2 }),
+        Pt { x: 2, y: 1 }
+    );
+    assert_eq!(
+        fast_struct_io!("swap_f2", F2, F2 { x: 1.0, y: 2.0 }),
+        F2 { x: 2.0, y: 1.0 }
+    );
+    assert_eq!(
+        fast_struct_io!(
+            "twice_if",
+            If,
+            If {
+                a: 1.0,
+                b: 2,
+                c: 3.0
+            }
+        ),
+        If {
+            a: 2.0,
+            b: 4,
+            c: 6.0
+        }
+    );
+    assert_eq!(
+        fast_struct_io!("twice_dl", Dl, Dl { d: 1.0, l: 2 }),
+        Dl { d: 2.0, l: 4 }
+    );
+    assert_eq!(
+        fast_struct_io!("swap_dd", Dd, Dd { a: 1.0, b: 2.0 }),
+        Dd { a: 2.0, b: 1.0 }
+    );
+    assert_eq!(
+        fast_struct_io!(
+            "rotate_f3",
+            F3,
+            F3 {
+                a: 1.0,
+                b: 2.0,
+                c: 3.0
+            }
+        ),
+        F3 {
+            a: 2.0,
+            b: 3.0,
+            c: 1.0
+        }
+    );
+    assert_eq!(
+        fast_struct_io!("rotate_tiny", Tiny, Tiny { a: 1, b: 2, c: 3 }),
+        Tiny { a: 2, b: 3, c: 1 }
+    );
+    assert_eq!(
+        fast_struct_io!(
+            "twice_big",
+            Big,
+            Big {
+                a: 1,
+                b: 2,
+                c: 3,
+                d: 4.0
+            }
+        ),
+        Big {
+            a: 2,
+            b: 4,
+            c: 6,
+            d: 8.0
+        }
+    );
+    assert_eq!(
+        fast_struct_io!(
+            "rotate_odd",
+            Odd,
+            Odd {
+                a: 1,
+                b: 2,
+                c: 3,
+                d: 4,
+                e: 5
+            }
+        ),
+        Odd {
+            a: 2,
+            b: 3,
+            c: 4,
+            d: 5,
+            e: 1
+        }
+    );
 
     // Too small an out buffer: raise, write nothing.
     let mut small = [FILL; 7];
-    fast!(c, "make_pt", fn(i32, i32, usize) -> (), 1, 2, v(&FakeValue::buffer(&mut small)));
-    assert_eq!(RAISED.with(|r| r.take()), Some((Raise::InvalidStructReturn as u32, 0)));
+    fast!(
+        c,
+        "make_pt",
+        fn(i32, i32, usize) -> (),
+        1,
+        2,
+        v(&FakeValue::buffer(&mut small))
+    );
+    assert_eq!(
+        RAISED.with(|r| r.take()),
+        Some((Raise::InvalidStructReturn as u32, 0))
+    );
     assert_eq!(small, [FILL; 7]);
 
     let sums = [
         ("sum_pt", bytes_of(&Pt { x: 1, y: 2 }), 5.0),
         ("sum_f2", bytes_of(&F2 { x: 1.0, y: 2.0 }), 5.0),
-        ("sum_if", bytes_of(&If { a: 1.0, b: 2, c: 3.0 }), 14.0),
+        (
+            "sum_if",
+            bytes_of(&If {
+                a: 1.0,
+                b: 2,
+                c: 3.0,
+            }),
+            14.0,
+        ),
         ("sum_dd", bytes_of(&Dd { a: 1.0, b: 2.0 }), 5.0),
-        ("sum_f3", bytes_of(&F3 { a: 1.0, b: 2.0, c: 3.0 }), 14.0),
-        ("sum_big", bytes_of(&Big { a: 1, b: 2, c: 3, d: 4.0 }), 30.0),
-        ("sum_nested", bytes_of(&Nested { tag: 1, x: 2.0, y: 3.0, z: 4 }), 30.0),
-        ("sum_deep", bytes_of(&Deep { px: 1, py: 2, d: 3.0, b: 4 }), 30.0),
+        (
+            "sum_f3",
+            bytes_of(&F3 {
+                a: 1.0,
+                b: 2.0,
+                c: 3.0,
+            }),
+            14.0,
+        ),
+        (
+            "sum_big",
+            bytes_of(&Big {
+                a: 1,
+                b: 2,
+                c: 3,
+                d: 4.0,
+            }),
+            30.0,
+        ),
+        (
+            "sum_nested",
+            bytes_of(&Nested {
+                tag: 1,
+                x: 2.0,
+                y: 3.0,
+                z: 4,
+            }),
+            30.0,
+        ),
+        (
+            "sum_deep",
+            bytes_of(&Deep {
+                px: 1,
+                py: 2,
+                d: 3.0,
+                b: 4,
+            }),
+            30.0,
+        ),
     ];
     for (name, mut bytes, expect) in sums {
         let value = FakeValue::buffer(&mut bytes);
@@ -526,28 +1067,84 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
         let f = c.artifact.symbol(name).unwrap().fast.unwrap();
         // SAFETY: each of these takes one struct and returns f64.
         let got = unsafe {
-            let f: unsafe extern "C" fn(*const c_void, usize, *const c_void) -> f64 = std::mem::transmute(f);
+            let f: unsafe extern "C" fn(*const c_void, usize, *const c_void) -> f64 =
+                std::mem::transmute(f);
             f(receiver(), v(&value), options())
         };
         assert_eq!(got, expect, "{name}");
     }
     let mut tiny = bytes_of(&Tiny { a: 1, b: 2, c: 3 });
-    assert_eq!(fast!(c, "sum_tiny", fn(usize) -> u32, v(&FakeValue::buffer(&mut tiny))), 14);
-    let mut odd = bytes_of(&Odd { a: 1, b: 1, c: 1, d: 1, e: 1 });
-    assert_eq!(fast!(c, "sum_odd", fn(usize) -> i64, v(&FakeValue::buffer(&mut odd))), 15);
+    assert_eq!(
+        fast!(
+            c,
+            "sum_tiny",
+            fn(usize) -> u32,
+            v(&FakeValue::buffer(&mut tiny))
+        ),
+        14
+    );
+    let mut odd = bytes_of(&Odd {
+        a: 1,
+        b: 1,
+        c: 1,
+        d: 1,
+        e: 1,
+    });
+    assert_eq!(
+        fast!(
+            c,
+            "sum_odd",
+            fn(usize) -> i64,
+            v(&FakeValue::buffer(&mut odd))
+        ),
+        15
+    );
     let mut dl = bytes_of(&Dl { d: 1.0, l: 1 });
     let dl = FakeValue::buffer(&mut dl);
-    assert_eq!(fast!(c, "dl_after_ints", fn(i64, i64, i64, i64, i64, usize, i64) -> f64, 1, 1, 1, 1, 1, v(&dl), 1), 15.0 + 6.0 + 7.0 + 8.0);
+    assert_eq!(
+        fast!(
+            c,
+            "dl_after_ints",
+            fn(i64, i64, i64, i64, i64, usize, i64) -> f64,
+            1,
+            1,
+            1,
+            1,
+            1,
+            v(&dl),
+            1
+        ),
+        15.0 + 6.0 + 7.0 + 8.0
+    );
     let mut dd = bytes_of(&Dd { a: 1.0, b: 1.0 });
     let dd = FakeValue::buffer(&mut dd);
-    assert_eq!(fast!(c, "dd_after_floats", fn(f64, f64, f64, f64, f64, f64, f64, usize, f64) -> f64, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, v(&dd), 1.0), 55.0);
+    assert_eq!(
+        fast!(
+            c,
+            "dd_after_floats",
+            fn(f64, f64, f64, f64, f64, f64, f64, usize, f64) -> f64,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            1.0,
+            v(&dd),
+            1.0
+        ),
+        55.0
+    );
 }
 
 #[test]
 fn every_trampoline_runs_correctly_from_the_mapped_artifact() {
     let compiled = support::compile();
     let artifact = support::load(&compiled.path, &support::helpers(false)).unwrap();
-    assert!(!artifact.is_copy(), "a normal file maps executable in place");
+    assert!(
+        !artifact.is_copy(),
+        "a normal file maps executable in place"
+    );
     let c = Caller {
         artifact: &artifact,
         invoked: RefCell::default(),
@@ -567,14 +1164,20 @@ fn every_trampoline_runs_correctly_from_the_mapped_artifact() {
         .filter(|(_, p)| !c.invoked.borrow().contains(&(*p as usize)))
         .map(|(s, _)| s)
         .collect();
-    assert!(missed.is_empty(), "invoke trampolines never executed: {missed:?}");
+    assert!(
+        missed.is_empty(),
+        "invoke trampolines never executed: {missed:?}"
+    );
     assert_eq!(c.invoked.borrow().len(), all_invokes.len());
     let fast_missed: Vec<&str> = artifact
         .symbols()
         .filter(|s| s.fast.is_some() && !c.fasted.borrow().contains(s.name))
         .map(|s| s.name)
         .collect();
-    assert!(fast_missed.is_empty(), "fast trampolines never executed: {fast_missed:?}");
+    assert!(
+        fast_missed.is_empty(),
+        "fast trampolines never executed: {fast_missed:?}"
+    );
 }
 
 #[test]
@@ -589,7 +1192,10 @@ fn tracing_sees_every_fast_call_with_its_options() {
     TRACED.with(|t| t.borrow_mut().clear());
     assert_eq!(fast!(c, "add_i32", fn(i32, i32) -> i32, 2, 3), 5);
     fast!(c, "nop", fn() -> ());
-    assert_eq!(TRACED.with(|t| t.borrow().clone()), vec![options() as usize; 2]);
+    assert_eq!(
+        TRACED.with(|t| t.borrow().clone()),
+        vec![options() as usize; 2]
+    );
     // Invoke trampolines are the slow path: never traced.
     c.call::<i32>("add_i32", &[s(1i32), s(1i32)]);
     assert_eq!(TRACED.with(|t| t.borrow().len()), 2);

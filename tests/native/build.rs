@@ -11,7 +11,9 @@ fn main() {
     let compiler = cc::Build::new().opt_level(2).get_compiler();
     let status = compiler
         .to_command()
-        .args(["-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o"])
+        .args([
+            "-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
+        ])
         .arg(&library)
         .arg(&source)
         .status()

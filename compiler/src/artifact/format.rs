@@ -200,7 +200,13 @@ impl Header {
         w.u64(self.code_len);
         w.u32(self.import_slots);
         w.u32(self.helper_slots);
-        for span in [self.strings, self.entries, self.invokes, self.target, self.compiler] {
+        for span in [
+            self.strings,
+            self.entries,
+            self.invokes,
+            self.target,
+            self.compiler,
+        ] {
             w.span(span);
         }
         w.u64(0); // reserved
@@ -354,7 +360,10 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
     }
     let header_size = r.u32();
     if header_size as usize != HEADER_SIZE {
-        return Err(malformed("header size", format!("{header_size}, expected {HEADER_SIZE}")));
+        return Err(malformed(
+            "header size",
+            format!("{header_size}, expected {HEADER_SIZE}"),
+        ));
     }
     let header = Header {
         format_version,
@@ -391,7 +400,13 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
     let code_start = header.code_offset as usize;
     let code = &file[code_start..code_start + header.code_len as usize];
     let limit = header.code_offset;
-    let strings = region(file, limit, header.strings.offset, header.strings.len as usize, "string table")?;
+    let strings = region(
+        file,
+        limit,
+        header.strings.offset,
+        header.strings.len as usize,
+        "string table",
+    )?;
     let string = |span: Span, what: &str| -> Result<&str, DecodeError> {
         let end = span.offset as usize + span.len as usize;
         let bytes = strings
@@ -405,7 +420,10 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
     let invoke_bytes = table(file, limit, header.invokes, INVOKE_SIZE, "invoke table")?;
     let mut invokes = Vec::with_capacity(header.invokes.len as usize);
     for (i, chunk) in invoke_bytes.chunks_exact(INVOKE_SIZE).enumerate() {
-        let mut r = Reader { bytes: chunk, at: 0 };
+        let mut r = Reader {
+            bytes: chunk,
+            at: 0,
+        };
         let record = InvokeRecord {
             signature: r.span(),
             code: r.span(),
@@ -421,7 +439,10 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
     let entry_bytes = table(file, limit, header.entries, ENTRY_SIZE, "entry table")?;
     let mut entries: Vec<Entry<'_>> = Vec::with_capacity(header.entries.len as usize);
     for (i, chunk) in entry_bytes.chunks_exact(ENTRY_SIZE).enumerate() {
-        let mut r = Reader { bytes: chunk, at: 0 };
+        let mut r = Reader {
+            bytes: chunk,
+            at: 0,
+        };
         let what = format!("entry {i}");
         let (name, native, signature) = (r.span(), r.span(), r.span());
         let kind = match r.u8() {
@@ -440,7 +461,10 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             return Err(malformed(&what, "reserved field is not zero"));
         }
         if import_slot < header.helper_slots || import_slot >= header.import_slots {
-            return Err(malformed(&what, format!("import slot {import_slot} out of range")));
+            return Err(malformed(
+                &what,
+                format!("import slot {import_slot} out of range"),
+            ));
         }
         let fast = (fast.offset != NONE).then_some(fast);
         if let Some(span) = fast {
@@ -482,21 +506,33 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
 
 fn check_layout(h: &Header) -> Result<(), DecodeError> {
     if !h.page_size.is_power_of_two() || h.page_size < 4096 {
-        return Err(malformed("page size", format!("{} is not a page size", h.page_size)));
+        return Err(malformed(
+            "page size",
+            format!("{} is not a page size", h.page_size),
+        ));
     }
     let page = u64::from(h.page_size);
-    if h.code_offset % page != 0 || h.code_offset < HEADER_SIZE as u64 {
-        return Err(malformed("code offset", format!("{} is not page-aligned after the header", h.code_offset)));
+    if !h.code_offset.is_multiple_of(page) || h.code_offset < HEADER_SIZE as u64 {
+        return Err(malformed(
+            "code offset",
+            format!("{} is not page-aligned after the header", h.code_offset),
+        ));
     }
     let code_end = h.code_offset.checked_add(h.code_len.next_multiple_of(page));
     if code_end != Some(h.file_len) {
-        return Err(malformed("code length", "the padded code must end the file"));
+        return Err(malformed(
+            "code length",
+            "the padded code must end the file",
+        ));
     }
     if h.code_len > u64::from(u32::MAX) {
         return Err(malformed("code length", "over 4 GiB"));
     }
     if h.helper_slots != HELPER_SLOTS || h.import_slots < h.helper_slots {
-        return Err(malformed("import slots", format!("{} helpers of {} slots", h.helper_slots, h.import_slots)));
+        return Err(malformed(
+            "import slots",
+            format!("{} helpers of {} slots", h.helper_slots, h.import_slots),
+        ));
     }
     if u64::from(h.import_slots) != u64::from(h.helper_slots) + u64::from(h.entries.len) {
         return Err(malformed("import slots", "not one per entry"));
@@ -517,7 +553,10 @@ fn region<'a>(
         .checked_add(len)
         .ok_or_else(|| malformed(what, "length overflows"))?;
     if start < HEADER_SIZE || end as u64 > code_offset {
-        return Err(malformed(what, format!("{start}..{end} is outside the metadata area")));
+        return Err(malformed(
+            what,
+            format!("{start}..{end} is outside the metadata area"),
+        ));
     }
     Ok(&file[start..end])
 }
@@ -537,10 +576,13 @@ fn table<'a>(
 
 fn check_code_range(span: Span, code_len: u64, what: &str) -> Result<(), DecodeError> {
     let end = u64::from(span.offset) + u64::from(span.len);
-    if span.len == 0 || end > code_len || span.offset % FUNCTION_ALIGN != 0 {
+    if span.len == 0 || end > code_len || !span.offset.is_multiple_of(FUNCTION_ALIGN) {
         return Err(malformed(
             what,
-            format!("code range {}+{} is not a function inside the code", span.offset, span.len),
+            format!(
+                "code range {}+{} is not a function inside the code",
+                span.offset, span.len
+            ),
         ));
     }
     Ok(())

@@ -98,7 +98,14 @@ pub fn build(
     trace(&mut b, options, call_conv);
     let mut args = Vec::with_capacity(sig.parameters.len());
     for (i, (ty, v)) in sig.parameters.iter().zip(&params[1..]).enumerate() {
-        args.push(convert_arg(&mut b, ty, *v, i as u32, &mut failures, call_conv));
+        args.push(convert_arg(
+            &mut b,
+            ty,
+            *v,
+            i as u32,
+            &mut failures,
+            call_conv,
+        ));
     }
     let out = if let Type::Struct(layout) = &sig.result {
         let local = params[params.len() - 2];
@@ -237,7 +244,13 @@ impl Failures {
             b.seal_block(block);
             let kind = b.ins().iconst(types::I32, i64::from(kind as u32));
             let argument = b.ins().iconst(types::I32, i64::from(argument));
-            call_helper(b, Helper::Raise, &[options, kind, argument], false, call_conv);
+            call_helper(
+                b,
+                Helper::Raise,
+                &[options, kind, argument],
+                false,
+                call_conv,
+            );
             let zero = self.result.map(|ty| zero(b, ty));
             b.ins().return_(zero.as_slice());
         }

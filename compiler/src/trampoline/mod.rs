@@ -165,17 +165,21 @@ pub(crate) fn store_struct(
 }
 
 /// Power-of-two pieces that make up `size` bytes (at most 8), widest first.
-fn pieces(size: u32) -> impl Iterator<Item = (u32, ir::Type)> {
+fn pieces(size: u32) -> Vec<(u32, ir::Type)> {
     let mut at = 0;
-    [(8, types::I64), (4, types::I32), (2, types::I16), (1, types::I8)]
-        .into_iter()
-        .filter_map(move |(width, ty)| {
-            (size - at >= width).then(|| {
-                let piece = (at, ty);
-                at += width;
-                piece
-            })
-        })
+    let mut out = Vec::new();
+    for (width, ty) in [
+        (8, types::I64),
+        (4, types::I32),
+        (2, types::I16),
+        (1, types::I8),
+    ] {
+        if size - at >= width {
+            out.push((at, ty));
+            at += width;
+        }
+    }
+    out
 }
 
 fn load_eightbyte(b: &mut FunctionBuilder<'_>, base: Value, e: Eightbyte) -> Value {
@@ -219,7 +223,13 @@ fn store_eightbyte(b: &mut FunctionBuilder<'_>, base: Value, e: Eightbyte, value
 }
 
 /// Copies `size` bytes from `src` to `dest` (no overlap).
-fn copy_bytes(b: &mut FunctionBuilder<'_>, dest: Value, src: Value, size: u32, call_conv: CallConv) {
+fn copy_bytes(
+    b: &mut FunctionBuilder<'_>,
+    dest: Value,
+    src: Value,
+    size: u32,
+    call_conv: CallConv,
+) {
     if size > INLINE_COPY_LIMIT {
         let n = b.ins().iconst(types::I64, i64::from(size));
         call_helper(b, Helper::Memcpy, &[dest, src, n], true, call_conv);

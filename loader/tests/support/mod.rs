@@ -103,7 +103,11 @@ unsafe extern "C" fn buffer_data(value: *const c_void) -> *mut u8 {
 unsafe extern "C" fn struct_data(value: *const c_void, size: usize) -> *mut u8 {
     // SAFETY: as above.
     let v = unsafe { &*(value as *const FakeValue) };
-    if v.kind == 1 && v.len >= size { v.data } else { INVALID }
+    if v.kind == 1 && v.len >= size {
+        v.data
+    } else {
+        INVALID
+    }
 }
 
 unsafe extern "C" fn raise(_options: *const c_void, kind: u32, argument: u32) {

@@ -1,0 +1,83 @@
+//! `ffic compile`: validates a descriptor like `ffic check`, then writes its
+//! trampoline artifact, and says what it wrote and how long it took.
+
+use crate::check::{EXIT_USAGE, human, read_limited};
+use ffic_schema::{Severity, Target, check};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Compiles `file` into `DIR/NAME.ffic`.
+pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>) -> ExitCode {
+    let started = Instant::now();
+    let shown = file.display().to_string();
+    let bytes = match read_limited(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("error: cannot read {shown}: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let report = check(&bytes, Target::host());
+    let Some(library) = report.library.as_ref().filter(|_| report.is_valid()) else {
+        eprint!("{}", human(&shown, &bytes, &report, false));
+        return ExitCode::FAILURE;
+    };
+    if report.count(Severity::Warning) > 0 {
+        let text = std::str::from_utf8(&bytes).ok();
+        for d in &report.diagnostics {
+            eprintln!("{}", d.render(&shown, text));
+        }
+    }
+    let name = name.map_or_else(|| default_name(file), str::to_owned);
+    let dir = out_dir.map_or_else(|| descriptor_dir(file), Path::to_path_buf);
+    let output = dir.join(format!("{name}.ffic"));
+    let compiled = match ffic_compiler::compile_artifact(library) {
+        Ok(compiled) => compiled,
+        Err(e) => {
+            eprintln!("error: cannot compile {shown}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = ffic_compiler::write_atomically(&output, &compiled.bytes) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    println!(
+        "wrote {} ({} bytes: {} symbols, {} fast and {} invoke trampolines, {} bytes of code) in {:.1} ms",
+        output.display(),
+        compiled.bytes.len(),
+        library.symbols.len(),
+        compiled.fast_count,
+        compiled.invoke_count,
+        compiled.code_len,
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    ExitCode::SUCCESS
+}
+
+/// The file stem, or for a file named `symbols.json` its directory's name
+/// (`examples/libm/symbols.json` gives `libm`).
+fn default_name(file: &Path) -> String {
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+    if stem != "symbols" {
+        return stem;
+    }
+    std::fs::canonicalize(file)
+        .ok()
+        .and_then(|p| {
+            p.parent()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or(stem)
+}
+
+fn descriptor_dir(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
