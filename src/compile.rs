@@ -1,14 +1,16 @@
 //! `ffic compile`: validates a descriptor like `ffic check`, then writes its
-//! trampoline artifact, and says what it wrote and how long it took.
+//! trampoline artifact and TypeScript outputs, and says what it wrote and how
+//! long it took.
 
+use crate::Emit;
 use crate::check::{EXIT_USAGE, human, read_limited};
 use ffic_schema::{Severity, Target, check};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-/// Compiles `file` into `DIR/NAME.ffic`.
-pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>) -> ExitCode {
+/// Compiles `file` into `DIR/NAME.{ffic,d.ts,js}` (those in `emit`).
+pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>, emit: &[Emit]) -> ExitCode {
     let started = Instant::now();
     let shown = file.display().to_string();
     let bytes = match read_limited(file) {
@@ -31,26 +33,48 @@ pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>) -> ExitCode 
     }
     let name = name.map_or_else(|| default_name(file), str::to_owned);
     let dir = out_dir.map_or_else(|| descriptor_dir(file), Path::to_path_buf);
-    let output = dir.join(format!("{name}.ffic"));
-    let compiled = match ffic_compiler::compile_artifact(library) {
-        Ok(compiled) => compiled,
-        Err(e) => {
-            eprintln!("error: cannot compile {shown}: {e}");
-            return ExitCode::FAILURE;
+    let mut written = Vec::new();
+    if emit.contains(&Emit::Artifact) {
+        let output = dir.join(format!("{name}.ffic"));
+        let compiled = match ffic_compiler::compile_artifact(library) {
+            Ok(compiled) => compiled,
+            Err(e) => {
+                eprintln!("error: cannot compile {shown}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        if let Err(e) = ffic_compiler::write_atomically(&output, &compiled.bytes) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
         }
-    };
-    if let Err(e) = ffic_compiler::write_atomically(&output, &compiled.bytes) {
-        eprintln!("error: {e}");
-        return ExitCode::from(EXIT_USAGE);
+        written.push(format!(
+            "{} ({} bytes: {} symbols, {} fast and {} invoke trampolines, {} bytes of code)",
+            output.display(),
+            compiled.bytes.len(),
+            library.symbols.len(),
+            compiled.fast_count,
+            compiled.invoke_count,
+            compiled.code_len,
+        ));
+    }
+    let source = file
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let ts = ffic_typescript::generate(library, &name, &source);
+    for (kind, extension, text) in [(Emit::Dts, "d.ts", &ts.dts), (Emit::Js, "js", &ts.js)] {
+        if !emit.contains(&kind) {
+            continue;
+        }
+        let output = dir.join(format!("{name}.{extension}"));
+        if let Err(e) = ffic_compiler::write_atomically(&output, text.as_bytes()) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+        written.push(output.display().to_string());
     }
     println!(
-        "wrote {} ({} bytes: {} symbols, {} fast and {} invoke trampolines, {} bytes of code) in {:.1} ms",
-        output.display(),
-        compiled.bytes.len(),
-        library.symbols.len(),
-        compiled.fast_count,
-        compiled.invoke_count,
-        compiled.code_len,
+        "wrote {} in {:.1} ms",
+        written.join(", "),
         started.elapsed().as_secs_f64() * 1e3
     );
     ExitCode::SUCCESS

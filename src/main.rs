@@ -48,12 +48,15 @@ Examples:
     /// Compile a descriptor into a trampoline artifact (NAME.ffic).
     #[command(after_help = "\
 Validates like `ffic check` (exit 1 when invalid), then writes DIR/NAME.ffic
-atomically. NAME defaults to the file's stem, or for a file named symbols.json
-to its directory's name; DIR defaults to the descriptor's directory.
+(the trampoline artifact), DIR/NAME.d.ts (types for editors and tsc) and
+DIR/NAME.js (the descriptor module; stock Deno runs it too), each atomically.
+NAME defaults to the file's stem, or for a file named symbols.json to its
+directory's name; DIR defaults to the descriptor's directory.
 
 Examples:
-  ffic compile examples/libm/symbols.json          # writes examples/libm/libm.ffic
-  ffic compile -o build --name m symbols.json      # writes build/m.ffic")]
+  ffic compile examples/libm/symbols.json          # examples/libm/libm.{ffic,d.ts,js}
+  ffic compile -o build --name m symbols.json      # build/m.{ffic,d.ts,js}
+  ffic compile --emit dts,js symbols.json          # TypeScript only")]
     Compile {
         /// The descriptor.
         #[arg(value_name = "SYMBOLS.json")]
@@ -64,6 +67,9 @@ Examples:
         /// Output name, without extension.
         #[arg(long)]
         name: Option<String>,
+        /// Outputs to write (comma-separated).
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Emit::Artifact, Emit::Dts, Emit::Js])]
+        emit: Vec<Emit>,
     },
     /// Show an artifact's header, entries and verification result.
     #[command(after_help = "\
@@ -84,6 +90,17 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+}
+
+/// What `compile` writes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
+enum Emit {
+    /// NAME.ffic, the trampoline artifact.
+    Artifact,
+    /// NAME.d.ts, TypeScript declarations.
+    Dts,
+    /// NAME.js, the descriptor module.
+    Js,
 }
 
 /// How `check` and `inspect` print their findings.
@@ -111,7 +128,8 @@ fn main() -> ExitCode {
             file,
             out_dir,
             name,
-        } => compile::run(&file, out_dir.as_deref(), name.as_deref()),
+            emit,
+        } => compile::run(&file, out_dir.as_deref(), name.as_deref(), &emit),
         Command::Inspect {
             file,
             descriptor,

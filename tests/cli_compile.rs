@@ -38,12 +38,13 @@ fn compile_writes_an_artifact_that_inspect_accepts() {
         "{stdout}"
     );
     assert!(stdout.trim_end().ends_with(" ms"), "{stdout}");
-    // No temporary file is left beside it.
-    let names: Vec<_> = std::fs::read_dir(dir.path())
+    // The three outputs, and no temporary file beside them.
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, ["libm.ffic"]);
+    names.sort();
+    assert_eq!(names, ["libm.d.ts", "libm.ffic", "libm.js"]);
 
     let out = ffic(&[
         "inspect",
@@ -98,7 +99,22 @@ fn compile_names_and_determinism() {
     let a = std::fs::read(dir.path().join("a.ffic")).unwrap();
     let b = std::fs::read(dir.path().join("b.ffic")).unwrap();
     assert_eq!(a, b, "identical input, identical bytes");
-    // The default name is the file stem.
+    // --emit chooses the outputs; the default name is the file stem.
+    let ts = tempfile::tempdir().unwrap();
+    let out = ffic(&[
+        "compile",
+        "--emit",
+        "js",
+        "tests/native/ffic_test.json",
+        "-o",
+        path(ts.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let names: Vec<_> = std::fs::read_dir(ts.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["ffic_test.js"]);
     let out = ffic(&["compile", "tests/native/ffic_test.json", "-o", d]);
     assert_eq!(out.status.code(), Some(0));
     assert!(dir.path().join("ffic_test.ffic").exists());

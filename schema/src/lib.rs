@@ -22,4 +22,4 @@ pub use digest::Digest;
 pub use ir::{Library, Signature, StructLayout, Symbol, SymbolKind, Type};
 pub use layout::{Arch, Target, struct_layout};
 pub use locate::Position;
-pub use path::PathSegment;
+pub use path::{PathSegment, is_plain_identifier, quoted};

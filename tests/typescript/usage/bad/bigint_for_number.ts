@@ -1,0 +1,4 @@
+// expect TS2345: a bigint where i32 takes a number
+import { open } from "./ffic_test.js";
+const lib = open("libffic_test.so");
+lib.symbols.add_i32(1n, 2);

@@ -1,0 +1,187 @@
+//! `NAME.d.ts`: the descriptor's literal type, one explicit signature per
+//! symbol with its documentation, and `open` returning a `Library` that
+//! extends `Deno.DynamicLibrary<typeof symbols>`, so the compiler itself
+//! checks that every signature here is what Deno's own types give.
+
+use crate::names::{comment_text, key, string};
+use crate::types::{literal_type, parameter, result, static_value};
+use ffic_schema::{Library, Symbol, SymbolKind};
+use std::fmt::Write;
+
+/// Renders the declarations.
+pub fn declarations(library: &Library, name: &str, source: &str) -> String {
+    let mut out = crate::header(source);
+    out.push('\n');
+    out.push_str(
+        "/** The symbols object handed to `Deno.dlopen` (ffic's extensions stripped). */\n",
+    );
+    out.push_str("export declare const symbols: {\n");
+    for symbol in &library.symbols {
+        let _ = writeln!(
+            out,
+            "  readonly {}: {};",
+            key(&symbol.name),
+            descriptor_type(symbol)
+        );
+    }
+    out.push_str("};\n\n");
+    let _ = writeln!(
+        out,
+        "/** Where the precompiled trampolines are: `{name}.ffic` beside this module. */"
+    );
+    out.push_str("export declare const artifact: URL;\n\n");
+    out.push_str("/** The bound symbols of the library. */\n");
+    out.push_str("export interface Symbols {\n");
+    for (i, symbol) in library.symbols.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&doc_comment(symbol));
+        out.push_str(&member(symbol));
+    }
+    out.push_str("}\n\n");
+    out.push_str("/** What `open` returns: Deno's `DynamicLibrary` for these symbols. */\n");
+    out.push_str("export interface Library extends Deno.DynamicLibrary<typeof symbols> {\n");
+    out.push_str("  readonly symbols: Symbols;\n");
+    out.push_str("}\n\n");
+    out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");
+    out.push_str("export declare function open(path: string | URL): Library;\n");
+    out
+}
+
+/// The literal type of one symbol's entry in the descriptor.
+fn descriptor_type(symbol: &Symbol) -> String {
+    let mut fields = Vec::new();
+    if symbol.native != symbol.name {
+        fields.push(format!("readonly name: {}", string(&symbol.native)));
+    }
+    match &symbol.kind {
+        SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } => {
+            let params: Vec<String> = signature.parameters.iter().map(literal_type).collect();
+            fields.push(format!(
+                "readonly parameters: readonly [{}]",
+                params.join(", ")
+            ));
+            fields.push(format!(
+                "readonly result: {}",
+                literal_type(&signature.result)
+            ));
+            if *nonblocking {
+                fields.push("readonly nonblocking: true".into());
+            }
+        }
+        SymbolKind::Static { ty } => fields.push(format!("readonly type: {}", literal_type(ty))),
+    }
+    if symbol.optional {
+        fields.push("readonly optional: true".into());
+    }
+    format!("{{ {} }}", fields.join("; "))
+}
+
+/// Parameter names: the descriptor's, else `arg0`, `arg1`, ...
+fn parameter_names(symbol: &Symbol) -> Vec<String> {
+    let SymbolKind::Function {
+        signature,
+        parameter_names,
+        ..
+    } = &symbol.kind
+    else {
+        return Vec::new();
+    };
+    match parameter_names {
+        Some(names) if names.len() == signature.parameters.len() => names.clone(),
+        _ => (0..signature.parameters.len())
+            .map(|i| format!("arg{i}"))
+            .collect(),
+    }
+}
+
+/// One member of `Symbols`: a method, or a property when it may be `null`
+/// (an optional symbol) or is a static.
+fn member(symbol: &Symbol) -> String {
+    let name = key(&symbol.name);
+    match &symbol.kind {
+        SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } => {
+            let params: Vec<String> = parameter_names(symbol)
+                .iter()
+                .zip(&signature.parameters)
+                .map(|(n, t)| format!("{n}: {}", parameter(t)))
+                .collect();
+            let ret = if *nonblocking {
+                format!("Promise<{}>", result(&signature.result))
+            } else {
+                result(&signature.result).to_owned()
+            };
+            if symbol.optional {
+                format!(
+                    "  readonly {name}: (({}) => {ret}) | null;\n",
+                    params.join(", ")
+                )
+            } else {
+                format!("  {name}({}): {ret};\n", params.join(", "))
+            }
+        }
+        SymbolKind::Static { ty } => {
+            let null = if symbol.optional { " | null" } else { "" };
+            format!("  readonly {name}: {}{null};\n", static_value(ty))
+        }
+    }
+}
+
+/// JSDoc: the documentation, the native signature, and what is special.
+fn doc_comment(symbol: &Symbol) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(doc) = &symbol.doc {
+        lines.extend(doc.lines().map(comment_text));
+        lines.push(String::new());
+    }
+    let native = comment_text(&symbol.native);
+    let mut params = Vec::new();
+    match &symbol.kind {
+        SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } => {
+            lines.push(format!(
+                "Native: `{native}{}`.",
+                comment_text(&signature.to_string())
+            ));
+            if *nonblocking {
+                lines.push("Runs on a worker thread; the promise resolves with the result.".into());
+            }
+            for (n, t) in parameter_names(symbol).iter().zip(&signature.parameters) {
+                params.push(format!("@param {n} `{}`", comment_text(&t.to_string())));
+            }
+        }
+        SymbolKind::Static { ty } => {
+            lines.push(format!(
+                "Native static: `{native}: {}`.",
+                comment_text(&ty.to_string())
+            ));
+        }
+    }
+    if symbol.optional {
+        lines.push("Optional: `null` when the library does not export it.".into());
+    }
+    // Tags last: text after a tag would read as part of its description.
+    lines.extend(params);
+    let mut out = String::from("  /**\n");
+    for line in lines {
+        if line.is_empty() {
+            out.push_str("   *\n");
+        } else {
+            let _ = writeln!(out, "   * {line}");
+        }
+    }
+    out.push_str("   */\n");
+    out
+}
