@@ -1,15 +1,13 @@
 // Correct use of the generated ffic_test module: must type-check cleanly
 // under `tsc --strict` and `deno check`.
 import { artifact, type Library, open, symbols, type Symbols } from "./ffic_test.js";
+import type { Mismatched, Same } from "./exact.ts";
 
 // Every generated signature is exactly the type Deno derives from the
 // descriptor: a mismatch names the offending symbols here.
 type DenoSymbols = Deno.StaticForeignLibraryInterface<typeof symbols>;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Mismatched = {
-  [K in keyof DenoSymbols]: Same<Symbols[K], DenoSymbols[K]> extends true ? never : K;
-}[keyof DenoSymbols];
-const noneMismatched: [Mismatched] extends [never] ? true : Mismatched = true;
+type Mismatch = Mismatched<Symbols, DenoSymbols>;
+const noneMismatched: [Mismatch] extends [never] ? true : Mismatch = true;
 // And the same keys on both sides.
 const sameKeys: Same<keyof Symbols, keyof DenoSymbols> = true;
 

@@ -2,13 +2,11 @@
 // holding "*/", optional statics, nonblocking optional symbols) are exactly
 // Deno's for the same descriptor.
 import { type Library, open, symbols, type Symbols } from "./naming.js";
+import type { Mismatched, Same } from "./exact.ts";
 
 type DenoSymbols = Deno.StaticForeignLibraryInterface<typeof symbols>;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Mismatched = {
-  [K in keyof DenoSymbols]: Same<Symbols[K], DenoSymbols[K]> extends true ? never : K;
-}[keyof DenoSymbols];
-const noneMismatched: [Mismatched] extends [never] ? true : Mismatched = true;
+type Mismatch = Mismatched<Symbols, DenoSymbols>;
+const noneMismatched: [Mismatch] extends [never] ? true : Mismatch = true;
 const sameKeys: Same<keyof Symbols, keyof DenoSymbols> = true;
 
 export async function use(path: string): Promise<bigint> {
