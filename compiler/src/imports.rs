@@ -8,7 +8,10 @@
 pub const INVALID_DATA: i64 = -1;
 
 /// A runtime helper: a plain C-ABI function supplied by whoever binds the code
-/// (the V8 host its real ones; tests their own).
+/// (the V8 host its real ones; tests their own). Data pointers one helper
+/// returns stay in use across later helper calls in the same trampoline, so
+/// `BufferData`, `StructData` and `Trace` must not allocate on the JS heap or
+/// otherwise let a GC run; only `Raise` may, and a return always follows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Helper {

@@ -19,6 +19,18 @@ pub fn triple(target: Target) -> &'static str {
     }
 }
 
+/// The triple of the host this process runs on, if ffic knows it (Linux on
+/// x86_64 or aarch64); artifacts load only where this matches exactly.
+pub fn host_triple() -> Option<&'static str> {
+    if cfg!(all(target_arch = "x86_64", target_os = "linux")) {
+        Some(triple(Target::X86_64_LINUX))
+    } else if cfg!(all(target_arch = "aarch64", target_os = "linux")) {
+        Some(triple(Target::AARCH64_LINUX))
+    } else {
+        None
+    }
+}
+
 /// Builds the ISA that trampolines for `target` are compiled with.
 pub fn build(target: Target) -> Result<OwnedTargetIsa, CompileError> {
     let name = triple(target);

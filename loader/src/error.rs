@@ -15,6 +15,14 @@ pub enum LoadError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is not one the loader may trust to stay as verified.
+    #[error("rejected artifact {path}: {reason}")]
+    Untrusted {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// Not a well-formed artifact.
     #[error("rejected artifact: {0}")]
     Malformed(#[from] DecodeError),

@@ -9,7 +9,8 @@ use ffic_compiler::artifact::format::{DecodeError, ENTRY_SIZE, EntryKind, HEADER
 use ffic_compiler::imports::{HELPER_SLOTS, Helper};
 use ffic_schema::Library;
 use std::ffi::c_void;
-use std::fs::File;
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -55,6 +56,12 @@ pub struct MappedArtifact {
 impl MappedArtifact {
     /// Maps the artifact at `path`, verifies it against `library` and this
     /// host, binds it to `native` and `helpers`, and makes its code executable.
+    ///
+    /// The file must be a regular file owned by this user (or root) and
+    /// writable by no one else, and must not be rewritten in place while
+    /// mapped: a private mapping shows such writes, and a truncation raises
+    /// SIGBUS. `ffic compile` and the cache replace artifacts by rename, which
+    /// leaves a mapped file untouched.
     pub fn load(
         path: &Path,
         library: &Library,
@@ -65,11 +72,22 @@ impl MappedArtifact {
             path: path.to_owned(),
             source,
         };
-        let file = File::open(path).map_err(io)?;
-        let len = usize::try_from(file.metadata().map_err(io)?.len()).unwrap_or(usize::MAX);
+        // Non-blocking, so that a FIFO cannot stall the open.
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(io)?;
+        let metadata = file.metadata().map_err(io)?;
+        trusted(path, &metadata)?;
+        let len = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
         if len < HEADER_SIZE {
             // Too short to map meaningfully: the decoder says why from the bytes.
-            let bytes = std::fs::read(path).map_err(io)?;
+            let mut bytes = Vec::with_capacity(HEADER_SIZE);
+            (&mut file)
+                .take(HEADER_SIZE as u64)
+                .read_to_end(&mut bytes)
+                .map_err(io)?;
             return Err(match verify::verify(&bytes, library) {
                 Err(e) => e,
                 Ok(_) => DecodeError::Truncated(format!("{len} bytes")).into(),
@@ -244,6 +262,35 @@ impl MappedArtifact {
     pub fn is_copy(&self) -> bool {
         self.copied
     }
+}
+
+/// Refuses what could change under the mapping: anything but a regular
+/// file, files of other users, files others may write.
+fn trusted(path: &Path, metadata: &std::fs::Metadata) -> Result<(), LoadError> {
+    let untrusted = |reason: String| {
+        Err(LoadError::Untrusted {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if !metadata.is_file() {
+        return untrusted("not a regular file".into());
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if metadata.uid() != me && metadata.uid() != 0 {
+        return untrusted(format!(
+            "owned by user {}, not by this user ({me}) or root",
+            metadata.uid()
+        ));
+    }
+    if metadata.mode() & 0o022 != 0 {
+        return untrusted(format!(
+            "mode {:o} lets other users write it (chmod go-w)",
+            metadata.mode() & 0o777
+        ));
+    }
+    Ok(())
 }
 
 /// Why publishing failed: for good, or only because the file's pages cannot

@@ -60,7 +60,25 @@ impl Region {
             )
         };
         if mapped == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
+            let error = io::Error::last_os_error();
+            // A failed MAP_FIXED may already have unmapped part of the
+            // reservation; take the range back before `drop` unmaps it, so
+            // that no other thread's mapping in the hole is unmapped.
+            // SAFETY: the range is our reservation's; anonymous PROT_NONE.
+            let again = unsafe {
+                libc::mmap(
+                    region.base.as_ptr().cast(),
+                    file_len,
+                    libc::PROT_NONE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+                    -1,
+                    0,
+                )
+            };
+            if again == libc::MAP_FAILED {
+                std::mem::forget(region);
+            }
+            return Err(error);
         }
         Ok(region)
     }

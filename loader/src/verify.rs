@@ -7,7 +7,7 @@ use crate::region::page_size;
 use ffic_compiler::COMPILER_VERSION;
 use ffic_compiler::artifact::format::{self, Artifact, EntryKind};
 use ffic_compiler::isa::{self, CPU_FEATURES};
-use ffic_schema::{Digest, Library, SymbolKind, Target};
+use ffic_schema::{Digest, Library, SymbolKind};
 
 /// Checks that `artifact` was made for this host by this compiler.
 pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
@@ -18,7 +18,13 @@ pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
             expected,
         })
     };
-    let triple = isa::triple(Target::host());
+    let Some(triple) = isa::host_triple() else {
+        return incompatible(
+            "target",
+            artifact.target.into(),
+            "a supported host (x86_64 or aarch64 Linux)".into(),
+        );
+    };
     if artifact.target != triple {
         return incompatible("target", artifact.target.into(), triple.into());
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 
 fn load_bytes(dir: &Path, name: &str, bytes: &[u8]) -> LoadError {
     let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
+    support::write_artifact(&path, bytes);
     match support::load(&path, &support::helpers(false)) {
         Ok(_) => panic!("{name}: a hostile artifact was accepted"),
         Err(e) => e,
@@ -197,12 +197,38 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
     assert!(msg(e).contains("invoke index out of range"));
 
     let e = forged(dir, "slot.ffic", good, |b| put_u32(b, entry0 + 28, 9999));
-    assert!(msg(e).contains("import slot 9999 out of range"));
+    assert!(msg(e).contains("import slot 9999, the code uses 5"));
 
     let e = forged(dir, "helper-slot.ffic", good, |b| {
         put_u32(b, entry0 + 28, 0)
     });
-    assert!(msg(e).contains("import slot 0 out of range"));
+    assert!(msg(e).contains("import slot 0, the code uses 5"));
+
+    let e = forged(dir, "swapped-slots.ffic", good, |b| {
+        let (a, c) = (u32_at(b, entry0 + 28), u32_at(b, entry0 + ENTRY_SIZE + 28));
+        put_u32(b, entry0 + 28, c);
+        put_u32(b, entry0 + ENTRY_SIZE + 28, a);
+    });
+    assert!(
+        msg(e).contains("the code uses"),
+        "slots swapped between two entries"
+    );
+
+    let e = forged(dir, "overlap.ffic", good, |b| {
+        // Point entry 3's fast trampoline at entry 2's (`add_f64` and `add_f32`).
+        let (two, three) = (entry0 + 2 * ENTRY_SIZE, entry0 + 3 * ENTRY_SIZE);
+        let first = b[two + 32..two + 40].to_vec();
+        b[three + 32..three + 40].copy_from_slice(&first);
+    });
+    assert!(msg(e).contains("overlaps"));
+
+    let e = forged(dir, "huge-code.ffic", good, |b| {
+        b[80..88].copy_from_slice(&0xFFFF_FFFF_FFFF_F001u64.to_le_bytes());
+    });
+    assert!(msg(e).contains("over 4 GiB"));
+
+    let e = forged(dir, "reserved.ffic", good, |b| b[HEADER_SIZE - 1] = 1);
+    assert!(msg(e).contains("reserved field"));
 
     let e = forged(dir, "kind.ffic", good, |b| b[entry0 + 24] = 7);
     assert!(msg(e).contains("unknown kind 7"));
@@ -210,6 +236,9 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
     let e = forged(dir, "unsorted.ffic", good, |b| {
         let (first, second) = b[entry0..entry0 + 2 * ENTRY_SIZE].split_at_mut(ENTRY_SIZE);
         first.swap_with_slice(second);
+        // Keep each slot where the code expects it, so only the order is wrong.
+        put_u32(b, entry0 + 28, 5);
+        put_u32(b, entry0 + ENTRY_SIZE + 28, 6);
     });
     assert!(msg(e).contains("not sorted"));
 
@@ -289,7 +318,7 @@ fn a_missing_required_symbol_fails_like_deno() {
     symbol.native = "ffic_not_exported".into();
     let other = ffic_compiler::compile_artifact(&library).unwrap();
     let path = compiled.dir.path().join("missing.ffic");
-    std::fs::write(&path, &other.bytes).unwrap();
+    support::write_artifact(&path, &other.bytes);
     let e = ffic_loader::MappedArtifact::load(
         &path,
         &library,
@@ -302,4 +331,36 @@ fn a_missing_required_symbol_fails_like_deno() {
         e.to_string().starts_with("Failed to register symbol nop: "),
         "{e}"
     );
+}
+
+#[test]
+fn files_that_could_change_under_the_mapping_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let compiled = support::compile();
+    let helpers = support::helpers(false);
+    let writable = compiled.dir.path().join("writable.ffic");
+    std::fs::write(&writable, &compiled.bytes).unwrap();
+    std::fs::set_permissions(&writable, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let e = support::load(&writable, &helpers).unwrap_err();
+    assert!(
+        e.to_string().contains("mode 664 lets other users write it"),
+        "{e}"
+    );
+    // Not regular files: a directory, a device, a FIFO (which must not block).
+    let fifo = compiled.dir.path().join("fifo.ffic");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for path in [compiled.dir.path(), Path::new("/dev/zero"), fifo.as_path()] {
+        let e = support::load(path, &helpers).unwrap_err();
+        assert!(
+            matches!(e, LoadError::Untrusted { .. } | LoadError::Io { .. }),
+            "{}: {e}",
+            path.display()
+        );
+    }
+    let e = support::load(Path::new("/dev/zero"), &helpers).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
 }

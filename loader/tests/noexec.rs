@@ -38,7 +38,7 @@ fn an_artifact_on_a_noexec_mount_runs_from_a_verified_copy() {
         return;
     };
     let path = mountpoint.join("ffic_test.ffic");
-    std::fs::write(&path, &compiled.bytes).unwrap();
+    support::write_artifact(&path, &compiled.bytes);
     let artifact = support::load(&path, &support::helpers(false)).unwrap();
     assert!(
         artifact.is_copy(),
@@ -58,6 +58,6 @@ fn an_artifact_on_a_noexec_mount_runs_from_a_verified_copy() {
     let mut bad = compiled.bytes.clone();
     let last = bad.len() - 1;
     bad[last] ^= 1;
-    std::fs::write(&path, &bad).unwrap();
+    support::write_artifact(&path, &bad);
     assert!(support::load(&path, &support::helpers(false)).is_err());
 }

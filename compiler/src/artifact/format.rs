@@ -382,6 +382,9 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         target: r.span(),
         compiler: r.span(),
     };
+    if r.u64() != 0 {
+        return Err(malformed("header", "reserved field is not zero"));
+    }
     if header.file_len != file.len() as u64 {
         return Err(DecodeError::Truncated(format!(
             "{} bytes, the header says {}",
@@ -460,10 +463,14 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         if r.u32() != 0 {
             return Err(malformed(&what, "reserved field is not zero"));
         }
-        if import_slot < header.helper_slots || import_slot >= header.import_slots {
+        // The code hard-wires symbol `i` to slot `helper_slots + i`.
+        if import_slot != header.helper_slots + i as u32 {
             return Err(malformed(
                 &what,
-                format!("import slot {import_slot} out of range"),
+                format!(
+                    "import slot {import_slot}, the code uses {}",
+                    header.helper_slots + i as u32
+                ),
             ));
         }
         let fast = (fast.offset != NONE).then_some(fast);
@@ -494,6 +501,23 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         }
         entries.push(entry);
     }
+    // The writer lays functions out back to back, invokes first, then fast
+    // trampolines in entry order: anything else (overlaps, an entry point
+    // inside another function) is not what it wrote.
+    let spans = invokes
+        .iter()
+        .map(|i| i.code)
+        .chain(entries.iter().filter_map(|e| e.fast));
+    let mut end = 0u64;
+    for span in spans {
+        if u64::from(span.offset) < end {
+            return Err(malformed(
+                "code ranges",
+                format!("function at {} overlaps the one before", span.offset),
+            ));
+        }
+        end = u64::from(span.offset) + u64::from(span.len);
+    }
     Ok(Artifact {
         header,
         entries,
@@ -518,15 +542,15 @@ fn check_layout(h: &Header) -> Result<(), DecodeError> {
             format!("{} is not page-aligned after the header", h.code_offset),
         ));
     }
+    if h.code_len > u64::from(u32::MAX) {
+        return Err(malformed("code length", "over 4 GiB"));
+    }
     let code_end = h.code_offset.checked_add(h.code_len.next_multiple_of(page));
     if code_end != Some(h.file_len) {
         return Err(malformed(
             "code length",
             "the padded code must end the file",
         ));
-    }
-    if h.code_len > u64::from(u32::MAX) {
-        return Err(malformed("code length", "over 4 GiB"));
     }
     if h.helper_slots != HELPER_SLOTS || h.import_slots < h.helper_slots {
         return Err(malformed(

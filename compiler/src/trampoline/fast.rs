@@ -107,25 +107,38 @@ pub fn build(
             call_conv,
         ));
     }
+    // A bad result buffer raises before the native call has any effect...
     let out = if let Type::Struct(layout) = &sig.result {
         let local = params[params.len() - 2];
-        let size = b.ins().iconst(types::I64, layout.size as i64);
-        let data = call_helper(&mut b, Helper::StructData, &[local, size], true, call_conv)
-            .expect("struct_data returns");
+        let data = struct_data(&mut b, local, layout.size, call_conv);
         failures.check(&mut b, data, Raise::InvalidStructReturn, 0);
-        Some(data)
+        Some((local, layout.size))
     } else {
         None
     };
 
     let target = import(&mut b, slot);
     let returned = call_native(&mut b, &call, target, &args, call_conv);
+    // ...and its data pointer is fetched again after it, because the native
+    // code may have re-entered JS, which can detach or shrink the buffer.
+    let out = out.map(|(local, size)| {
+        let data = struct_data(&mut b, local, size, call_conv);
+        failures.check(&mut b, data, Raise::InvalidStructReturn, 0);
+        data
+    });
     let ret = convert_result(&mut b, &sig.result, &call, returned, out, call_conv);
     b.ins().return_(&ret);
 
     failures.emit(&mut b, options, call_conv);
     b.finalize(isa.frontend_config());
     Ok(func)
+}
+
+/// The data pointer of a struct buffer local, or `INVALID_DATA`.
+fn struct_data(b: &mut FunctionBuilder<'_>, local: Value, size: u64, call_conv: CallConv) -> Value {
+    let size = b.ins().iconst(types::I64, size as i64);
+    call_helper(b, Helper::StructData, &[local, size], true, call_conv)
+        .expect("struct_data returns")
 }
 
 /// Calls the trace helper when its slot is filled.
@@ -156,9 +169,7 @@ fn convert_arg(
 ) -> Arg {
     match ty {
         Type::Struct(layout) => {
-            let size = b.ins().iconst(types::I64, layout.size as i64);
-            let data = call_helper(b, Helper::StructData, &[v, size], true, call_conv)
-                .expect("struct_data returns");
+            let data = struct_data(b, v, layout.size, call_conv);
             failures.check(b, data, Raise::InvalidStruct, index);
             Arg::Struct(data)
         }

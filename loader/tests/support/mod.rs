@@ -32,11 +32,18 @@ pub struct Compiled {
     pub bytes: Vec<u8>,
 }
 
+/// Writes an artifact as `ffic compile` does: mode 0644, whatever the umask.
+pub fn write_artifact(path: &Path, bytes: &[u8]) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, bytes).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+}
+
 pub fn compile() -> Compiled {
     let compiled = compile_artifact(&library()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ffic_test.ffic");
-    std::fs::write(&path, &compiled.bytes).unwrap();
+    write_artifact(&path, &compiled.bytes);
     Compiled {
         dir,
         path,
