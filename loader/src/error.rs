@@ -54,6 +54,9 @@ pub enum LoadError {
         /// What differs.
         reason: String,
     },
+    /// The JIT fallback could not compile the descriptors.
+    #[error("cannot compile trampolines: {0}")]
+    Compile(#[from] ffic_compiler::CompileError),
     /// The native library could not be opened.
     #[error("cannot open native library {path}: {message}")]
     Library {

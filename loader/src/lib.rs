@@ -12,5 +12,5 @@ pub mod verify;
 
 pub use error::LoadError;
 pub use helpers::Helpers;
-pub use mapped::{BoundSymbol, MappedArtifact};
+pub use mapped::{BoundSymbol, CodeSource, MappedArtifact};
 pub use native::NativeLibrary;

@@ -1,7 +1,7 @@
 //! A verified artifact mapped into memory with its import table filled: the
 //! code pages read+execute straight from the file (or from an anonymous copy
-//! where the file cannot be mapped executable), the table read-only, and the
-//! entry points of every symbol.
+//! where the file cannot be mapped executable, or compiled in process by the
+//! JIT fallback), the table read-only, and the entry points of every symbol.
 
 use crate::region::{Protection, Region};
 use crate::{Helpers, LoadError, NativeLibrary, verify};
@@ -49,8 +49,20 @@ pub struct MappedArtifact {
     code_offset: usize,
     symbols: Vec<Bound>,
     invokes: Vec<(String, u32)>,
-    copied: bool,
+    source: CodeSource,
     _native: Arc<NativeLibrary>,
+}
+
+/// Where the running code came from (observable, so tests and benches can
+/// assert the path each library took).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeSource {
+    /// Mapped read+execute from the artifact file itself.
+    File,
+    /// A verified copy of the artifact (its file could not be executable).
+    Copy,
+    /// Compiled in process by the same generator and emitter (no artifact).
+    Jit,
 }
 
 impl MappedArtifact {
@@ -97,12 +109,12 @@ impl MappedArtifact {
         // so this bound needs nothing from the unverified header.
         let table_bytes = (HELPER_SLOTS as usize + len / ENTRY_SIZE) * 8;
         let region = Region::map_file(&file, len, table_bytes).map_err(io)?;
-        match Self::publish(region, library, &native, helpers, false) {
+        match Self::publish(region, library, &native, helpers, CodeSource::File) {
             Err(Publish::NotExecutable(region)) => {
                 // A noexec mount: copy the bytes and verify the copy afresh.
                 let copy = Region::copy_of(region.bytes(), table_bytes).map_err(io)?;
                 drop(region);
-                match Self::publish(copy, library, &native, helpers, true) {
+                match Self::publish(copy, library, &native, helpers, CodeSource::Copy) {
                     Ok(mapped) => Ok(mapped),
                     Err(Publish::Failed(e)) => Err(e),
                     Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
@@ -113,12 +125,35 @@ impl MappedArtifact {
         }
     }
 
+    /// The JIT fallback: compiles `library`'s trampolines in process with the
+    /// artifact's own generator and emitter (so the code is byte for byte what
+    /// `ffic compile` writes), then binds them from fresh memory exactly as a
+    /// mapped artifact is bound.
+    pub fn jit(
+        library: &Library,
+        native: Arc<NativeLibrary>,
+        helpers: &Helpers,
+    ) -> Result<MappedArtifact, LoadError> {
+        let compiled = ffic_compiler::compile_artifact(library)?;
+        let io = |source| LoadError::Io {
+            path: "(JIT memory)".into(),
+            source,
+        };
+        let table_bytes = (HELPER_SLOTS as usize + library.symbols.len()) * 8;
+        let region = Region::copy_of(&compiled.bytes, table_bytes).map_err(io)?;
+        match Self::publish(region, library, &native, helpers, CodeSource::Jit) {
+            Ok(mapped) => Ok(mapped),
+            Err(Publish::Failed(e)) => Err(e),
+            Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
+        }
+    }
+
     fn publish(
         region: Region,
         library: &Library,
         native: &Arc<NativeLibrary>,
         helpers: &Helpers,
-        copied: bool,
+        source: CodeSource,
     ) -> Result<MappedArtifact, Publish> {
         let artifact = verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
         let mut slots = vec![0usize; artifact.header.import_slots as usize];
@@ -193,7 +228,9 @@ impl MappedArtifact {
             .map_err(io)?;
         if let Err(e) = region.protect(code_offset, code_len, Protection::ReadExecute) {
             return match e.raw_os_error() {
-                Some(libc::EACCES | libc::EPERM) if !copied => Err(Publish::NotExecutable(region)),
+                Some(libc::EACCES | libc::EPERM) if source == CodeSource::File => {
+                    Err(Publish::NotExecutable(region))
+                }
                 _ => Err(io(e)),
             };
         }
@@ -202,7 +239,7 @@ impl MappedArtifact {
             code_offset,
             symbols,
             invokes,
-            copied,
+            source,
             _native: Arc::clone(native),
         })
     }
@@ -258,9 +295,9 @@ impl MappedArtifact {
             .map(|(s, o)| (s.as_str(), self.code(*o)))
     }
 
-    /// Whether the code runs from an anonymous copy (the file was not executable).
-    pub fn is_copy(&self) -> bool {
-        self.copied
+    /// Where the running code came from.
+    pub fn source(&self) -> CodeSource {
+        self.source
     }
 }
 

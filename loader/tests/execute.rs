@@ -6,7 +6,7 @@
 mod support;
 
 use ffic_compiler::imports::Raise;
-use ffic_loader::MappedArtifact;
+use ffic_loader::{CodeSource, MappedArtifact};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::{CStr, c_char, c_void};
@@ -1141,12 +1141,30 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
 fn every_trampoline_runs_correctly_from_the_mapped_artifact() {
     let compiled = support::compile();
     let artifact = support::load(&compiled.path, &support::helpers(false)).unwrap();
-    assert!(
-        !artifact.is_copy(),
+    assert_eq!(
+        artifact.source(),
+        CodeSource::File,
         "a normal file maps executable in place"
     );
+    run_everything(&artifact);
+}
+
+#[test]
+fn every_trampoline_runs_correctly_from_the_jit() {
+    let jit = MappedArtifact::jit(
+        &support::library(),
+        support::native(),
+        &support::helpers(false),
+    )
+    .unwrap();
+    assert_eq!(jit.source(), CodeSource::Jit);
+    run_everything(&jit);
+}
+
+/// Runs every invoke and fast trampoline of `artifact` and checks each ran.
+fn run_everything(artifact: &MappedArtifact) {
     let c = Caller {
-        artifact: &artifact,
+        artifact,
         invoked: RefCell::default(),
         fasted: RefCell::default(),
     };
@@ -1154,7 +1172,7 @@ fn every_trampoline_runs_correctly_from_the_mapped_artifact() {
     arithmetic(&c);
     pointers_and_buffers(&c);
     structs(&c);
-    statics(&artifact);
+    statics(artifact);
     fast_scalars(&c);
     fast_buffers_and_structs(&c);
 

@@ -5,6 +5,7 @@
 
 mod support;
 
+use ffic_loader::CodeSource;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,8 +41,9 @@ fn an_artifact_on_a_noexec_mount_runs_from_a_verified_copy() {
     let path = mountpoint.join("ffic_test.ffic");
     support::write_artifact(&path, &compiled.bytes);
     let artifact = support::load(&path, &support::helpers(false)).unwrap();
-    assert!(
-        artifact.is_copy(),
+    assert_eq!(
+        artifact.source(),
+        CodeSource::Copy,
         "the file's pages cannot be executable on noexec"
     );
     let symbol = artifact.symbol("add_i32").unwrap();
