@@ -57,11 +57,15 @@ pub fn run(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     }
 }
 
-/// Reads a file, refusing ones far larger than any descriptor so a wrong path
-/// (a disk image, /dev/zero) does not exhaust memory.
+/// Reads a descriptor, refusing to read far past the size any descriptor
+/// may have, so a wrong path (a disk image, /dev/zero) does not exhaust memory.
 pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_at_most(path, ffic_schema::MAX_DESCRIPTOR_BYTES as u64 + 1)
+}
+
+/// The first `limit` bytes of a file.
+pub fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let limit = ffic_schema::MAX_DESCRIPTOR_BYTES as u64 + 1;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
         .take(limit)

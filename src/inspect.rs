@@ -2,7 +2,7 @@
 //! optionally, a descriptor) would accept it. Never executes anything.
 
 use crate::Format;
-use crate::check::{EXIT_USAGE, read_limited};
+use crate::check::{EXIT_USAGE, read_at_most, read_limited};
 use ffic_compiler::artifact::format::{self, Artifact, EntryKind};
 use ffic_loader::verify;
 use ffic_schema::{Digest, Target};
@@ -62,11 +62,7 @@ pub fn run(file: &Path, descriptor: Option<&Path>, output: Format) -> ExitCode {
 }
 
 fn read_artifact(file: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)?
-        .take(MAX_ARTIFACT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
+    let bytes = read_at_most(file, MAX_ARTIFACT_BYTES + 1)?;
     if bytes.len() as u64 > MAX_ARTIFACT_BYTES {
         return Err(std::io::Error::other("larger than 1 GiB: not an artifact"));
     }
@@ -83,10 +79,6 @@ fn load_descriptor(path: &Path) -> Result<ffic_schema::Library, String> {
             path.display()
         )
     })
-}
-
-fn code_size(artifact: &Artifact<'_>, span: Option<format::Span>) -> Option<u32> {
-    span.map(|s| s.len).filter(|_| !artifact.code.is_empty())
 }
 
 fn human(
@@ -149,7 +141,7 @@ fn human(
             EntryKind::Function => "fn",
             EntryKind::Static => "static",
         };
-        let fast = code_size(a, e.fast).map_or_else(|| "-".into(), |n| n.to_string());
+        let fast = e.fast.map_or_else(|| "-".into(), |s| s.len.to_string());
         let invoke = e.invoke.map_or_else(|| "-".into(), |i| format!("#{i}"));
         let optional = if e.optional { ", optional" } else { "" };
         out.push_str(&format!(

@@ -35,13 +35,6 @@ pub struct Code {
     pub bytes: Vec<u8>,
     /// Each input function's place, in input order.
     pub ranges: Vec<CodeRange>,
-    /// Offset of the import table from the start of the code.
-    pub import_table_offset: u32,
-}
-
-/// Offset of the import table for code of `code_len` bytes.
-pub fn import_table_offset(code_len: u32, page_size: u32) -> u32 {
-    code_len.next_multiple_of(page_size)
 }
 
 /// Compiles `functions` and links them for an import table after the code.
@@ -99,16 +92,13 @@ pub fn compile_code(
         });
     }
     let code_len = u32::try_from(bytes.len()).map_err(|_| CompileError::TooLarge)?;
-    let table = i64::from(import_table_offset(code_len, page_size));
+    // The import table starts on the first page boundary after the code.
+    let table = i64::from(code_len.next_multiple_of(page_size));
     for (at, addend, slot) in fixups {
         // GOTPCREL: displacement = slot address + addend - address of the field.
         let displacement = table + i64::from(slot) * 8 + addend - at as i64;
         let field = i32::try_from(displacement).map_err(|_| CompileError::TooLarge)?;
         bytes[at..at + 4].copy_from_slice(&field.to_le_bytes());
     }
-    Ok(Code {
-        bytes,
-        ranges,
-        import_table_offset: table as u32,
-    })
+    Ok(Code { bytes, ranges })
 }

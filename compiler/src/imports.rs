@@ -48,17 +48,6 @@ impl Helper {
     pub fn slot(self) -> u32 {
         self as u32
     }
-
-    /// Its name, for listings.
-    pub fn name(self) -> &'static str {
-        match self {
-            Helper::BufferData => "buffer_data",
-            Helper::StructData => "struct_data",
-            Helper::Raise => "raise",
-            Helper::Trace => "trace",
-            Helper::Memcpy => "memcpy",
-        }
-    }
 }
 
 /// The import slot of the symbol at `index` in manifest order.
@@ -76,17 +65,4 @@ pub enum Raise {
     InvalidStruct = 2,
     /// The struct result buffer is missing or too small.
     InvalidStructReturn = 3,
-}
-
-impl Raise {
-    /// The kind for a raw value passed to the helper.
-    pub fn from_u32(value: u32) -> Option<Raise> {
-        [
-            Raise::InvalidBuffer,
-            Raise::InvalidStruct,
-            Raise::InvalidStructReturn,
-        ]
-        .into_iter()
-        .find(|r| *r as u32 == value)
-    }
 }

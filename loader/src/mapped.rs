@@ -210,21 +210,13 @@ impl MappedArtifact {
             })
         };
         let table = region.table_offset();
-        let table_len = slots.len() * 8;
+        let table_len = (slots.len() * 8).next_multiple_of(crate::region::page_size());
         region
-            .protect(
-                table,
-                table_len.next_multiple_of(crate::region::page_size()),
-                Protection::ReadWrite,
-            )
+            .protect(table, table_len, Protection::ReadWrite)
             .map_err(io)?;
         region.write_table(&slots);
         region
-            .protect(
-                table,
-                table_len.next_multiple_of(crate::region::page_size()),
-                Protection::Read,
-            )
+            .protect(table, table_len, Protection::Read)
             .map_err(io)?;
         if let Err(e) = region.protect(code_offset, code_len, Protection::ReadExecute) {
             return match e.raw_os_error() {

@@ -2,13 +2,12 @@
 
 use crate::LoadError;
 use std::ffi::c_void;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// An open native library.
 #[derive(Debug)]
 pub struct NativeLibrary {
     library: libloading::Library,
-    path: PathBuf,
 }
 
 impl NativeLibrary {
@@ -22,15 +21,7 @@ impl NativeLibrary {
                 path: path.to_owned(),
                 message: e.to_string(),
             })?;
-        Ok(NativeLibrary {
-            library,
-            path: path.to_owned(),
-        })
-    }
-
-    /// The path it was opened from.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(NativeLibrary { library })
     }
 
     /// The address of symbol `native`, or the dynamic loader's message.

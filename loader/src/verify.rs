@@ -7,7 +7,9 @@ use crate::region::page_size;
 use ffic_compiler::COMPILER_VERSION;
 use ffic_compiler::artifact::format::{self, Artifact, EntryKind};
 use ffic_compiler::isa::{self, CPU_FEATURES};
+use ffic_compiler::trampoline::fast;
 use ffic_schema::{Digest, Library, SymbolKind};
+use std::fmt::Write;
 
 /// Checks that `artifact` was made for this host by this compiler.
 pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
@@ -75,6 +77,8 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
             ),
         });
     }
+    // One buffer for every canonical spelling: this runs at each start-up.
+    let mut signature = String::new();
     for symbol in &library.symbols {
         let mismatch = |reason: String| LoadError::ManifestMismatch {
             symbol: symbol.name.clone(),
@@ -85,13 +89,20 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
             .binary_search_by(|e| e.name.cmp(&symbol.name))
             .map(|i| &artifact.entries[i])
             .map_err(|_| mismatch("missing".into()))?;
-        let (kind, signature, nonblocking) = match &symbol.kind {
+        signature.clear();
+        let (kind, nonblocking) = match &symbol.kind {
             SymbolKind::Function {
-                signature,
+                signature: s,
                 nonblocking,
                 ..
-            } => (EntryKind::Function, signature.to_string(), *nonblocking),
-            SymbolKind::Static { ty } => (EntryKind::Static, ty.to_string(), false),
+            } => {
+                let _ = write!(signature, "{s}");
+                (EntryKind::Function, *nonblocking)
+            }
+            SymbolKind::Static { ty } => {
+                let _ = write!(signature, "{ty}");
+                (EntryKind::Static, false)
+            }
         };
         if entry.kind != kind || entry.signature != signature {
             return Err(mismatch(format!(
@@ -105,7 +116,7 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
         {
             return Err(mismatch("native name or flags differ".into()));
         }
-        if kind == EntryKind::Function && entry.fast.is_some() == nonblocking {
+        if kind == EntryKind::Function && entry.fast.is_some() != fast::has_fast(nonblocking) {
             return Err(mismatch("fast trampoline presence is wrong".into()));
         }
         if let Some(i) = entry.invoke

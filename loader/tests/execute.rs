@@ -58,8 +58,8 @@ fn st<T: Copy>(v: T) -> A {
 }
 
 fn bytes_of<T: Copy>(v: &T) -> Vec<u8> {
-    // SAFETY: T is a plain repr(C) value; its bytes are readable (padding
-    // bytes are never compared as values below).
+    // SAFETY: every T used here is a repr(C) struct of plain numbers whose
+    // padding is spelt out as fields, so all its bytes are initialised.
     unsafe { std::slice::from_raw_parts((v as *const T).cast::<u8>(), size_of::<T>()).to_vec() }
 }
 
@@ -222,14 +222,17 @@ struct Odd {
     d: i32,
     e: i32,
 }
-/// C's `Nested` flattened: the inner struct's fields at the same offsets.
+/// C's `Nested` flattened: the inner struct's fields at the same offsets,
+/// padding spelt out so every byte `bytes_of` reads is initialised.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Nested {
     tag: u8,
+    pad: [u8; 3],
     x: f32,
     y: f32,
     z: u16,
+    tail: [u8; 2],
 }
 /// C's `Deep` flattened likewise.
 #[repr(C)]
@@ -239,6 +242,7 @@ struct Deep {
     py: i32,
     d: f64,
     b: u8,
+    tail: [u8; 7],
 }
 
 fn identities(c: &Caller<'_>) {
@@ -1044,9 +1048,11 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
             "sum_nested",
             bytes_of(&Nested {
                 tag: 1,
+                pad: [0; 3],
                 x: 2.0,
                 y: 3.0,
                 z: 4,
+                tail: [0; 2],
             }),
             30.0,
         ),
@@ -1057,6 +1063,7 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
                 py: 2,
                 d: 3.0,
                 b: 4,
+                tail: [0; 7],
             }),
             30.0,
         ),

@@ -3,8 +3,9 @@
 //! extends `Deno.DynamicLibrary<typeof symbols>`, so the compiler itself
 //! checks that every signature here is what Deno's own types give.
 
-use crate::names::{comment_text, key, string};
-use crate::types::{literal_type, parameter, result, static_value};
+use crate::descriptor::{Spelling, entry};
+use crate::names::{comment_text, key};
+use crate::types::{parameter, result, static_value};
 use ffic_schema::{Library, Symbol, SymbolKind};
 use std::fmt::Write;
 
@@ -17,12 +18,7 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     );
     out.push_str("export declare const symbols: {\n");
     for symbol in &library.symbols {
-        let _ = writeln!(
-            out,
-            "  readonly {}: {};",
-            key(&symbol.name),
-            descriptor_type(symbol)
-        );
+        let _ = writeln!(out, "  readonly {};", entry(symbol, Spelling::Type));
     }
     out.push_str("};\n\n");
     let _ = writeln!(
@@ -47,39 +43,6 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");
     out.push_str("export declare function open(path: string | URL): Library;\n");
     out
-}
-
-/// The literal type of one symbol's entry in the descriptor.
-fn descriptor_type(symbol: &Symbol) -> String {
-    let mut fields = Vec::new();
-    if symbol.native != symbol.name {
-        fields.push(format!("readonly name: {}", string(&symbol.native)));
-    }
-    match &symbol.kind {
-        SymbolKind::Function {
-            signature,
-            nonblocking,
-            ..
-        } => {
-            let params: Vec<String> = signature.parameters.iter().map(literal_type).collect();
-            fields.push(format!(
-                "readonly parameters: readonly [{}]",
-                params.join(", ")
-            ));
-            fields.push(format!(
-                "readonly result: {}",
-                literal_type(&signature.result)
-            ));
-            if *nonblocking {
-                fields.push("readonly nonblocking: true".into());
-            }
-        }
-        SymbolKind::Static { ty } => fields.push(format!("readonly type: {}", literal_type(ty))),
-    }
-    if symbol.optional {
-        fields.push("readonly optional: true".into());
-    }
-    format!("{{ {} }}", fields.join("; "))
 }
 
 /// Parameter names: the descriptor's, else `arg0`, `arg1`, ...

@@ -3,6 +3,7 @@
 //! returns) and `NAME.js` (the descriptor, ffic's extensions stripped, frozen,
 //! with `open(path)` calling `Deno.dlopen`). Output is deterministic.
 
+mod descriptor;
 mod dts;
 mod js;
 mod names;

@@ -11,11 +11,6 @@ pub fn key(name: &str) -> String {
     }
 }
 
-/// A string literal (JSON's quoting is valid JavaScript since ES2019).
-pub fn string(text: &str) -> String {
-    quoted(text)
-}
-
 /// Text made safe inside a `/** ... */` comment: no early `*/`.
 pub fn comment_text(text: &str) -> String {
     text.replace("*/", "*\\/")

@@ -50,26 +50,3 @@ fn value(p: Primitive) -> &'static str {
         Primitive::Pointer | Primitive::Buffer | Primitive::Function => "Deno.PointerValue",
     }
 }
-
-/// The descriptor spelling of a type as a TypeScript literal type
-/// (`"i32"`, `{ readonly struct: readonly ["u8", "f64"] }`).
-pub fn literal_type(ty: &Type) -> String {
-    match ty {
-        Type::Primitive(p) => format!("\"{}\"", p.name()),
-        Type::Struct(s) => {
-            let fields: Vec<String> = s.fields.iter().map(literal_type).collect();
-            format!("{{ readonly struct: readonly [{}] }}", fields.join(", "))
-        }
-    }
-}
-
-/// The descriptor spelling of a type as a JavaScript value.
-pub fn literal_value(ty: &Type) -> String {
-    match ty {
-        Type::Primitive(p) => format!("\"{}\"", p.name()),
-        Type::Struct(s) => {
-            let fields: Vec<String> = s.fields.iter().map(literal_value).collect();
-            format!("{{ struct: [{}] }}", fields.join(", "))
-        }
-    }
-}
