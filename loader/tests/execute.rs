@@ -1168,8 +1168,13 @@ fn every_trampoline_runs_correctly_from_the_jit() {
     run_everything(&jit);
 }
 
+/// `nop` bumps one counter in the shared library; tests that call it run one
+/// at a time, so that the counter checks see only their own calls.
+static NOP_COUNTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs every invoke and fast trampoline of `artifact` and checks each ran.
 fn run_everything(artifact: &MappedArtifact) {
+    let _counter = NOP_COUNTER.lock().unwrap_or_else(|e| e.into_inner());
     let c = Caller {
         artifact,
         invoked: RefCell::default(),
@@ -1207,6 +1212,7 @@ fn run_everything(artifact: &MappedArtifact) {
 
 #[test]
 fn tracing_sees_every_fast_call_with_its_options() {
+    let _counter = NOP_COUNTER.lock().unwrap_or_else(|e| e.into_inner());
     let compiled = support::compile();
     let artifact = support::load(&compiled.path, &support::helpers(true)).unwrap();
     let c = Caller {
