@@ -57,6 +57,22 @@ pub enum LoadError {
     /// The JIT fallback could not compile the descriptors.
     #[error("cannot compile trampolines: {0}")]
     Compile(#[from] ffic_compiler::CompileError),
+    /// libffi could not prepare a call interface.
+    #[error("libffi cannot prepare a call for {signature}: {message}")]
+    Libffi {
+        /// The canonical signature.
+        signature: String,
+        /// libffi's status.
+        message: String,
+    },
+    /// The cache directory cannot be used.
+    #[error("cache directory {path}: {reason}")]
+    Cache {
+        /// The directory.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The native library could not be opened.
     #[error("cannot open native library {path}: {message}")]
     Library {
@@ -72,5 +88,49 @@ pub enum LoadError {
         name: String,
         /// The dynamic loader's message.
         message: String,
+    },
+}
+
+/// Why a call through the Rust API was refused. Checked before any native
+/// code runs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    /// The descriptors have no symbol of that name.
+    #[error("no symbol named {0} in the descriptors")]
+    UnknownSymbol(String),
+    /// An optional symbol the native library does not have.
+    #[error("{0} is optional and absent from the native library")]
+    Absent(String),
+    /// A function was used as a static, or a static as a function.
+    #[error("{symbol} is a {actual}, not a {wanted}")]
+    WrongKind {
+        /// The symbol.
+        symbol: String,
+        /// What it is.
+        actual: &'static str,
+        /// What the caller wanted.
+        wanted: &'static str,
+    },
+    /// Too many or too few arguments.
+    #[error("{symbol} takes {expected} arguments, got {found}")]
+    ArgumentCount {
+        /// The symbol.
+        symbol: String,
+        /// Its parameter count.
+        expected: usize,
+        /// Arguments given.
+        found: usize,
+    },
+    /// An argument of the wrong type.
+    #[error("{symbol}: argument {index} must be {expected}, got {found}")]
+    ArgumentType {
+        /// The symbol.
+        symbol: String,
+        /// Zero-based argument position.
+        index: usize,
+        /// The parameter's type.
+        expected: String,
+        /// The value given.
+        found: String,
     },
 }

@@ -24,3 +24,27 @@ pub struct Helpers {
     /// Observes fast calls; `None` leaves the slot null and tracing off.
     pub trace: Option<TraceFn>,
 }
+
+unsafe extern "C" fn no_data(_value: *const c_void) -> *mut u8 {
+    ffic_compiler::imports::INVALID_DATA as usize as *mut u8
+}
+
+unsafe extern "C" fn no_struct_data(_value: *const c_void, _size: usize) -> *mut u8 {
+    ffic_compiler::imports::INVALID_DATA as usize as *mut u8
+}
+
+unsafe extern "C" fn no_raise(_options: *const c_void, _kind: u32, _argument: u32) {}
+
+impl Helpers {
+    /// Helpers for binders that never take the fast path (the Rust API): no
+    /// value is ever a buffer, and raising does nothing, so a fast trampoline
+    /// called by mistake returns zero without calling its target.
+    pub fn inert() -> Helpers {
+        Helpers {
+            buffer_data: no_data,
+            struct_data: no_struct_data,
+            raise: no_raise,
+            trace: None,
+        }
+    }
+}

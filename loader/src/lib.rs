@@ -1,16 +1,28 @@
 //! ffic-loader: reads `.ffic` artifacts, verifies every byte that matters on
 //! the mapped file itself, then maps the code read+execute, fills the import
 //! table from the native library and hands out entry points. A rejected
-//! artifact is a typed error and is never executed.
+//! artifact is a typed error and is never executed. Without a usable
+//! artifact it falls back to compiling the same code in process (the JIT),
+//! then to libffi; [`OpenOptions`] and [`DynamicLibrary`] are the Rust API
+//! over all of it.
 
+pub mod cache;
 mod error;
+pub mod ffi;
 pub mod helpers;
+pub mod invoker;
+pub mod library;
 pub mod mapped;
 pub mod native;
 mod region;
+mod value;
 pub mod verify;
 
-pub use error::LoadError;
+pub use cache::Cache;
+pub use error::{CallError, LoadError};
 pub use helpers::Helpers;
+pub use invoker::Invoker;
+pub use library::{CallPath, DynamicLibrary, Fallback, FnPointer, Function, OpenOptions};
 pub use mapped::{BoundSymbol, CodeSource, MappedArtifact};
-pub use native::NativeLibrary;
+pub use native::{NativeLibrary, Resolved};
+pub use value::Value;

@@ -4,7 +4,7 @@
 //! JIT fallback), the table read-only, and the entry points of every symbol.
 
 use crate::region::{Protection, Region};
-use crate::{Helpers, LoadError, NativeLibrary, verify};
+use crate::{Helpers, LoadError, Resolved, verify};
 use ffic_compiler::artifact::format::{DecodeError, ENTRY_SIZE, EntryKind, HEADER_SIZE};
 use ffic_compiler::imports::{HELPER_SLOTS, Helper};
 use ffic_schema::Library;
@@ -50,7 +50,7 @@ pub struct MappedArtifact {
     symbols: Vec<Bound>,
     invokes: Vec<(String, u32)>,
     source: CodeSource,
-    _native: Arc<NativeLibrary>,
+    _resolved: Arc<Resolved>,
 }
 
 /// Where the running code came from (observable, so tests and benches can
@@ -67,7 +67,7 @@ pub enum CodeSource {
 
 impl MappedArtifact {
     /// Maps the artifact at `path`, verifies it against `library` and this
-    /// host, binds it to `native` and `helpers`, and makes its code executable.
+    /// host, binds it to `resolved` symbols and `helpers`, and makes its code executable.
     ///
     /// The file must be a regular file owned by this user (or root) and
     /// writable by no one else, and must not be rewritten in place while
@@ -77,7 +77,7 @@ impl MappedArtifact {
     pub fn load(
         path: &Path,
         library: &Library,
-        native: Arc<NativeLibrary>,
+        resolved: &Arc<Resolved>,
         helpers: &Helpers,
     ) -> Result<MappedArtifact, LoadError> {
         let io = |source| LoadError::Io {
@@ -109,12 +109,12 @@ impl MappedArtifact {
         // so this bound needs nothing from the unverified header.
         let table_bytes = (HELPER_SLOTS as usize + len / ENTRY_SIZE) * 8;
         let region = Region::map_file(&file, len, table_bytes).map_err(io)?;
-        match Self::publish(region, library, &native, helpers, CodeSource::File) {
+        match Self::publish(region, library, resolved, helpers, CodeSource::File) {
             Err(Publish::NotExecutable(region)) => {
                 // A noexec mount: copy the bytes and verify the copy afresh.
                 let copy = Region::copy_of(region.bytes(), table_bytes).map_err(io)?;
                 drop(region);
-                match Self::publish(copy, library, &native, helpers, CodeSource::Copy) {
+                match Self::publish(copy, library, resolved, helpers, CodeSource::Copy) {
                     Ok(mapped) => Ok(mapped),
                     Err(Publish::Failed(e)) => Err(e),
                     Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
@@ -131,17 +131,28 @@ impl MappedArtifact {
     /// mapped artifact is bound.
     pub fn jit(
         library: &Library,
-        native: Arc<NativeLibrary>,
+        resolved: &Arc<Resolved>,
         helpers: &Helpers,
     ) -> Result<MappedArtifact, LoadError> {
         let compiled = ffic_compiler::compile_artifact(library)?;
+        Self::from_compiled(&compiled.bytes, library, resolved, helpers)
+    }
+
+    /// Binds artifact bytes compiled in this process from fresh memory,
+    /// verified like any artifact.
+    pub fn from_compiled(
+        bytes: &[u8],
+        library: &Library,
+        resolved: &Arc<Resolved>,
+        helpers: &Helpers,
+    ) -> Result<MappedArtifact, LoadError> {
         let io = |source| LoadError::Io {
             path: "(JIT memory)".into(),
             source,
         };
         let table_bytes = (HELPER_SLOTS as usize + library.symbols.len()) * 8;
-        let region = Region::copy_of(&compiled.bytes, table_bytes).map_err(io)?;
-        match Self::publish(region, library, &native, helpers, CodeSource::Jit) {
+        let region = Region::copy_of(bytes, table_bytes).map_err(io)?;
+        match Self::publish(region, library, resolved, helpers, CodeSource::Jit) {
             Ok(mapped) => Ok(mapped),
             Err(Publish::Failed(e)) => Err(e),
             Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
@@ -151,7 +162,7 @@ impl MappedArtifact {
     fn publish(
         region: Region,
         library: &Library,
-        native: &Arc<NativeLibrary>,
+        resolved: &Arc<Resolved>,
         helpers: &Helpers,
         source: CodeSource,
     ) -> Result<MappedArtifact, Publish> {
@@ -168,22 +179,12 @@ impl MappedArtifact {
         }
         let mut symbols = Vec::with_capacity(artifact.entries.len());
         for entry in &artifact.entries {
-            let address = match native.address(entry.native) {
-                Ok(p) if !p.is_null() => p as usize,
-                // A null address would be called or read: treat it as absent.
-                Ok(_) | Err(_) if entry.optional => 0,
-                Ok(_) => {
-                    return Err(Publish::Failed(LoadError::MissingSymbol {
-                        name: entry.name.into(),
-                        message: format!("{}: the symbol's address is null", entry.native),
-                    }));
-                }
-                Err(message) => {
-                    return Err(Publish::Failed(LoadError::MissingSymbol {
-                        name: entry.name.into(),
-                        message,
-                    }));
-                }
+            // Verification matched every entry to a descriptor symbol.
+            let Some(address) = resolved.address(entry.name) else {
+                return Err(Publish::Failed(LoadError::ManifestMismatch {
+                    symbol: entry.name.into(),
+                    reason: "not in the descriptors".into(),
+                }));
             };
             slots[entry.import_slot as usize] = address;
             symbols.push(Bound {
@@ -232,7 +233,7 @@ impl MappedArtifact {
             symbols,
             invokes,
             source,
-            _native: Arc::clone(native),
+            _resolved: Arc::clone(resolved),
         })
     }
 

@@ -1,8 +1,11 @@
-//! The native library a descriptor binds, opened once with `libloading`.
+//! The native library a descriptor binds, opened once with `libloading`, and
+//! the addresses of a descriptor's symbols in it.
 
 use crate::LoadError;
+use ffic_schema::Library;
 use std::ffi::c_void;
 use std::path::Path;
+use std::sync::Arc;
 
 /// An open native library.
 #[derive(Debug)]
@@ -34,5 +37,59 @@ impl NativeLibrary {
         let raw =
             unsafe { symbol.try_as_raw_ptr() }.ok_or_else(|| format!("{native}: no address"))?;
         Ok(raw as *const c_void)
+    }
+}
+
+/// Every symbol of a descriptor resolved in its native library, as Deno does
+/// at `dlopen`: a missing required symbol is an error, a missing optional one
+/// is absent. Resolution comes before any code is chosen, so every path
+/// (artifact, JIT, libffi) sees the same addresses and the same errors.
+#[derive(Debug)]
+pub struct Resolved {
+    native: Arc<NativeLibrary>,
+    /// (JS name, address or 0 when absent), sorted by name.
+    addresses: Vec<(String, usize)>,
+}
+
+impl Resolved {
+    /// Looks up every symbol of `library` in `native`.
+    pub fn new(native: Arc<NativeLibrary>, library: &Library) -> Result<Resolved, LoadError> {
+        let mut addresses = Vec::with_capacity(library.symbols.len());
+        for symbol in &library.symbols {
+            let missing = |message| LoadError::MissingSymbol {
+                name: symbol.name.clone(),
+                message,
+            };
+            let address = match native.address(&symbol.native) {
+                Ok(p) if !p.is_null() => p as usize,
+                // A null address would be called or read: treat it as absent.
+                Ok(_) | Err(_) if symbol.optional => 0,
+                Ok(_) => {
+                    return Err(missing(format!(
+                        "{}: the symbol's address is null",
+                        symbol.native
+                    )));
+                }
+                Err(message) => return Err(missing(message)),
+            };
+            addresses.push((symbol.name.clone(), address));
+        }
+        addresses.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(Resolved { native, addresses })
+    }
+
+    /// The address of the symbol named `name`: `Some(0)` when it is an absent
+    /// optional symbol, `None` when the descriptor has no such symbol.
+    pub fn address(&self, name: &str) -> Option<usize> {
+        let i = self
+            .addresses
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        Some(self.addresses[i].1)
+    }
+
+    /// The library the addresses belong to.
+    pub fn native(&self) -> &Arc<NativeLibrary> {
+        &self.native
     }
 }

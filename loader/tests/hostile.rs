@@ -308,7 +308,6 @@ fn an_artifact_of_other_descriptors_is_rejected() {
 
 #[test]
 fn a_missing_required_symbol_fails_like_deno() {
-    let compiled = support::compile();
     let mut library = support::library();
     let symbol = library
         .symbols
@@ -316,16 +315,7 @@ fn a_missing_required_symbol_fails_like_deno() {
         .find(|s| s.name == "nop")
         .unwrap();
     symbol.native = "ffic_not_exported".into();
-    let other = ffic_compiler::compile_artifact(&library).unwrap();
-    let path = compiled.dir.path().join("missing.ffic");
-    support::write_artifact(&path, &other.bytes);
-    let e = ffic_loader::MappedArtifact::load(
-        &path,
-        &library,
-        support::native(),
-        &support::helpers(false),
-    )
-    .unwrap_err();
+    let e = ffic_loader::Resolved::new(support::native(), &library).unwrap_err();
     assert!(matches!(e, LoadError::MissingSymbol { .. }), "{e}");
     assert!(
         e.to_string().starts_with("Failed to register symbol nop: "),

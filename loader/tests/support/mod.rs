@@ -5,7 +5,7 @@
 #![allow(dead_code)] // each test binary uses part of this module
 
 use ffic_compiler::compile_artifact;
-use ffic_loader::{Helpers, LoadError, MappedArtifact, NativeLibrary};
+use ffic_loader::{Helpers, LoadError, MappedArtifact, NativeLibrary, Resolved};
 use ffic_schema::{Library, Target};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -23,6 +23,11 @@ pub fn library() -> Library {
 /// The native test library, opened.
 pub fn native() -> Arc<NativeLibrary> {
     Arc::new(NativeLibrary::open(ffic_testlib::library_path()).unwrap())
+}
+
+/// The test library's symbols resolved in the native test library.
+pub fn resolved() -> Arc<Resolved> {
+    Arc::new(Resolved::new(native(), &library()).unwrap())
 }
 
 /// A directory holding the compiled artifact of the test library.
@@ -52,7 +57,7 @@ pub fn compile() -> Compiled {
 }
 
 pub fn load(path: &Path, helpers: &Helpers) -> Result<MappedArtifact, LoadError> {
-    MappedArtifact::load(path, &library(), native(), helpers)
+    MappedArtifact::load(path, &library(), &resolved(), helpers)
 }
 
 /// What a fake `Local<Value>` holds.

@@ -1,12 +1,15 @@
-//! Every trampoline of the test library's artifact, executed through the
-//! mapped file: each invoke trampoline with values at type boundaries, and
-//! each fast trampoline called directly with the V8 Fast API convention
-//! (receiver and options pointers supplied here, helpers from `support`).
+//! The conformance matrix: every function of the native test library called
+//! with values at type boundaries on every path (artifact, JIT, libffi),
+//! through the library's invoker under the invoke contract (results written
+//! at exactly their size). Where compiled code has fast trampolines (artifact
+//! and JIT), each one is also called directly with the V8 Fast API
+//! convention (receiver and options pointers supplied here, helpers from
+//! `support`).
 
 mod support;
 
 use ffic_compiler::imports::Raise;
-use ffic_loader::{CodeSource, MappedArtifact};
+use ffic_loader::{CallPath, CodeSource, DynamicLibrary, Invoker, OpenOptions, Value};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::{CStr, c_char, c_void};
@@ -69,11 +72,10 @@ fn from_bytes<T: Copy>(b: &[u8]) -> T {
     unsafe { std::ptr::read_unaligned(b.as_ptr().cast::<T>()) }
 }
 
-type InvokeFn = unsafe extern "C" fn(*const c_void, *const u64, *mut u8);
-
 struct Caller<'a> {
-    artifact: &'a MappedArtifact,
-    invoked: RefCell<HashSet<usize>>,
+    lib: &'a DynamicLibrary,
+    /// Signatures whose invoker ran.
+    invoked: RefCell<HashSet<String>>,
     fasted: RefCell<HashSet<String>>,
 }
 
@@ -81,9 +83,10 @@ impl Caller<'_> {
     /// Calls `name` through its invoke trampoline; returns the result buffer,
     /// pre-filled with FILL so that writes past the result show.
     fn invoke(&self, name: &str, args: &[A]) -> Vec<u8> {
-        let symbol = self.artifact.symbol(name).unwrap();
-        let invoke = symbol.invoke.unwrap();
-        self.invoked.borrow_mut().insert(invoke as usize);
+        let function = self.lib.function(name).unwrap().unwrap();
+        self.invoked
+            .borrow_mut()
+            .insert(function.signature().to_string());
         // Slots start as garbage: a trampoline must read only each value's width.
         let mut slots = vec![0xA5A5_A5A5_A5A5_A5A5u64; args.len().max(1)];
         let mut structs: Vec<Vec<u8>> = Vec::new();
@@ -102,12 +105,13 @@ impl Caller<'_> {
             }
         }
         let mut ret = vec![FILL; 128];
-        // SAFETY: `invoke` is this symbol's verified invoke trampoline; the
-        // slots and result buffer follow its contract for the signature.
+        // SAFETY: the invoker serves this symbol's signature; the slots and
+        // result buffer follow the invoke contract for it.
         unsafe {
-            let f: InvokeFn = std::mem::transmute(invoke);
-            f(symbol.address.unwrap(), slots.as_ptr(), ret.as_mut_ptr());
-        }
+            function
+                .invoker()
+                .call(function.address(), slots.as_ptr(), ret.as_mut_ptr())
+        };
         ret
     }
 
@@ -133,7 +137,7 @@ impl Caller<'_> {
 
     fn fast(&self, name: &str) -> *const u8 {
         self.fasted.borrow_mut().insert(name.to_owned());
-        self.artifact.symbol(name).unwrap().fast.unwrap()
+        self.lib.function(name).unwrap().unwrap().fast().unwrap()
     }
 }
 
@@ -574,20 +578,23 @@ fn structs(c: &Caller<'_>) {
     assert_eq!(c.call::<f64>("dd_after_floats", &args), expect);
 }
 
-fn statics(artifact: &MappedArtifact) {
-    let read = |name: &str| artifact.symbol(name).unwrap().address.unwrap();
-    // SAFETY: each address is the test library's static of the named type.
-    unsafe {
-        assert_eq!(*(read("static_i32") as *const i32), -42);
-        assert_eq!(*(read("static_u64") as *const u64), u64::MAX);
-        assert_eq!(*(read("static_f64") as *const f64), 3.5);
-        let s = *(read("static_str") as *const *const c_char);
-        assert_eq!(CStr::from_ptr(s).to_str().unwrap(), "ffic");
-    }
-    for absent in ["absent", "absent_static"] {
-        let symbol = artifact.symbol(absent).unwrap();
-        assert!(symbol.address.is_none() && symbol.fast.is_none() && symbol.invoke.is_none());
-    }
+fn statics(lib: &DynamicLibrary) {
+    // SAFETY: nothing writes the test library's statics.
+    let read = |name: &str| unsafe { lib.read_static(name) }.unwrap().unwrap();
+    assert_eq!(read("static_i32"), Value::I32(-42));
+    assert_eq!(read("static_u64"), Value::U64(u64::MAX));
+    assert_eq!(read("static_f64"), Value::F64(3.5));
+    let Value::Pointer(s) = read("static_str") else {
+        panic!("a pointer static reads as a pointer")
+    };
+    // SAFETY: static_str points at a NUL-terminated string literal.
+    assert_eq!(
+        unsafe { CStr::from_ptr(s as *const c_char) }.to_str(),
+        Ok("ffic")
+    );
+    assert!(lib.function("absent").unwrap().is_none());
+    // SAFETY: as above.
+    assert_eq!(unsafe { lib.read_static("absent_static") }, Ok(None));
 }
 
 fn fast_scalars(c: &Caller<'_>) {
@@ -1070,8 +1077,7 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
     ];
     for (name, mut bytes, expect) in sums {
         let value = FakeValue::buffer(&mut bytes);
-        c.fasted.borrow_mut().insert(name.into());
-        let f = c.artifact.symbol(name).unwrap().fast.unwrap();
+        let f = c.fast(name);
         // SAFETY: each of these takes one struct and returns f64.
         let got = unsafe {
             let f: unsafe extern "C" fn(*const c_void, usize, *const c_void) -> f64 =
@@ -1144,39 +1150,58 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
     );
 }
 
-#[test]
-fn every_trampoline_runs_correctly_from_the_mapped_artifact() {
-    let compiled = support::compile();
-    let artifact = support::load(&compiled.path, &support::helpers(false)).unwrap();
-    assert_eq!(
-        artifact.source(),
-        CodeSource::File,
-        "a normal file maps executable in place"
-    );
-    run_everything(&artifact);
+fn open(options: OpenOptions) -> DynamicLibrary {
+    // SAFETY: the descriptor describes the test library truthfully.
+    unsafe { options.open(&support::library(), ffic_testlib::library_path()) }.unwrap()
 }
 
 #[test]
-fn every_trampoline_runs_correctly_from_the_jit() {
-    let jit = MappedArtifact::jit(
-        &support::library(),
-        support::native(),
-        &support::helpers(false),
-    )
-    .unwrap();
-    assert_eq!(jit.source(), CodeSource::Jit);
-    run_everything(&jit);
+fn every_function_conforms_through_the_mapped_artifact() {
+    let compiled = support::compile();
+    let lib = open(
+        OpenOptions::new()
+            .artifact(&compiled.path)
+            .helpers(support::helpers(false)),
+    );
+    assert_eq!(lib.path(), CallPath::Artifact);
+    assert_eq!(
+        lib.code_source(),
+        Some(CodeSource::File),
+        "a normal file maps executable in place"
+    );
+    run_everything(&lib);
+}
+
+#[test]
+fn every_function_conforms_through_the_jit() {
+    let lib = open(
+        OpenOptions::new()
+            .jit(true)
+            .helpers(support::helpers(false)),
+    );
+    assert_eq!(lib.path(), CallPath::Jit);
+    assert_eq!(lib.code_source(), Some(CodeSource::Jit));
+    run_everything(&lib);
+}
+
+#[test]
+fn every_function_conforms_through_libffi() {
+    let lib = open(OpenOptions::new().jit(false));
+    assert_eq!(lib.path(), CallPath::Libffi);
+    assert_eq!(lib.code_source(), None);
+    run_everything(&lib);
 }
 
 /// `nop` bumps one counter in the shared library; tests that call it run one
 /// at a time, so that the counter checks see only their own calls.
 static NOP_COUNTER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Runs every invoke and fast trampoline of `artifact` and checks each ran.
-fn run_everything(artifact: &MappedArtifact) {
+/// Runs every function of `lib` through its invoker (and, with compiled code,
+/// every fast trampoline) and checks each signature and trampoline ran.
+fn run_everything(lib: &DynamicLibrary) {
     let _counter = NOP_COUNTER.lock().unwrap_or_else(|e| e.into_inner());
     let c = Caller {
-        artifact,
+        lib,
         invoked: RefCell::default(),
         fasted: RefCell::default(),
     };
@@ -1184,25 +1209,42 @@ fn run_everything(artifact: &MappedArtifact) {
     arithmetic(&c);
     pointers_and_buffers(&c);
     structs(&c);
-    statics(artifact);
-    fast_scalars(&c);
-    fast_buffers_and_structs(&c);
+    statics(lib);
+    let compiled = lib.path() != CallPath::Libffi;
+    if compiled {
+        fast_scalars(&c);
+        fast_buffers_and_structs(&c);
+    }
 
-    let all_invokes: HashSet<usize> = artifact.invokes().map(|(_, p)| p as usize).collect();
-    let missed: Vec<&str> = artifact
-        .invokes()
-        .filter(|(_, p)| !c.invoked.borrow().contains(&(*p as usize)))
-        .map(|(s, _)| s)
+    let functions: Vec<_> = lib
+        .names()
+        .filter_map(|n| lib.function(n).ok().flatten())
         .collect();
-    assert!(
-        missed.is_empty(),
-        "invoke trampolines never executed: {missed:?}"
-    );
-    assert_eq!(c.invoked.borrow().len(), all_invokes.len());
-    let fast_missed: Vec<&str> = artifact
-        .symbols()
-        .filter(|s| s.fast.is_some() && !c.fasted.borrow().contains(s.name))
-        .map(|s| s.name)
+    let missed: Vec<String> = functions
+        .iter()
+        .map(|f| f.signature().to_string())
+        .filter(|s| !c.invoked.borrow().contains(s))
+        .collect();
+    assert!(missed.is_empty(), "signatures never invoked: {missed:?}");
+    for f in &functions {
+        assert_eq!(f.path(), lib.path(), "{}", f.name());
+        assert_eq!(
+            matches!(f.invoker(), Invoker::Code(_)),
+            compiled,
+            "{}",
+            f.name()
+        );
+        assert_eq!(
+            f.fast().is_some(),
+            compiled && !f.nonblocking(),
+            "{}",
+            f.name()
+        );
+    }
+    let fast_missed: Vec<&str> = functions
+        .iter()
+        .filter(|f| f.fast().is_some() && !c.fasted.borrow().contains(f.name()))
+        .map(|f| f.name())
         .collect();
     assert!(
         fast_missed.is_empty(),
@@ -1214,9 +1256,13 @@ fn run_everything(artifact: &MappedArtifact) {
 fn tracing_sees_every_fast_call_with_its_options() {
     let _counter = NOP_COUNTER.lock().unwrap_or_else(|e| e.into_inner());
     let compiled = support::compile();
-    let artifact = support::load(&compiled.path, &support::helpers(true)).unwrap();
+    let lib = open(
+        OpenOptions::new()
+            .artifact(&compiled.path)
+            .helpers(support::helpers(true)),
+    );
     let c = Caller {
-        artifact: &artifact,
+        lib: &lib,
         invoked: RefCell::default(),
         fasted: RefCell::default(),
     };

@@ -1,0 +1,619 @@
+//! The Rust call API: open a native library with its descriptors, choosing
+//! code in the fallback order artifact → cache → JIT → libffi, then call its
+//! symbols with typed values, read its statics and call function pointers.
+//!
+//! ```
+//! use ffic_loader::{CallPath, OpenOptions, Value};
+//!
+//! let descriptors = br#"{ "cos": { "parameters": ["f64"], "result": "f64" } }"#;
+//! let report = ffic_schema::check(descriptors, ffic_schema::Target::host());
+//! let symbols = report.library.expect("a valid descriptor");
+//!
+//! // SAFETY: the descriptor matches libm's `double cos(double)`.
+//! let libm = unsafe { OpenOptions::new().jit(true).open(&symbols, "libm.so.6") }?;
+//! let cos = libm.function("cos")?.expect("cos is not optional");
+//! assert_eq!(cos.path(), CallPath::Jit); // no artifact was given
+//! // SAFETY: cos takes any double.
+//! assert_eq!(unsafe { cos.call(&[Value::F64(0.0)]) }?, Value::F64(1.0));
+//! // A wrong argument is an error, and nothing is called.
+//! assert!(unsafe { cos.call(&[Value::I32(0)]) }.is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use crate::cache::Cache;
+use crate::ffi::FfiInvoke;
+use crate::invoker::{InvokeFn, Invoker};
+use crate::value::{Value, fill_slots};
+use crate::{CallError, CodeSource, Helpers, LoadError, MappedArtifact, NativeLibrary, Resolved};
+use ffic_schema::{Library, Signature, SymbolKind, Type, types::Primitive};
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::fmt;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Arguments marshalled without touching the heap.
+const INLINE_SLOTS: usize = 16;
+
+/// Which code serves a symbol's calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallPath {
+    /// Trampolines from a verified artifact (given, or from the cache).
+    Artifact,
+    /// Trampolines compiled in this process by the same generator.
+    Jit,
+    /// libffi.
+    Libffi,
+}
+
+impl fmt::Display for CallPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CallPath::Artifact => "artifact",
+            CallPath::Jit => "JIT",
+            CallPath::Libffi => "libffi",
+        })
+    }
+}
+
+/// A step of the fallback order that was tried and not taken, with why.
+#[derive(Debug)]
+pub struct Fallback {
+    /// What was tried, e.g. `artifact /path/lib.ffic` or `JIT`.
+    pub tried: String,
+    /// Why it was not used.
+    pub reason: LoadError,
+}
+
+impl fmt::Display for Fallback {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.tried, self.reason)
+    }
+}
+
+/// How to open a library: where to look for an artifact and what to fall
+/// back to.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    artifact: Option<PathBuf>,
+    cache: Option<Cache>,
+    compile_on_miss: bool,
+    jit: bool,
+    helpers: Helpers,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions::new()
+    }
+}
+
+/// True unless `FFIC_JIT=0` disables compiling in process.
+fn jit_enabled_by_env() -> bool {
+    std::env::var_os("FFIC_JIT").is_none_or(|v| v != "0")
+}
+
+impl OpenOptions {
+    /// No artifact, no cache, the JIT unless `FFIC_JIT=0`, helpers for a
+    /// binder that never takes the fast path.
+    pub fn new() -> OpenOptions {
+        OpenOptions {
+            artifact: None,
+            cache: None,
+            compile_on_miss: false,
+            jit: jit_enabled_by_env(),
+            helpers: Helpers::inert(),
+        }
+    }
+
+    /// Tries the artifact at `path` first.
+    pub fn artifact(mut self, path: impl Into<PathBuf>) -> OpenOptions {
+        self.artifact = Some(path.into());
+        self
+    }
+
+    /// Looks the descriptors' artifact up in `cache` (after any explicit one).
+    pub fn cache(mut self, cache: Cache) -> OpenOptions {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// On a cache miss, compiles the artifact and stores it in the cache
+    /// (atomically) before mapping it. Needs the JIT enabled, since it
+    /// compiles in process.
+    pub fn compile_on_miss(mut self, yes: bool) -> OpenOptions {
+        self.compile_on_miss = yes;
+        self
+    }
+
+    /// Allows or forbids compiling in process (the JIT and compile-on-miss);
+    /// forbidden, whatever has no artifact goes to libffi.
+    pub fn jit(mut self, allowed: bool) -> OpenOptions {
+        self.jit = allowed;
+        self
+    }
+
+    /// The runtime helpers that fast trampolines call (the V8 host's own).
+    pub fn helpers(mut self, helpers: Helpers) -> OpenOptions {
+        self.helpers = helpers;
+        self
+    }
+
+    /// Opens the native library at `native` (a bare name is searched as
+    /// `dlopen` does) and binds `library`'s symbols.
+    ///
+    /// # Safety
+    /// Opening runs the library's initialisers, and the descriptors must
+    /// describe its symbols truthfully: ffic checks every value against the
+    /// descriptors, but only they say what the native code expects.
+    pub unsafe fn open(
+        &self,
+        library: &Library,
+        native: impl AsRef<Path>,
+    ) -> Result<DynamicLibrary, LoadError> {
+        let native = Arc::new(NativeLibrary::open(native)?);
+        // SAFETY: forwarded from this function's contract.
+        unsafe { self.open_native(library, native) }
+    }
+
+    /// As [`OpenOptions::open`], with a library already open.
+    ///
+    /// # Safety
+    /// As for [`OpenOptions::open`].
+    pub unsafe fn open_native(
+        &self,
+        library: &Library,
+        native: Arc<NativeLibrary>,
+    ) -> Result<DynamicLibrary, LoadError> {
+        let resolved = Arc::new(Resolved::new(native, library)?);
+        let mut fallbacks = Vec::new();
+        let code = self.compiled_code(library, &resolved, &mut fallbacks);
+        DynamicLibrary::bind(library, resolved, code, fallbacks)
+    }
+
+    /// The first code that binds, in the fallback order; `None` for libffi.
+    fn compiled_code(
+        &self,
+        library: &Library,
+        resolved: &Arc<Resolved>,
+        fallbacks: &mut Vec<Fallback>,
+    ) -> Option<MappedArtifact> {
+        let mut tried = |tried: String, result: Result<MappedArtifact, LoadError>| match result {
+            Ok(code) => Some(code),
+            Err(reason) => {
+                fallbacks.push(Fallback { tried, reason });
+                None
+            }
+        };
+        if let Some(path) = &self.artifact {
+            let loaded = MappedArtifact::load(path, library, resolved, &self.helpers);
+            if let Some(code) = tried(format!("artifact {}", path.display()), loaded) {
+                return Some(code);
+            }
+        }
+        let mut compiled = None;
+        if let Some(cache) = &self.cache {
+            let usable = match cache.check() {
+                Ok(()) => true,
+                // A missing directory is a miss; the store creates it.
+                Err(_) if !cache.dir().exists() => true,
+                Err(reason) => {
+                    tried(format!("cache {}", cache.dir().display()), Err(reason));
+                    false
+                }
+            };
+            let path = cache.path_for(library);
+            if usable && path.exists() {
+                let loaded = MappedArtifact::load(&path, library, resolved, &self.helpers);
+                if let Some(code) = tried(format!("cached artifact {}", path.display()), loaded) {
+                    return Some(code);
+                }
+            }
+            if usable && self.compile_on_miss && self.jit {
+                let bytes = match ffic_compiler::compile_artifact(library) {
+                    Ok(compiled) => compiled.bytes,
+                    Err(e) => return tried("JIT".into(), Err(e.into())),
+                };
+                let stored = cache
+                    .store(library, &bytes)
+                    .and_then(|path| MappedArtifact::load(&path, library, resolved, &self.helpers));
+                if let Some(code) = tried(format!("cache {}", cache.dir().display()), stored) {
+                    return Some(code);
+                }
+                compiled = Some(bytes);
+            }
+        }
+        if !self.jit {
+            return None;
+        }
+        let jitted = match compiled {
+            Some(bytes) => MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers),
+            None => MappedArtifact::jit(library, resolved, &self.helpers),
+        };
+        tried("JIT".into(), jitted)
+    }
+}
+
+/// An opened native library with every symbol bound. `Send + Sync`: its
+/// code is immutable once published, so any thread may call any symbol at
+/// any time.
+#[derive(Debug)]
+pub struct DynamicLibrary {
+    entries: Vec<Entry>,
+    by_name: HashMap<String, usize>,
+    invokers: HashMap<String, Invoker>,
+    path: CallPath,
+    fallbacks: Vec<Fallback>,
+    // Declared last: the code and the library outlive the entry points above.
+    code: Option<MappedArtifact>,
+    resolved: Arc<Resolved>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    name: String,
+    /// 0 for an absent optional symbol.
+    address: usize,
+    kind: EntryKind,
+}
+
+#[derive(Debug)]
+enum EntryKind {
+    Function {
+        signature: Signature,
+        nonblocking: bool,
+        invoker: Invoker,
+        fast: Option<*const u8>,
+    },
+    Static {
+        ty: Type,
+    },
+}
+
+// SAFETY: the only raw pointers are entry points into code that is immutable
+// once published and lives as long as the library; calling them from any
+// thread is what they are for. Everything else is owned data.
+unsafe impl Send for DynamicLibrary {}
+// SAFETY: as above: nothing is mutated after `bind`.
+unsafe impl Sync for DynamicLibrary {}
+
+impl DynamicLibrary {
+    fn bind(
+        library: &Library,
+        resolved: Arc<Resolved>,
+        code: Option<MappedArtifact>,
+        fallbacks: Vec<Fallback>,
+    ) -> Result<DynamicLibrary, LoadError> {
+        let path = match code.as_ref().map(MappedArtifact::source) {
+            Some(CodeSource::File | CodeSource::Copy) => CallPath::Artifact,
+            Some(CodeSource::Jit) => CallPath::Jit,
+            None => CallPath::Libffi,
+        };
+        let mut invokers: HashMap<String, Invoker> = HashMap::new();
+        if let Some(code) = &code {
+            for (signature, entry) in code.invokes() {
+                // SAFETY: a verified invoke trampoline, which has exactly the
+                // InvokeFn machine signature; it stays mapped with `code`.
+                let f = unsafe { std::mem::transmute::<*const u8, InvokeFn>(entry) };
+                invokers.insert(signature.to_owned(), Invoker::Code(f));
+            }
+        }
+        let mut entries = Vec::with_capacity(library.symbols.len());
+        for symbol in &library.symbols {
+            let address = resolved.address(&symbol.name).unwrap_or(0);
+            let kind = match &symbol.kind {
+                SymbolKind::Static { ty } => EntryKind::Static { ty: ty.clone() },
+                SymbolKind::Function {
+                    signature,
+                    nonblocking,
+                    ..
+                } => {
+                    let canonical = signature.to_string();
+                    let invoker = match invokers.get(&canonical) {
+                        Some(invoker) => invoker.clone(),
+                        None => {
+                            let ffi = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
+                            invokers.insert(canonical, ffi.clone());
+                            ffi
+                        }
+                    };
+                    let fast = code
+                        .as_ref()
+                        .and_then(|c| c.symbol(&symbol.name))
+                        .and_then(|b| b.fast);
+                    EntryKind::Function {
+                        signature: signature.clone(),
+                        nonblocking: *nonblocking,
+                        invoker,
+                        fast,
+                    }
+                }
+            };
+            entries.push(Entry {
+                name: symbol.name.clone(),
+                address,
+                kind,
+            });
+        }
+        let by_name = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.clone(), i))
+            .collect();
+        Ok(DynamicLibrary {
+            entries,
+            by_name,
+            invokers,
+            path,
+            fallbacks,
+            code,
+            resolved,
+        })
+    }
+
+    fn entry(&self, name: &str) -> Result<&Entry, CallError> {
+        self.by_name
+            .get(name)
+            .map(|&i| &self.entries[i])
+            .ok_or_else(|| CallError::UnknownSymbol(name.into()))
+    }
+
+    /// The function `name`: `Ok(None)` when it is optional and absent.
+    pub fn function(&self, name: &str) -> Result<Option<Function<'_>>, CallError> {
+        let entry = self.entry(name)?;
+        if matches!(entry.kind, EntryKind::Static { .. }) {
+            return Err(CallError::WrongKind {
+                symbol: name.into(),
+                actual: "static",
+                wanted: "function",
+            });
+        }
+        Ok((entry.address != 0).then_some(Function { lib: self, entry }))
+    }
+
+    /// Calls the function `name` with `args`.
+    ///
+    /// # Safety
+    /// As [`Function::call`].
+    pub unsafe fn call(&self, name: &str, args: &[Value<'_>]) -> Result<Value<'static>, CallError> {
+        let function = self
+            .function(name)?
+            .ok_or_else(|| CallError::Absent(name.into()))?;
+        // SAFETY: forwarded from this function's contract.
+        unsafe { function.call(args) }
+    }
+
+    /// Reads the current value of the static `name`: `Ok(None)` when it is
+    /// optional and absent.
+    ///
+    /// # Safety
+    /// No other thread may be writing the variable.
+    pub unsafe fn read_static(&self, name: &str) -> Result<Option<Value<'static>>, CallError> {
+        let entry = self.entry(name)?;
+        let EntryKind::Static { ty } = &entry.kind else {
+            return Err(CallError::WrongKind {
+                symbol: name.into(),
+                actual: "function",
+                wanted: "static",
+            });
+        };
+        if entry.address == 0 {
+            return Ok(None);
+        }
+        let size = ty.layout(ffic_schema::Target::host()).0 as usize;
+        // SAFETY: the address is the variable's (dlsym), which the descriptors
+        // say has this type and so this many readable bytes; no one writes
+        // it meanwhile (this function's contract).
+        let bytes = unsafe { std::slice::from_raw_parts(entry.address as *const u8, size) };
+        Ok(Some(Value::read(ty, bytes)))
+    }
+
+    /// A callable function pointer of `signature`, through this library's
+    /// invoke trampoline for that signature if it has one, else libffi.
+    pub fn fn_pointer(
+        &self,
+        address: *const c_void,
+        signature: &Signature,
+    ) -> Result<FnPointer<'_>, LoadError> {
+        match self.invokers.get(&signature.to_string()) {
+            Some(invoker @ Invoker::Code(_)) => Ok(FnPointer {
+                address,
+                signature: signature.clone(),
+                invoker: invoker.clone(),
+                path: self.path,
+                _code: PhantomData,
+            }),
+            _ => FnPointer::new(address, signature),
+        }
+    }
+
+    /// The path every present function of this library takes.
+    pub fn path(&self) -> CallPath {
+        self.path
+    }
+
+    /// Where compiled code came from (`None` on libffi).
+    pub fn code_source(&self) -> Option<CodeSource> {
+        self.code.as_ref().map(MappedArtifact::source)
+    }
+
+    /// Each fallback step that was tried and not taken, in order, with why.
+    pub fn fallbacks(&self) -> &[Fallback] {
+        &self.fallbacks
+    }
+
+    /// Symbol names in descriptor order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.entries.iter().map(|e| e.name.as_str())
+    }
+
+    /// The open native library.
+    pub fn native(&self) -> &Arc<NativeLibrary> {
+        self.resolved.native()
+    }
+}
+
+/// A bound, present function of a [`DynamicLibrary`].
+#[derive(Debug, Clone, Copy)]
+pub struct Function<'a> {
+    lib: &'a DynamicLibrary,
+    entry: &'a Entry,
+}
+
+impl Function<'_> {
+    fn parts(&self) -> (&Signature, bool, &Invoker, Option<*const u8>) {
+        match &self.entry.kind {
+            EntryKind::Function {
+                signature,
+                nonblocking,
+                invoker,
+                fast,
+            } => (signature, *nonblocking, invoker, *fast),
+            EntryKind::Static { .. } => unreachable!("functions are checked at lookup"),
+        }
+    }
+
+    /// The JS name.
+    pub fn name(&self) -> &str {
+        &self.entry.name
+    }
+
+    /// The native signature.
+    pub fn signature(&self) -> &Signature {
+        self.parts().0
+    }
+
+    /// Whether the descriptor marks it `nonblocking`.
+    pub fn nonblocking(&self) -> bool {
+        self.parts().1
+    }
+
+    /// The native function's address.
+    pub fn address(&self) -> *const c_void {
+        self.entry.address as *const c_void
+    }
+
+    /// Which code serves its calls.
+    pub fn path(&self) -> CallPath {
+        match self.parts().2 {
+            Invoker::Code(_) => self.lib.path,
+            Invoker::Ffi(_) => CallPath::Libffi,
+        }
+    }
+
+    /// Its fast trampoline (V8 Fast API shape), when compiled code has one.
+    pub fn fast(&self) -> Option<*const u8> {
+        self.parts().3
+    }
+
+    /// How its signature is called (for binders that marshal themselves).
+    pub fn invoker(&self) -> &Invoker {
+        self.parts().2
+    }
+
+    /// Calls it with `args`, checked against its signature before anything
+    /// runs: a wrong count or type is an error.
+    ///
+    /// # Safety
+    /// The native function's own contract must hold: pointers must be valid
+    /// for what it does with them, and it must be safe to call now.
+    pub unsafe fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>, CallError> {
+        let (signature, _, invoker, _) = self.parts();
+        // SAFETY: the address is this symbol's and the invoker is its
+        // signature's; the rest is forwarded from this function's contract.
+        unsafe { call_checked(&self.entry.name, signature, invoker, self.address(), args) }
+    }
+}
+
+/// A function pointer with a signature, callable like a symbol.
+#[derive(Debug, Clone)]
+pub struct FnPointer<'a> {
+    address: *const c_void,
+    signature: Signature,
+    invoker: Invoker,
+    path: CallPath,
+    /// Borrows the library whose invoke trampoline it may use.
+    _code: PhantomData<&'a DynamicLibrary>,
+}
+
+// SAFETY: the invoker is either libffi's (Send + Sync) or code that lives as
+// long as the borrowed library; the address is only passed to native code.
+unsafe impl Send for FnPointer<'_> {}
+// SAFETY: as above: nothing is mutated after construction.
+unsafe impl Sync for FnPointer<'_> {}
+
+impl FnPointer<'static> {
+    /// A function pointer called through libffi.
+    pub fn new(address: *const c_void, signature: &Signature) -> Result<Self, LoadError> {
+        Ok(FnPointer {
+            address,
+            signature: signature.clone(),
+            invoker: Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?)),
+            path: CallPath::Libffi,
+            _code: PhantomData,
+        })
+    }
+}
+
+impl FnPointer<'_> {
+    /// Which code serves its calls.
+    pub fn path(&self) -> CallPath {
+        self.path
+    }
+
+    /// Calls it with `args`, checked against its signature.
+    ///
+    /// # Safety
+    /// The address must be a function of this signature, and its own
+    /// contract must hold for `args`.
+    pub unsafe fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>, CallError> {
+        let name = format!("function pointer {:p}", self.address);
+        // SAFETY: forwarded from this function's contract.
+        unsafe { call_checked(&name, &self.signature, &self.invoker, self.address, args) }
+    }
+}
+
+/// Checks `args`, fills the slots, calls, and reads the result back.
+///
+/// # Safety
+/// `address` must be a function of `signature` served by `invoker`, and its
+/// contract must hold for `args`.
+unsafe fn call_checked(
+    name: &str,
+    signature: &Signature,
+    invoker: &Invoker,
+    address: *const c_void,
+    args: &[Value<'_>],
+) -> Result<Value<'static>, CallError> {
+    let n = signature.parameters.len();
+    let mut inline = [0u64; INLINE_SLOTS];
+    let mut heap = Vec::new();
+    let slots: &mut [u64] = if n <= INLINE_SLOTS {
+        &mut inline[..n]
+    } else {
+        heap.resize(n, 0);
+        &mut heap
+    };
+    fill_slots(name, signature, args, slots)?;
+    match &signature.result {
+        Type::Struct(layout) => {
+            let mut ret = vec![0u8; layout.size as usize];
+            // SAFETY: slots were filled and checked for this signature (struct
+            // slots point into `args`, alive here); `ret` holds the struct.
+            unsafe { invoker.call(address, slots.as_ptr(), ret.as_mut_ptr()) };
+            Ok(Value::Struct(ret.into()))
+        }
+        Type::Primitive(Primitive::Void) => {
+            // SAFETY: as above; a void result writes nothing.
+            unsafe { invoker.call(address, slots.as_ptr(), std::ptr::null_mut()) };
+            Ok(Value::Void)
+        }
+        scalar => {
+            let mut ret = [0u8; 8];
+            // SAFETY: as above; every scalar fits 8 bytes.
+            unsafe { invoker.call(address, slots.as_ptr(), ret.as_mut_ptr()) };
+            Ok(Value::read(scalar, &ret))
+        }
+    }
+}

@@ -1,0 +1,266 @@
+//! The artifact cache: compile-on-miss stores atomically and later opens map
+//! from it; untrusted directories and files are refused with a reason; a
+//! corrupt entry is replaced; two processes filling one cache at once leave
+//! one valid artifact per key.
+
+mod support;
+
+use ffic_loader::{Cache, CallPath, CodeSource, DynamicLibrary, LoadError, OpenOptions, Value};
+use ffic_schema::{Library, Target};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn open_lib(library: &Library, options: OpenOptions) -> DynamicLibrary {
+    // SAFETY: the descriptors bind the test library truthfully.
+    unsafe { options.open(library, ffic_testlib::library_path()) }.unwrap()
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Every file in `dir`, by name.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
+fn add_works(lib: &DynamicLibrary) {
+    // SAFETY: add_i32 takes any two i32.
+    let sum = unsafe { lib.call("add_i32", &[Value::I32(20), Value::I32(22)]) };
+    assert_eq!(sum, Ok(Value::I32(42)));
+}
+
+#[test]
+fn compile_on_miss_stores_and_later_opens_map_the_cached_file() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = Cache::new(root.path().join("nested").join("ffic"));
+    let library = support::library();
+    let filled = open_lib(
+        &library,
+        OpenOptions::new()
+            .cache(cache.clone())
+            .compile_on_miss(true),
+    );
+    assert_eq!(filled.path(), CallPath::Artifact);
+    assert_eq!(filled.code_source(), Some(CodeSource::File));
+    assert!(filled.fallbacks().is_empty(), "{:?}", filled.fallbacks());
+    add_works(&filled);
+    assert_eq!(mode(cache.dir()), 0o700, "the cache directory is private");
+    let stored = cache.path_for(&library);
+    assert_eq!(mode(&stored), 0o644);
+    assert_eq!(
+        files(cache.dir()),
+        [stored.file_name().unwrap().to_str().unwrap()],
+        "one artifact, no temporary files"
+    );
+    // A later open finds it without compiling anything: lookup alone, JIT off.
+    let again = open_lib(&library, OpenOptions::new().cache(cache.clone()).jit(false));
+    assert_eq!(again.path(), CallPath::Artifact);
+    add_works(&again);
+}
+
+#[test]
+fn a_miss_without_compile_on_miss_takes_the_jit_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = Cache::new(root.path());
+    let lib = open_lib(
+        &support::library(),
+        OpenOptions::new().cache(cache).jit(true),
+    );
+    assert_eq!(lib.path(), CallPath::Jit);
+    assert!(lib.fallbacks().is_empty(), "a miss is not a rejection");
+    assert!(files(root.path()).is_empty());
+}
+
+#[test]
+fn a_cache_directory_others_can_write_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let cache = Cache::new(root.path());
+    let library = support::library();
+    // Even a valid artifact planted there is not used.
+    support::write_artifact(&cache.path_for(&library), &support::compile().bytes);
+    let lib = open_lib(
+        &library,
+        OpenOptions::new().cache(cache).compile_on_miss(true),
+    );
+    assert_eq!(lib.path(), CallPath::Jit);
+    let [refused] = lib.fallbacks() else {
+        panic!("{:?}", lib.fallbacks())
+    };
+    assert!(
+        matches!(refused.reason, LoadError::Cache { .. }),
+        "{refused}"
+    );
+    assert!(
+        refused.to_string().contains("lets other users write it"),
+        "{refused}"
+    );
+    add_works(&lib);
+}
+
+#[test]
+fn untrusted_or_corrupt_cached_files_are_rejected_and_replaced() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = Cache::new(root.path());
+    let library = support::library();
+    let path = cache.path_for(&library);
+    let good = support::compile().bytes;
+
+    let mut corrupt = good.clone();
+    corrupt[200] ^= 0xff;
+    support::write_artifact(&path, &corrupt);
+    let group_writable = |path: &Path| {
+        support::write_artifact(path, &good);
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o664)).unwrap();
+    };
+    for (plant, expect) in [
+        (
+            Box::new(|p: &Path| support::write_artifact(p, &corrupt)) as Box<dyn Fn(&Path)>,
+            "checksum",
+        ),
+        (Box::new(group_writable), "lets other users write it"),
+    ] {
+        plant(&path);
+        let lib = open_lib(
+            &library,
+            OpenOptions::new()
+                .cache(cache.clone())
+                .compile_on_miss(true),
+        );
+        assert_eq!(lib.path(), CallPath::Artifact, "recompiled into the cache");
+        let [rejected] = lib.fallbacks() else {
+            panic!("{:?}", lib.fallbacks())
+        };
+        assert_eq!(
+            rejected.tried,
+            format!("cached artifact {}", path.display())
+        );
+        assert!(rejected.to_string().contains(expect), "{rejected}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            good,
+            "replaced by a good one"
+        );
+        assert_eq!(mode(&path), 0o644);
+        add_works(&lib);
+    }
+}
+
+#[test]
+fn the_key_follows_what_changes_code_and_nothing_else() {
+    let check = |text: &str| {
+        ffic_schema::check(text.as_bytes(), Target::host())
+            .library
+            .unwrap()
+    };
+    let a = check(r#"{"f": {"parameters": ["i32"], "result": "i32"}, "g": {"type": "u8"}}"#);
+    let same = check(
+        r#"{ "g": {"type": "u8", "ffic": {"doc": "a byte"}},
+             "f": {"parameters": ["i32"], "result": "i32"} }"#,
+    );
+    let other = check(r#"{"f": {"parameters": ["i64"], "result": "i32"}, "g": {"type": "u8"}}"#);
+    assert_eq!(Cache::key(&a), Cache::key(&same));
+    assert_ne!(Cache::key(&a), Cache::key(&other));
+    assert_eq!(Cache::key(&a).len(), 64);
+}
+
+/// Descriptors of several sizes, so the two processes race on many keys.
+fn race_descriptors() -> Vec<Library> {
+    (1..=12)
+        .map(|i| {
+            let text = ffic_testlib::synthetic_descriptor(i * 13);
+            ffic_schema::check(text.as_bytes(), Target::host())
+                .library
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn two_processes_filling_one_cache_leave_one_valid_artifact_per_key() {
+    if std::env::var_os("FFIC_TEST_CHILD").is_some() {
+        return fill_as_child();
+    }
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("cache");
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "two_processes_filling_one_cache_leave_one_valid_artifact_per_key",
+                    "--exact",
+                    "--nocapture",
+                ])
+                .env("FFIC_TEST_CHILD", "1")
+                .env("FFIC_CACHE_DIR", &dir)
+                .env("FFIC_TEST_READY_DIR", root.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let cache = Cache::new(&dir);
+    let descriptors = race_descriptors();
+    let mut expected: Vec<String> = descriptors
+        .iter()
+        .map(|l| format!("{}.ffic", Cache::key(l)))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        files(&dir),
+        expected,
+        "one artifact per key, no temporary files"
+    );
+    for library in &descriptors {
+        let lib = open_lib(library, OpenOptions::new().cache(cache.clone()).jit(false));
+        assert_eq!(lib.path(), CallPath::Artifact, "{:?}", lib.fallbacks());
+    }
+}
+
+/// One of the racing processes: waits for the other, then opens every
+/// descriptor with compile-on-miss through the cache named by the environment.
+fn fill_as_child() {
+    let ready = Path::new(&std::env::var_os("FFIC_TEST_READY_DIR").unwrap()).to_owned();
+    std::fs::write(ready.join(format!("ready-{}", std::process::id())), "").unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while files(&ready)
+        .iter()
+        .filter(|f| f.starts_with("ready-"))
+        .count()
+        < 2
+    {
+        assert!(Instant::now() < deadline, "the other process never started");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let cache = Cache::from_env().expect("FFIC_CACHE_DIR is set");
+    for library in race_descriptors() {
+        let lib = open_lib(
+            &library,
+            OpenOptions::new()
+                .cache(cache.clone())
+                .compile_on_miss(true),
+        );
+        assert_eq!(lib.path(), CallPath::Artifact, "{:?}", lib.fallbacks());
+        // SAFETY: s0 is add_i32 in every synthetic descriptor.
+        let sum = unsafe { lib.call("s0", &[Value::I32(1), Value::I32(2)]) };
+        assert_eq!(sum, Ok(Value::I32(3)));
+    }
+}
