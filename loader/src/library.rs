@@ -240,9 +240,10 @@ impl OpenOptions {
 /// any time.
 #[derive(Debug)]
 pub struct DynamicLibrary {
+    /// In descriptor order.
     entries: Vec<Entry>,
-    by_name: HashMap<String, usize>,
-    invokers: HashMap<String, Invoker>,
+    /// Indices into `entries`, sorted by name.
+    by_name: Vec<u32>,
     path: CallPath,
     fallbacks: Vec<Fallback>,
     // Declared last: the code and the library outlive the entry points above.
@@ -290,18 +291,18 @@ impl DynamicLibrary {
             Some(CodeSource::Jit) => CallPath::Jit,
             None => CallPath::Libffi,
         };
-        let mut invokers: HashMap<String, Invoker> = HashMap::new();
-        if let Some(code) = &code {
-            for (signature, entry) in code.invokes() {
-                // SAFETY: a verified invoke trampoline, which has exactly the
-                // InvokeFn machine signature; it stays mapped with `code`.
-                let f = unsafe { std::mem::transmute::<*const u8, InvokeFn>(entry) };
-                invokers.insert(signature.to_owned(), Invoker::Code(f));
-            }
-        }
+        let mismatch = || LoadError::ManifestMismatch {
+            symbol: "(all)".into(),
+            reason: "the symbols were resolved for other descriptors".into(),
+        };
+        let addresses = resolved.addresses_for(library).ok_or_else(mismatch)?;
+        let mut bound = code.as_ref().map(|c| c.symbols());
+        // libffi call interfaces, one per distinct signature.
+        let mut ffi: HashMap<&Signature, Invoker> = HashMap::new();
         let mut entries = Vec::with_capacity(library.symbols.len());
-        for symbol in &library.symbols {
-            let address = resolved.address(&symbol.name).unwrap_or(0);
+        for (symbol, address) in library.symbols.iter().zip(addresses) {
+            // Compiled code lists the same symbols in the same order.
+            let compiled = bound.as_mut().and_then(Iterator::next);
             let kind = match &symbol.kind {
                 SymbolKind::Static { ty } => EntryKind::Static { ty: ty.clone() },
                 SymbolKind::Function {
@@ -309,24 +310,27 @@ impl DynamicLibrary {
                     nonblocking,
                     ..
                 } => {
-                    let canonical = signature.to_string();
-                    let invoker = match invokers.get(&canonical) {
-                        Some(invoker) => invoker.clone(),
-                        None => {
-                            let ffi = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
-                            invokers.insert(canonical, ffi.clone());
-                            ffi
+                    let invoker = match compiled.and_then(|b| b.invoke) {
+                        // SAFETY: a verified invoke trampoline, which has
+                        // exactly the InvokeFn machine signature; it stays
+                        // mapped with `code`, which the library owns.
+                        Some(f) => {
+                            Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) })
                         }
+                        None => match ffi.get(signature) {
+                            Some(invoker) => invoker.clone(),
+                            None => {
+                                let invoker = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
+                                ffi.insert(signature, invoker.clone());
+                                invoker
+                            }
+                        },
                     };
-                    let fast = code
-                        .as_ref()
-                        .and_then(|c| c.symbol(&symbol.name))
-                        .and_then(|b| b.fast);
                     EntryKind::Function {
                         signature: signature.clone(),
                         nonblocking: *nonblocking,
                         invoker,
-                        fast,
+                        fast: compiled.and_then(|b| b.fast),
                     }
                 }
             };
@@ -336,15 +340,12 @@ impl DynamicLibrary {
                 kind,
             });
         }
-        let by_name = entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.name.clone(), i))
-            .collect();
+        drop(bound);
+        let mut by_name: Vec<u32> = (0..entries.len() as u32).collect();
+        by_name.sort_unstable_by(|&a, &b| entries[a as usize].name.cmp(&entries[b as usize].name));
         Ok(DynamicLibrary {
             entries,
             by_name,
-            invokers,
             path,
             fallbacks,
             code,
@@ -354,9 +355,9 @@ impl DynamicLibrary {
 
     fn entry(&self, name: &str) -> Result<&Entry, CallError> {
         self.by_name
-            .get(name)
-            .map(|&i| &self.entries[i])
-            .ok_or_else(|| CallError::UnknownSymbol(name.into()))
+            .binary_search_by(|&i| self.entries[i as usize].name.as_str().cmp(name))
+            .map(|k| &self.entries[self.by_name[k] as usize])
+            .map_err(|_| CallError::UnknownSymbol(name.into()))
     }
 
     /// The function `name`: `Ok(None)` when it is optional and absent.
@@ -416,15 +417,21 @@ impl DynamicLibrary {
         address: *const c_void,
         signature: &Signature,
     ) -> Result<FnPointer<'_>, LoadError> {
-        match self.invokers.get(&signature.to_string()) {
-            Some(invoker @ Invoker::Code(_)) => Ok(FnPointer {
+        let compiled = self
+            .code
+            .as_ref()
+            .and_then(|c| c.invoke(&signature.to_string()));
+        match compiled {
+            Some(f) => Ok(FnPointer {
                 address,
                 signature: signature.clone(),
-                invoker: invoker.clone(),
+                // SAFETY: a verified invoke trampoline of this signature,
+                // mapped as long as the library the pointer borrows.
+                invoker: Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) }),
                 path: self.path,
                 _code: PhantomData,
             }),
-            _ => FnPointer::new(address, signature),
+            None => FnPointer::new(address, signature),
         }
     }
 

@@ -47,7 +47,10 @@ struct Bound {
 pub struct MappedArtifact {
     region: Region,
     code_offset: usize,
+    /// In descriptor order.
     symbols: Vec<Bound>,
+    /// Indices into `symbols`, sorted by name.
+    by_name: Vec<u32>,
     invokes: Vec<(String, u32)>,
     source: CodeSource,
     _resolved: Arc<Resolved>,
@@ -166,7 +169,8 @@ impl MappedArtifact {
         helpers: &Helpers,
         source: CodeSource,
     ) -> Result<MappedArtifact, Publish> {
-        let artifact = verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
+        let (artifact, entry_of) =
+            verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
         let mut slots = vec![0usize; artifact.header.import_slots as usize];
         for helper in Helper::ALL {
             slots[helper.slot() as usize] = match helper {
@@ -177,15 +181,18 @@ impl MappedArtifact {
                 Helper::Memcpy => libc::memcpy as *const () as usize,
             };
         }
-        let mut symbols = Vec::with_capacity(artifact.entries.len());
-        for entry in &artifact.entries {
-            // Verification matched every entry to a descriptor symbol.
-            let Some(address) = resolved.address(entry.name) else {
-                return Err(Publish::Failed(LoadError::ManifestMismatch {
-                    symbol: entry.name.into(),
-                    reason: "not in the descriptors".into(),
-                }));
-            };
+        let Some(addresses) = resolved.addresses_for(library) else {
+            return Err(Publish::Failed(LoadError::ManifestMismatch {
+                symbol: "(all)".into(),
+                reason: "the symbols were resolved for other descriptors".into(),
+            }));
+        };
+        let mut symbols = Vec::with_capacity(entry_of.len());
+        let mut by_name = vec![0u32; entry_of.len()];
+        for (i, (&e, address)) in entry_of.iter().zip(addresses).enumerate() {
+            let entry = &artifact.entries[e as usize];
+            // Entries are sorted by name, so entry order is name order.
+            by_name[e as usize] = i as u32;
             slots[entry.import_slot as usize] = address;
             symbols.push(Bound {
                 name: entry.name.into(),
@@ -231,6 +238,7 @@ impl MappedArtifact {
             region,
             code_offset,
             symbols,
+            by_name,
             invokes,
             source,
             _resolved: Arc::clone(resolved),
@@ -261,15 +269,15 @@ impl MappedArtifact {
 
     /// The symbol named `name` (its JS property name).
     pub fn symbol(&self, name: &str) -> Option<BoundSymbol<'_>> {
-        let i = self
-            .symbols
-            .binary_search_by(|b| b.name.as_str().cmp(name))
+        let k = self
+            .by_name
+            .binary_search_by(|&i| self.symbols[i as usize].name.as_str().cmp(name))
             .ok()?;
-        Some(self.bound(&self.symbols[i]))
+        Some(self.bound(&self.symbols[self.by_name[k] as usize]))
     }
 
-    /// Every symbol, by name.
-    pub fn symbols(&self) -> impl Iterator<Item = BoundSymbol<'_>> {
+    /// Every symbol, in descriptor order.
+    pub fn symbols(&self) -> impl ExactSizeIterator<Item = BoundSymbol<'_>> {
         self.symbols.iter().map(|b| self.bound(b))
     }
 

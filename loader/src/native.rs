@@ -47,14 +47,14 @@ impl NativeLibrary {
 #[derive(Debug)]
 pub struct Resolved {
     native: Arc<NativeLibrary>,
-    /// (JS name, address or 0 when absent), sorted by name.
-    addresses: Vec<(String, usize)>,
+    /// (JS name, address or 0 when absent), in descriptor order.
+    symbols: Vec<(String, usize)>,
 }
 
 impl Resolved {
     /// Looks up every symbol of `library` in `native`.
     pub fn new(native: Arc<NativeLibrary>, library: &Library) -> Result<Resolved, LoadError> {
-        let mut addresses = Vec::with_capacity(library.symbols.len());
+        let mut symbols = Vec::with_capacity(library.symbols.len());
         for symbol in &library.symbols {
             let missing = |message| LoadError::MissingSymbol {
                 name: symbol.name.clone(),
@@ -72,20 +72,22 @@ impl Resolved {
                 }
                 Err(message) => return Err(missing(message)),
             };
-            addresses.push((symbol.name.clone(), address));
+            symbols.push((symbol.name.clone(), address));
         }
-        addresses.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        Ok(Resolved { native, addresses })
+        Ok(Resolved { native, symbols })
     }
 
-    /// The address of the symbol named `name`: `Some(0)` when it is an absent
-    /// optional symbol, `None` when the descriptor has no such symbol.
-    pub fn address(&self, name: &str) -> Option<usize> {
-        let i = self
-            .addresses
-            .binary_search_by(|(n, _)| n.as_str().cmp(name))
-            .ok()?;
-        Some(self.addresses[i].1)
+    /// The addresses of `library`'s symbols in descriptor order (0 for an
+    /// absent optional one), or `None` if these were resolved for other
+    /// descriptors.
+    pub fn addresses_for(&self, library: &Library) -> Option<impl Iterator<Item = usize>> {
+        let same = self.symbols.len() == library.symbols.len()
+            && self
+                .symbols
+                .iter()
+                .zip(&library.symbols)
+                .all(|((name, _), symbol)| *name == symbol.name);
+        same.then(|| self.symbols.iter().map(|(_, address)| *address))
     }
 
     /// The library the addresses belong to.

@@ -58,8 +58,9 @@ pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
 }
 
 /// Checks that `artifact` was compiled from `library`: the digest, and each
-/// manifest entry against the symbol of the same name.
-pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), LoadError> {
+/// manifest entry against the symbol of the same name. Returns, for each
+/// descriptor symbol in order, the index of its entry.
+pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u32>, LoadError> {
     let expected = library.digest();
     if artifact.header.digest != expected.0 {
         return Err(LoadError::DigestMismatch {
@@ -79,16 +80,20 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
     }
     // One buffer for every canonical spelling: this runs at each start-up.
     let mut signature = String::new();
+    let mut entry_of = Vec::with_capacity(library.symbols.len());
     for symbol in &library.symbols {
         let mismatch = |reason: String| LoadError::ManifestMismatch {
             symbol: symbol.name.clone(),
             reason,
         };
-        let entry = artifact
+        let index = artifact
             .entries
             .binary_search_by(|e| e.name.cmp(&symbol.name))
-            .map(|i| &artifact.entries[i])
             .map_err(|_| mismatch("missing".into()))?;
+        let entry = &artifact.entries[index];
+        // Descriptor names are unique and the counts agree, so this pairs
+        // symbols and entries one to one.
+        entry_of.push(index as u32);
         signature.clear();
         let (kind, nonblocking) = match &symbol.kind {
             SymbolKind::Function {
@@ -127,13 +132,17 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<(), L
             ));
         }
     }
-    Ok(())
+    Ok(entry_of)
 }
 
-/// Decodes `bytes` and runs every check for loading it with `library`.
-pub fn verify<'a>(bytes: &'a [u8], library: &Library) -> Result<Artifact<'a>, LoadError> {
+/// Decodes `bytes` and runs every check for loading it with `library`;
+/// returns the artifact and, per descriptor symbol, its entry's index.
+pub fn verify<'a>(
+    bytes: &'a [u8],
+    library: &Library,
+) -> Result<(Artifact<'a>, Vec<u32>), LoadError> {
     let artifact = format::decode(bytes)?;
     check_host(&artifact)?;
-    check_library(&artifact, library)?;
-    Ok(artifact)
+    let entry_of = check_library(&artifact, library)?;
+    Ok((artifact, entry_of))
 }

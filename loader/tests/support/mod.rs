@@ -10,14 +10,20 @@ use ffic_schema::{Library, Target};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-/// The test library's descriptor, normalised for this host.
+/// The test library's descriptor, normalised for this host (checked once
+/// per test binary: the hostile tests load a thousand artifacts).
 pub fn library() -> Library {
-    let bytes = std::fs::read(ffic_testlib::descriptor_path()).unwrap();
-    let report = ffic_schema::check(&bytes, Target::host());
-    assert!(report.is_valid(), "{:?}", report.diagnostics);
-    report.library.unwrap()
+    static LIBRARY: OnceLock<Library> = OnceLock::new();
+    LIBRARY
+        .get_or_init(|| {
+            let bytes = std::fs::read(ffic_testlib::descriptor_path()).unwrap();
+            let report = ffic_schema::check(&bytes, Target::host());
+            assert!(report.is_valid(), "{:?}", report.diagnostics);
+            report.library.unwrap()
+        })
+        .clone()
 }
 
 /// The native test library, opened.
@@ -27,7 +33,8 @@ pub fn native() -> Arc<NativeLibrary> {
 
 /// The test library's symbols resolved in the native test library.
 pub fn resolved() -> Arc<Resolved> {
-    Arc::new(Resolved::new(native(), &library()).unwrap())
+    static RESOLVED: OnceLock<Arc<Resolved>> = OnceLock::new();
+    Arc::clone(RESOLVED.get_or_init(|| Arc::new(Resolved::new(native(), &library()).unwrap())))
 }
 
 /// A directory holding the compiled artifact of the test library.
