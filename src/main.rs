@@ -4,6 +4,8 @@
 mod check;
 mod compile;
 mod inspect;
+#[cfg(feature = "v8")]
+mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -90,6 +92,27 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Run a JavaScript module in V8 with Deno's globals.
+    #[cfg(feature = "v8")]
+    #[command(after_help = "\
+Runs an ES module (relative imports, JSON modules, top-level await) with
+console, timers, TextEncoder/TextDecoder, performance and the Deno
+namespace. An uncaught error prints its stack and exits 1.
+
+Examples:
+  ffic run script.js arg1 arg2
+  ffic run --v8-flags=--allow-natives-syntax script.js")]
+    Run {
+        /// Flags for V8, comma-separated (as Deno's --v8-flags).
+        #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
+        v8_flags: Option<String>,
+        /// The main module.
+        #[arg(value_name = "SCRIPT.js")]
+        script: PathBuf,
+        /// Arguments for the script (Deno.args).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// What `compile` writes.
@@ -135,5 +158,15 @@ fn main() -> ExitCode {
             descriptor,
             format,
         } => inspect::run(&file, descriptor.as_deref(), format),
+        #[cfg(feature = "v8")]
+        Command::Run {
+            v8_flags,
+            script,
+            args,
+        } => run::run(&run::RunOptions {
+            script,
+            args,
+            v8_flags,
+        }),
     }
 }

@@ -1,0 +1,428 @@
+// The globals `ffic run` gives a script, built once per isolate from the
+// native functions in `natives.rs`: console (with Deno's value formatting),
+// timers, queueMicrotask, performance, TextEncoder/TextDecoder and the
+// `Deno` namespace. Evaluates to a function called with (natives, info).
+(function bootstrap(natives, info) {
+  "use strict";
+
+  // ---- value formatting, as Deno's console prints values ----------------
+  // Entries of an object or array go on one line when they fit 80 columns
+  // and nest at most 3 levels below; arrays of more than 6 short entries
+  // are laid out in aligned columns; objects deeper than 4 levels print as
+  // [Object]/[Array]; iterables show at most 100 entries.
+  const BREAK = 80;
+  const DEPTH = 4;
+  const LIMIT = 100;
+  const COMPACT = 3;
+  const IDENT = /^[a-zA-Z_][a-zA-Z_0-9]*$/;
+  const TypedArray = Object.getPrototypeOf(Uint8Array);
+  const typedArrayTag = Object.getOwnPropertyDescriptor(
+    TypedArray.prototype,
+    Symbol.toStringTag,
+  ).get;
+
+  function quote(s) {
+    const q = !s.includes('"') ? '"' : !s.includes("'") ? "'" : !s.includes("`") ? "`" : '"';
+    let out = q;
+    for (const ch of s) {
+      const code = ch.codePointAt(0);
+      if (ch === q || ch === "\\") out += "\\" + ch;
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\t") out += "\\t";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\b") out += "\\b";
+      else if (ch === "\f") out += "\\f";
+      else if (ch === "\v") out += "\\v";
+      else if (code < 0x20 || code === 0x7f) out += "\\x" + code.toString(16).padStart(2, "0");
+      else out += ch;
+    }
+    return out + q;
+  }
+
+  function formatNumber(n) {
+    return Object.is(n, -0) ? "-0" : String(n);
+  }
+
+  function formatKey(key) {
+    if (typeof key === "symbol") return key.toString();
+    return IDENT.test(key) ? key : quote(key);
+  }
+
+  function functionName(f) {
+    const source = Function.prototype.toString.call(f);
+    if (source.startsWith("class")) return `[class ${f.name || "(anonymous)"}]`;
+    return f.name ? `[Function: ${f.name}]` : "[Function (anonymous)]";
+  }
+
+  function constructorName(value) {
+    const proto = Object.getPrototypeOf(value);
+    if (proto === null) return null;
+    const ctor = proto.constructor;
+    return typeof ctor === "function" && ctor.name ? ctor.name : "Object";
+  }
+
+  // Arrays of many short entries: aligned columns, numbers right-aligned.
+  function groupEntries(ctx, output, value) {
+    let count = output.length;
+    if (output.length > 0 && output[output.length - 1].startsWith("... ")) count--;
+    const lengths = output.slice(0, count).map((s) => s.length);
+    let total = 0;
+    let longest = 0;
+    for (const len of lengths) {
+      total += len + 2;
+      if (len > longest) longest = len;
+    }
+    const cell = longest + 2;
+    if (!(cell * 3 + ctx.indent < BREAK && (total / cell > 5 || longest <= 6))) return output;
+    const bias = Math.sqrt(cell - total / output.length);
+    const width = Math.max(cell - 3 - bias, 1);
+    const columns = Math.min(
+      Math.round(Math.sqrt(2.5 * width * count) / width),
+      Math.floor((BREAK - ctx.indent) / cell),
+      COMPACT * 4,
+      15,
+    );
+    if (columns <= 1) return output;
+    const columnWidth = [];
+    for (let c = 0; c < columns; c++) {
+      let w = 0;
+      for (let j = c; j < count; j += columns) if (lengths[j] > w) w = lengths[j];
+      columnWidth.push(w + 2);
+    }
+    let numeric = true;
+    if (value !== undefined) {
+      for (let i = 0; i < count; i++) {
+        const t = typeof value[i];
+        if (t !== "number" && t !== "bigint") {
+          numeric = false;
+          break;
+        }
+      }
+    }
+    const rows = [];
+    for (let i = 0; i < count; i += columns) {
+      const end = Math.min(i + columns, count);
+      let row = "";
+      for (let j = i; j < end - 1; j++) {
+        const cellText = output[j] + ", ";
+        row += numeric
+          ? cellText.padStart(columnWidth[j - i])
+          : cellText.padEnd(columnWidth[j - i]);
+      }
+      const last = output[end - 1];
+      row += numeric ? last.padStart(columnWidth[end - 1 - i] - 2) : last;
+      rows.push(row);
+    }
+    if (count < output.length) rows.push(output[count]);
+    return rows;
+  }
+
+  function fitsOnOneLine(ctx, output, start) {
+    let total = output.length + start;
+    if (total + output.length > BREAK) return false;
+    for (const entry of output) {
+      total += entry.length;
+      if (total > BREAK) return false;
+    }
+    return true;
+  }
+
+  function join(ctx, output, open, close, level, isArray, value) {
+    const entries = output.length;
+    if (isArray && entries > 6) output = groupEntries(ctx, output, value);
+    if (ctx.deepest - level < COMPACT && entries === output.length) {
+      const start = output.length + ctx.indent + open.length + 10;
+      if (fitsOnOneLine(ctx, output, start)) {
+        const line = output.join(", ");
+        if (!line.includes("\n")) return `${open} ${line} ${close}`;
+      }
+    }
+    const pad = "\n" + " ".repeat(ctx.indent);
+    return `${open}${pad}  ${output.join(`,${pad}  `)}${pad}${close}`;
+  }
+
+  function formatValue(ctx, value, level, nested) {
+    switch (typeof value) {
+      case "string":
+        return nested ? quote(value) : value;
+      case "number":
+        return formatNumber(value);
+      case "bigint":
+        return `${value}n`;
+      case "boolean":
+      case "undefined":
+        return String(value);
+      case "symbol":
+        return value.toString();
+      case "function":
+        if (Object.keys(value).length === 0) return functionName(value);
+        break;
+    }
+    if (value === null) return "null";
+    return formatObject(ctx, value, level);
+  }
+
+  function formatObject(ctx, value, level) {
+    const seen = ctx.seen.indexOf(value);
+    if (seen !== -1) {
+      let ref = ctx.circular.get(value);
+      if (ref === undefined) {
+        ref = ctx.circular.size + 1;
+        ctx.circular.set(value, ref);
+      }
+      return `[Circular *${ref}]`;
+    }
+    if (value instanceof Date) return isNaN(value) ? "Invalid Date" : value.toISOString();
+    if (value instanceof RegExp) return String(value);
+    if (value instanceof Error) return value.stack ?? String(value);
+
+    const isArray = Array.isArray(value);
+    const isTyped = value instanceof TypedArray;
+    const name = constructorName(value);
+    let open;
+    let close;
+    if (isArray) {
+      open = name === "Array" ? "[" : `${name}(${value.length}) [`;
+      close = "]";
+    } else if (isTyped) {
+      open = `${typedArrayTag.call(value)}(${value.length}) [`;
+      close = "]";
+    } else if (value instanceof Map) {
+      open = `Map(${value.size}) {`;
+      close = "}";
+    } else if (value instanceof Set) {
+      open = `Set(${value.size}) {`;
+      close = "}";
+    } else if (value instanceof ArrayBuffer) {
+      open = "ArrayBuffer {";
+      close = "}";
+    } else if (typeof value === "function") {
+      open = `${functionName(value)} {`;
+      close = "}";
+    } else if (name === null) {
+      open = "[Object: null prototype] {";
+      close = "}";
+    } else {
+      open = name === "Object" ? "{" : `${name} {`;
+      close = "}";
+    }
+
+    const keys = Object.keys(value);
+    const symbols = Object.getOwnPropertySymbols(value).filter((s) =>
+      Object.prototype.propertyIsEnumerable.call(value, s)
+    );
+    const empty =
+      keys.length === 0 && symbols.length === 0 &&
+      !(value instanceof Map && value.size) && !(value instanceof Set && value.size) &&
+      !(value instanceof ArrayBuffer);
+    if (empty || ((isArray || isTyped) && value.length === 0 && keys.length === 0)) {
+      return `${open}${close}`;
+    }
+    if (level > DEPTH) {
+      return isArray ? "[Array]" : `[${name === null ? "Object: null prototype" : name}]`;
+    }
+
+    ctx.seen.push(value);
+    ctx.deepest = level;
+    const indent = ctx.indent;
+    const output = [];
+    const entry = (v) => {
+      ctx.indent += 2;
+      const text = formatValue(ctx, v, level + 1, true);
+      ctx.indent -= 2;
+      return text;
+    };
+    let skip = new Set();
+    if (isArray || isTyped) {
+      const shown = Math.min(value.length, LIMIT);
+      let holes = 0;
+      for (let i = 0; i < shown; i++) {
+        if (isArray && !Object.prototype.hasOwnProperty.call(value, i)) {
+          holes++;
+          continue;
+        }
+        if (holes) {
+          output.push(`<${holes} empty item${holes > 1 ? "s" : ""}>`);
+          holes = 0;
+        }
+        output.push(entry(value[i]));
+      }
+      if (holes) output.push(`<${holes} empty item${holes > 1 ? "s" : ""}>`);
+      if (value.length > shown) {
+        const more = value.length - shown;
+        output.push(`... ${more} more item${more > 1 ? "s" : ""}`);
+      }
+      skip = new Set(keys.filter((k) => String(k >>> 0) === k));
+    } else if (value instanceof Map) {
+      for (const [k, v] of value) output.push(`${entry(k)} => ${entry(v)}`);
+    } else if (value instanceof Set) {
+      for (const v of value) output.push(entry(v));
+    } else if (value instanceof ArrayBuffer) {
+      const bytes = [...new Uint8Array(value).slice(0, 50)]
+        .map((b) => b.toString(16).padStart(2, "0"));
+      const more = value.byteLength > 50 ? ` ... ${value.byteLength - 50} more bytes` : "";
+      output.push(`[Uint8Contents]: <${bytes.join(" ")}${more}>`);
+      output.push(`byteLength: ${value.byteLength}`);
+    }
+    for (const key of keys) {
+      if (!skip.has(key)) output.push(`${formatKey(key)}: ${entry(value[key])}`);
+    }
+    for (const sym of symbols) output.push(`${formatKey(sym)}: ${entry(value[sym])}`);
+    ctx.seen.pop();
+    ctx.indent = indent;
+
+    let text = join(ctx, output, open, close, level, isArray || isTyped, isArray || isTyped ? value : undefined);
+    const ref = ctx.circular.get(value);
+    if (ref !== undefined) text = `<ref *${ref}> ${text}`;
+    return text;
+  }
+
+  function inspect(value) {
+    const ctx = { seen: [], circular: new Map(), indent: 0, deepest: 0 };
+    return formatValue(ctx, value, 0, true);
+  }
+
+  // console.log's arguments: format directives in a leading string, then
+  // the rest separated by spaces (strings as they are).
+  function formatArgs(args) {
+    let out = "";
+    let next = 0;
+    if (typeof args[0] === "string" && args.length > 1) {
+      const format = args[0];
+      next = 1;
+      let i = 0;
+      while (i < format.length) {
+        const ch = format[i];
+        if (ch === "%" && i + 1 < format.length) {
+          const d = format[i + 1];
+          if (d === "%") {
+            out += "%";
+            i += 2;
+            continue;
+          }
+          if ("sdifoOc".includes(d) && next < args.length) {
+            const arg = args[next++];
+            if (d === "s") out += typeof arg === "string" ? arg : formatValue({ seen: [], circular: new Map(), indent: 0, deepest: 0 }, arg, 0, false);
+            else if (d === "d" || d === "i") {
+              out += typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(Math.trunc(Number(arg)));
+            } else if (d === "f") out += typeof arg === "symbol" ? "NaN" : formatNumber(Number(arg));
+            else if (d === "o" || d === "O") out += inspect(arg);
+            i += 2;
+            continue;
+          }
+        }
+        out += ch;
+        i++;
+      }
+    }
+    for (; next < args.length; next++) {
+      if (out !== "" || next > 0) out += " ";
+      const arg = args[next];
+      out += typeof arg === "string" ? arg : inspect(arg);
+    }
+    return out;
+  }
+
+  const print = natives.print;
+  const console = {
+    log: (...args) => print(formatArgs(args), false),
+    info: (...args) => print(formatArgs(args), false),
+    debug: (...args) => print(formatArgs(args), false),
+    error: (...args) => print(formatArgs(args), true),
+    warn: (...args) => print(formatArgs(args), true),
+  };
+
+  // ---- timers ------------------------------------------------------------
+  const timers = new Map();
+  let nextTimer = 1;
+  natives.setTimerHandler((id) => {
+    const timer = timers.get(id);
+    if (timer === undefined) return;
+    if (timer.repeat) natives.timerStart(id, timer.delay);
+    else timers.delete(id);
+    timer.callback(...timer.args);
+  });
+  function startTimer(callback, delay, args, repeat) {
+    if (typeof callback !== "function") {
+      throw new TypeError("The callback must be a function");
+    }
+    const id = nextTimer++;
+    delay = Number(delay) || 0;
+    timers.set(id, { callback, args, delay, repeat });
+    natives.timerStart(id, delay);
+    return id;
+  }
+  function clearTimer(id) {
+    id = Number(id);
+    if (timers.delete(id)) natives.timerCancel(id);
+  }
+
+  // ---- text --------------------------------------------------------------
+  class TextEncoder {
+    get encoding() {
+      return "utf-8";
+    }
+    encode(input = "") {
+      return natives.encodeUtf8(String(input));
+    }
+  }
+  class TextDecoder {
+    #fatal;
+    #ignoreBOM;
+    constructor(label = "utf-8", options = {}) {
+      const name = String(label).trim().toLowerCase();
+      if (name !== "utf-8" && name !== "utf8" && name !== "unicode-1-1-utf-8") {
+        throw new RangeError(`The encoding label provided ('${label}') is invalid.`);
+      }
+      this.#fatal = Boolean(options.fatal);
+      this.#ignoreBOM = Boolean(options.ignoreBOM);
+    }
+    get encoding() {
+      return "utf-8";
+    }
+    get fatal() {
+      return this.#fatal;
+    }
+    get ignoreBOM() {
+      return this.#ignoreBOM;
+    }
+    decode(input = undefined) {
+      return natives.decodeUtf8(input, this.#fatal, this.#ignoreBOM);
+    }
+  }
+
+  // ---- Deno --------------------------------------------------------------
+  class NotCapable extends Error {
+    constructor(message) {
+      super(message);
+      this.name = "NotCapable";
+    }
+  }
+  const Deno = {
+    args: Object.freeze([...info.args]),
+    build: Object.freeze({ ...info.build }),
+    errors: { NotCapable },
+    execPath: () => info.execPath,
+    exit: (code = 0) => natives.exit(code),
+    memoryUsage: () => natives.memoryUsage(),
+  };
+
+  const define = (name, value) =>
+    Object.defineProperty(globalThis, name, {
+      value,
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  define("console", console);
+  define("setTimeout", (cb, delay, ...args) => startTimer(cb, delay, args, false));
+  define("setInterval", (cb, delay, ...args) => startTimer(cb, delay, args, true));
+  define("clearTimeout", clearTimer);
+  define("clearInterval", clearTimer);
+  define("queueMicrotask", (cb) => natives.queueMicrotask(cb));
+  define("performance", { now: () => natives.now() });
+  define("TextEncoder", TextEncoder);
+  define("TextDecoder", TextDecoder);
+  define("Deno", Deno);
+  define("globalThis", globalThis);
+});

@@ -1,0 +1,62 @@
+//! Uncaught errors: describing a thrown value for the user, and tracking
+//! promises rejected with no handler (reported, like Deno, once the
+//! microtasks have run and nothing has handled them).
+
+use super::state;
+
+/// Text for a thrown value: an error's stack (its message and frames), else
+/// the value as a string.
+pub fn describe(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> String {
+    if let Ok(object) = v8::Local::<v8::Object>::try_from(value)
+        && value.is_native_error()
+    {
+        let key = v8::String::new(scope, "stack").expect("short string");
+        if let Some(stack) = object.get(scope, key.into())
+            && stack.is_string()
+        {
+            return stack.to_rust_string_lossy(scope);
+        }
+    }
+    if value.is_string() {
+        return format!("\"{}\"", value.to_rust_string_lossy(scope));
+    }
+    value.to_rust_string_lossy(scope)
+}
+
+/// V8's promise rejection hook: remembers rejections with no handler and
+/// forgets them when a handler arrives later.
+pub extern "C" fn promise_rejected(message: v8::PromiseRejectMessage) {
+    // SAFETY: V8 calls this on the isolate's thread, inside a context.
+    v8::callback_scope!(unsafe scope, &message);
+    let promise = message.get_promise();
+    match message.get_event() {
+        v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
+            let value = message
+                .get_value()
+                .unwrap_or_else(|| v8::undefined(scope).into());
+            let entry = (
+                v8::Global::new(scope, promise),
+                v8::Global::new(scope, value),
+            );
+            state::with(|s| s.unhandled.push(entry));
+        }
+        v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
+            let pending: Vec<v8::Global<v8::Promise>> =
+                state::with(|s| s.unhandled.iter().map(|(p, _)| p.clone()).collect());
+            let handled = pending
+                .iter()
+                .position(|p| v8::Local::new(scope, p) == promise);
+            if let Some(i) = handled {
+                state::with(|s| s.unhandled.remove(i));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The first rejection still unhandled, described.
+pub fn take_unhandled(scope: &mut v8::PinScope) -> Option<String> {
+    let first = state::with(|s| s.unhandled.first().map(|(_, v)| v.clone()))?;
+    let value = v8::Local::new(scope, &first);
+    Some(describe(scope, value))
+}

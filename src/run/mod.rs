@@ -1,0 +1,220 @@
+//! `ffic run`: runs an ES module in a V8 isolate with the globals FFI scripts
+//! use around their calls (console, timers, TextEncoder/TextDecoder,
+//! performance, the `Deno` namespace), and drives its event loop: microtasks,
+//! timers, then the main module's completion. An uncaught exception or
+//! unhandled rejection prints the error and exits 1, as Deno does.
+
+mod errors;
+mod modules;
+mod natives;
+mod state;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// What `ffic run` was asked to do.
+pub struct RunOptions {
+    /// The main module.
+    pub script: PathBuf,
+    /// `Deno.args`.
+    pub args: Vec<String>,
+    /// `--v8-flags`, comma-separated as in Deno.
+    pub v8_flags: Option<String>,
+}
+
+const BOOTSTRAP: &str = include_str!("bootstrap.js");
+
+/// Runs the script to completion and gives the process exit status.
+pub fn run(options: &RunOptions) -> ExitCode {
+    let script = match std::fs::canonicalize(&options.script) {
+        Ok(path) => path,
+        Err(e) => {
+            eprintln!(
+                "error: Module not found \"{}\": {e}",
+                options.script.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(flags) = &options.v8_flags {
+        let flags: Vec<String> = flags.split(',').map(|f| f.trim().to_owned()).collect();
+        v8::V8::set_flags_from_string(&flags.join(" "));
+    }
+    let platform = v8::new_default_platform(0, false).make_shared();
+    v8::V8::initialize_platform(platform);
+    v8::V8::initialize();
+    let isolate = &mut v8::Isolate::new(v8::CreateParams::default());
+    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+    isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
+    isolate.set_promise_reject_callback(errors::promise_rejected);
+    let code = execute(isolate, &script, options);
+    // Handles must go before the isolate does.
+    state::clear();
+    ExitCode::from(code)
+}
+
+/// Reports an uncaught error as Deno does and gives the exit status.
+fn uncaught(prefix: &str, text: &str) -> u8 {
+    eprintln!("error: {prefix}{text}");
+    1
+}
+
+fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8 {
+    v8::scope!(let scope, isolate);
+    let context = v8::Context::new(scope, Default::default());
+    let scope = &mut v8::ContextScope::new(scope, context);
+    state::with(|s| s.started = Some(Instant::now()));
+    if let Err(e) = bootstrap(scope, options) {
+        return uncaught("bootstrap failed: ", &e);
+    }
+    let module = match modules::load_graph(scope, script) {
+        Ok(module) => module,
+        Err(e) => return uncaught("", &e),
+    };
+    let promise = {
+        v8::tc_scope!(let tc, scope);
+        if module.instantiate_module(tc, modules::resolve_callback) != Some(true) {
+            let text = tc
+                .exception()
+                .map(|e| errors::describe(tc, e))
+                .unwrap_or_default();
+            return uncaught("", &text);
+        }
+        let Some(result) = module.evaluate(tc) else {
+            let text = tc
+                .exception()
+                .map(|e| errors::describe(tc, e))
+                .unwrap_or_default();
+            return uncaught("Uncaught ", &text);
+        };
+        match v8::Local::<v8::Promise>::try_from(result) {
+            Ok(p) => v8::Global::new(tc, p),
+            Err(_) => return 0,
+        }
+    };
+    if let Err(code) = event_loop(scope) {
+        return code;
+    }
+    let promise = v8::Local::new(scope, &promise);
+    match promise.state() {
+        v8::PromiseState::Fulfilled => 0,
+        v8::PromiseState::Rejected => {
+            let reason = promise.result(scope);
+            let text = errors::describe(scope, reason);
+            uncaught("Uncaught (in promise) ", &text)
+        }
+        v8::PromiseState::Pending => uncaught("", "Top-level await promise never resolved"),
+    }
+}
+
+/// Installs the globals: runs `bootstrap.js` with the natives and the
+/// script's arguments and build information.
+fn bootstrap(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), String> {
+    v8::tc_scope!(let tc, scope);
+    macro_rules! fail {
+        ($what:literal) => {{
+            let detail = tc
+                .exception()
+                .map(|e| errors::describe(tc, e))
+                .unwrap_or_default();
+            format!("{}: {detail}", $what)
+        }};
+    }
+    let code = v8::String::new(tc, BOOTSTRAP).ok_or("bootstrap source")?;
+    let Some(script) = v8::Script::compile(tc, code, None) else {
+        return Err(fail!("compile"));
+    };
+    let Some(function) = script
+        .run(tc)
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
+    else {
+        return Err(fail!("run"));
+    };
+    let natives = natives::object(tc);
+    let info = info(tc, options);
+    let undefined = v8::undefined(tc).into();
+    if function
+        .call(tc, undefined, &[natives.into(), info.into()])
+        .is_none()
+    {
+        return Err(fail!("call"));
+    }
+    Ok(())
+}
+
+/// `{ args, execPath, build }` for the bootstrap.
+fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local<'s, v8::Object> {
+    let string = |scope: &mut v8::PinScope<'s, '_>, s: &str| -> v8::Local<'s, v8::Value> {
+        v8::String::new(scope, s).expect("short string").into()
+    };
+    let args: Vec<v8::Local<v8::Value>> = options.args.iter().map(|a| string(scope, a)).collect();
+    let args = v8::Array::new_with_elements(scope, &args);
+    let exec_path = std::env::current_exe()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let build = v8::Object::new(scope);
+    let (arch, os, vendor, env) = (
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        "unknown",
+        "gnu",
+    );
+    let target = format!("{arch}-{vendor}-{os}-{env}");
+    for (key, value) in [
+        ("target", target.as_str()),
+        ("arch", arch),
+        ("os", os),
+        ("vendor", vendor),
+        ("env", env),
+    ] {
+        let k = string(scope, key);
+        let v = string(scope, value);
+        build.set(scope, k, v);
+    }
+    let object = v8::Object::new(scope);
+    let entries = [
+        ("args", args.into()),
+        ("execPath", string(scope, &exec_path)),
+        ("build", build.into()),
+    ];
+    for (key, value) in entries {
+        let k = string(scope, key);
+        object.set(scope, k, value);
+    }
+    object
+}
+
+/// Runs microtasks and timers until nothing is left to do. `Err` carries
+/// the exit status of an uncaught error.
+fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
+    loop {
+        scope.perform_microtask_checkpoint();
+        if let Some(text) = errors::take_unhandled(scope) {
+            return Err(uncaught("Uncaught (in promise) ", &text));
+        }
+        let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
+        let Some((key, id)) = next else {
+            return Ok(());
+        };
+        let wait = key.0.saturating_duration_since(Instant::now());
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+        state::with(|s| s.timers.remove(&key));
+        let Some(fire) = state::with(|s| s.fire_timer.clone()) else {
+            continue;
+        };
+        let fire = v8::Local::new(scope, &fire);
+        v8::tc_scope!(let tc, scope);
+        let undefined = v8::undefined(tc).into();
+        let id = v8::Integer::new_from_unsigned(tc, id).into();
+        if fire.call(tc, undefined, &[id]).is_none() {
+            let text = tc
+                .exception()
+                .map(|e| errors::describe(tc, e))
+                .unwrap_or_default();
+            return Err(uncaught("Uncaught ", &text));
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! ES modules from files: specifiers resolved against the importing module,
+//! the whole static graph loaded before instantiation, JSON modules (`with {
+//! type: "json" }`), and `import.meta` (`url`, `main`, `filename`, `dirname`).
+
+use super::state::{self, LoadedModule};
+use std::path::{Path, PathBuf};
+
+/// The `file://` URL of an absolute path, percent-encoding what URLs need.
+pub fn file_url(path: &Path) -> String {
+    let mut url = String::from("file://");
+    for byte in path.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                url.push(char::from(*byte))
+            }
+            other => url.push_str(&format!("%{other:02X}")),
+        }
+    }
+    url
+}
+
+/// Decodes `%XX` escapes of a `file://` URL's path.
+fn url_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("file://")?;
+    let mut bytes = Vec::with_capacity(rest.len());
+    let mut iter = rest.bytes();
+    while let Some(b) = iter.next() {
+        if b == b'%' {
+            let hex = [iter.next()?, iter.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    Some(PathBuf::from(String::from_utf8(bytes).ok()?))
+}
+
+/// Removes `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The file `specifier` names, imported from the module at `referrer`.
+fn resolve(specifier: &str, referrer: &Path) -> Result<PathBuf, String> {
+    if specifier.starts_with("file://") {
+        return url_path(specifier)
+            .map(|p| normalize(&p))
+            .ok_or_else(|| format!("Invalid URL: \"{specifier}\""));
+    }
+    if specifier.starts_with('/') {
+        return Ok(normalize(Path::new(specifier)));
+    }
+    if specifier.starts_with("./") || specifier.starts_with("../") {
+        let dir = referrer.parent().unwrap_or(Path::new("/"));
+        return Ok(normalize(&dir.join(specifier)));
+    }
+    Err(format!(
+        "Relative import path \"{specifier}\" not prefixed with / or ./ or ../\n    at {}",
+        file_url(referrer)
+    ))
+}
+
+/// A compile or load failure, with its location when V8 gives one.
+fn exception_text(scope: &mut v8::PinScope, tc_exception: Option<v8::Local<v8::Value>>) -> String {
+    match tc_exception {
+        Some(e) => super::errors::describe(scope, e),
+        None => "unknown error".into(),
+    }
+}
+
+/// Compiles the file at `path` (JSON when `json`) and records it.
+fn compile<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    path: &Path,
+    json: bool,
+    main: bool,
+) -> Result<v8::Local<'s, v8::Module>, String> {
+    let url = file_url(path);
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("Module not found \"{url}\": {e}"))?;
+    let source_text = if json {
+        // Validate first, so a bad file is reported as JSON, not as JS.
+        serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| format!("SyntaxError: {url}: {e}"))?;
+        format!("export default {text};")
+    } else {
+        text
+    };
+    let name = v8::String::new(scope, &url).ok_or("module URL too long")?;
+    let code = v8::String::new(scope, &source_text).ok_or("module source too long")?;
+    let origin = v8::ScriptOrigin::new(
+        scope,
+        name.into(),
+        0,
+        0,
+        false,
+        -1,
+        None,
+        false,
+        false,
+        true,
+        None,
+    );
+    let mut source = v8::script_compiler::Source::new(code, Some(&origin));
+    v8::tc_scope!(let tc, scope);
+    let Some(module) = v8::script_compiler::compile_module(tc, &mut source) else {
+        let exception = tc.exception();
+        return Err(exception_text(tc, exception));
+    };
+    let global = v8::Global::new(tc, module);
+    state::with(|s| {
+        s.by_path.insert(path.to_owned(), s.modules.len());
+        s.modules.push(LoadedModule {
+            path: path.to_owned(),
+            url,
+            module: global,
+            main,
+        });
+    });
+    Ok(module)
+}
+
+/// Whether an import's attributes ask for JSON.
+fn wants_json(scope: &mut v8::PinScope, attributes: v8::Local<v8::FixedArray>) -> bool {
+    // [key, value, offset] triples.
+    (0..attributes.length() / 3).any(|i| {
+        let text = |scope: &mut v8::PinScope, k: usize| {
+            attributes
+                .get(scope, k)
+                .and_then(|d| v8::Local::<v8::String>::try_from(d).ok())
+                .map(|s| s.to_rust_string_lossy(scope))
+        };
+        text(scope, 3 * i).as_deref() == Some("type")
+            && text(scope, 3 * i + 1).as_deref() == Some("json")
+    })
+}
+
+/// Loads the module at `path` and everything it imports statically.
+pub fn load_graph<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    path: &Path,
+) -> Result<v8::Local<'s, v8::Module>, String> {
+    let root = compile(scope, path, false, true)?;
+    let mut pending = vec![(path.to_owned(), root)];
+    while let Some((referrer, module)) = pending.pop() {
+        let requests = module.get_module_requests();
+        for i in 0..requests.length() {
+            let Some(request) = requests
+                .get(scope, i)
+                .and_then(|d| v8::Local::<v8::ModuleRequest>::try_from(d).ok())
+            else {
+                continue;
+            };
+            let specifier = request.get_specifier().to_rust_string_lossy(scope);
+            let target = resolve(&specifier, &referrer)?;
+            if state::with(|s| s.by_path.contains_key(&target)) {
+                continue;
+            }
+            let json = wants_json(scope, request.get_import_attributes());
+            let dependency = compile(scope, &target, json, false)?;
+            if !json {
+                pending.push((target, dependency));
+            }
+        }
+    }
+    Ok(root)
+}
+
+/// The loaded module `module` is, by identity.
+fn find(scope: &mut v8::PinScope, module: v8::Local<v8::Module>) -> Option<usize> {
+    let globals: Vec<v8::Global<v8::Module>> =
+        state::with(|s| s.modules.iter().map(|m| m.module.clone()).collect());
+    globals
+        .iter()
+        .position(|g| v8::Local::new(scope, g) == module)
+}
+
+/// V8's resolve callback: every module was loaded by [`load_graph`].
+pub fn resolve_callback<'s>(
+    context: v8::Local<'s, v8::Context>,
+    specifier: v8::Local<'s, v8::String>,
+    _attributes: v8::Local<'s, v8::FixedArray>,
+    referrer: v8::Local<'s, v8::Module>,
+) -> Option<v8::Local<'s, v8::Module>> {
+    // SAFETY: V8 calls this during instantiation, inside the context it passes.
+    v8::callback_scope!(unsafe scope, context);
+    let specifier = specifier.to_rust_string_lossy(scope);
+    let referrer_path = find(scope, referrer).map(|i| state::with(|s| s.modules[i].path.clone()));
+    let target = referrer_path.and_then(|r| resolve(&specifier, &r).ok());
+    let global = target
+        .and_then(|t| state::with(|s| s.by_path.get(&t).map(|&i| s.modules[i].module.clone())));
+    match global {
+        Some(g) => Some(v8::Local::new(scope, &g)),
+        None => {
+            let message =
+                v8::String::new(scope, &format!("Cannot resolve module \"{specifier}\""))?;
+            let error = v8::Exception::type_error(scope, message);
+            scope.throw_exception(error);
+            None
+        }
+    }
+}
+
+/// Fills `import.meta` for a loaded module.
+pub extern "C" fn import_meta(
+    context: v8::Local<v8::Context>,
+    module: v8::Local<v8::Module>,
+    meta: v8::Local<v8::Object>,
+) {
+    // SAFETY: V8 calls this while running the module, inside `context`.
+    v8::callback_scope!(unsafe scope, context);
+    v8::scope!(let scope, scope);
+    let Some(index) = find(scope, module) else {
+        return;
+    };
+    let (url, path, main) = state::with(|s| {
+        let m = &s.modules[index];
+        (m.url.clone(), m.path.clone(), m.main)
+    });
+    let dirname = path
+        .parent()
+        .unwrap_or(Path::new("/"))
+        .to_string_lossy()
+        .into_owned();
+    let set = |scope: &mut v8::PinScope, key: &str, value: v8::Local<v8::Value>| {
+        let key = v8::String::new(scope, key).expect("short string");
+        meta.create_data_property(scope, key.into(), value);
+    };
+    let strings = [
+        ("url", url),
+        ("filename", path.to_string_lossy().into_owned()),
+        ("dirname", dirname),
+    ];
+    for (key, value) in strings {
+        if let Some(value) = v8::String::new(scope, &value) {
+            set(scope, key, value.into());
+        }
+    }
+    let main = v8::Boolean::new(scope, main);
+    set(scope, "main", main.into());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specifiers_resolve_like_deno() {
+        let referrer = Path::new("/a/b/main.js");
+        assert_eq!(resolve("./c.js", referrer), Ok(PathBuf::from("/a/b/c.js")));
+        assert_eq!(resolve("../c.js", referrer), Ok(PathBuf::from("/a/c.js")));
+        assert_eq!(resolve("/x/./y.js", referrer), Ok(PathBuf::from("/x/y.js")));
+        assert_eq!(
+            resolve("file:///x/a%20b.js", referrer),
+            Ok(PathBuf::from("/x/a b.js"))
+        );
+        assert!(
+            resolve("c.js", referrer)
+                .unwrap_err()
+                .contains("not prefixed")
+        );
+    }
+
+    #[test]
+    fn file_urls_encode_what_urls_need() {
+        assert_eq!(file_url(Path::new("/a b/c%.js")), "file:///a%20b/c%25.js");
+        assert_eq!(
+            url_path(&file_url(Path::new("/é/x.js"))),
+            Some(PathBuf::from("/é/x.js"))
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! The native functions the bootstrap script builds the globals from
+//! (console output, timers, the clock, UTF-8, process exit, memory figures).
+//! They are handed to `bootstrap.js` on one object and never exposed to
+//! user scripts directly.
+
+use super::state;
+use std::io::Write;
+use std::time::Duration;
+
+type Args<'s> = v8::FunctionCallbackArguments<'s>;
+type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
+
+fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
+    let message = v8::String::new(scope, message).expect("short string");
+    let error = v8::Exception::type_error(scope, message);
+    scope.throw_exception(error);
+}
+
+/// `print(text, toStderr)`: writes `text` and a newline.
+fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let text = args.get(0).to_rust_string_lossy(scope);
+    let result = if args.get(1).is_true() {
+        writeln!(std::io::stderr(), "{text}")
+    } else {
+        writeln!(std::io::stdout().lock(), "{text}")
+    };
+    // A closed pipe is the reader's choice, as in Deno: stop quietly.
+    if result.is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `now()`: milliseconds since the host started, with sub-millisecond precision.
+fn now(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    let started = state::with(|s| *s.started.get_or_insert_with(std::time::Instant::now));
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    rv.set(v8::Number::new(scope, ms).into());
+}
+
+/// `timerStart(id, delayMs)`.
+fn timer_start(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    let delay = args.get(1).number_value(scope).unwrap_or(0.0);
+    // As in browsers and Deno: NaN, negative and tiny delays mean "now".
+    let delay = if delay.is_finite() && delay > 0.0 {
+        Duration::from_secs_f64(delay.min(2_147_483_647.0) / 1000.0)
+    } else {
+        Duration::ZERO
+    };
+    state::start_timer(id, delay);
+}
+
+/// `timerCancel(id)`.
+fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    state::cancel_timer(id);
+}
+
+/// `exit(code)`: flushes output and ends the process at once, as `Deno.exit`.
+fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let code = args.get(0).int32_value(scope).unwrap_or(0);
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(code);
+}
+
+/// Resident set size in bytes, from `/proc/self/statm`.
+fn rss() -> f64 {
+    let pages = std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    // SAFETY: sysconf has no preconditions; it only reads a constant here.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages * page as f64
+}
+
+/// `memoryUsage()`: `{ rss, heapTotal, heapUsed, external }` as `Deno.memoryUsage`.
+fn memory_usage(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    let heap = scope.get_heap_statistics();
+    let object = v8::Object::new(scope);
+    for (name, value) in [
+        ("rss", rss()),
+        ("heapTotal", heap.total_heap_size() as f64),
+        ("heapUsed", heap.used_heap_size() as f64),
+        ("external", heap.external_memory() as f64),
+    ] {
+        let key = v8::String::new(scope, name).expect("short string");
+        let value = v8::Number::new(scope, value);
+        object.set(scope, key.into(), value.into());
+    }
+    rv.set(object.into());
+}
+
+/// `encodeUtf8(string)`: a `Uint8Array` of its UTF-8 (lone surrogates become
+/// U+FFFD, as `TextEncoder` does).
+fn encode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let text = args.get(0).to_rust_string_lossy(scope);
+    let len = text.len();
+    let store = v8::ArrayBuffer::new_backing_store_from_vec(text.into_bytes()).make_shared();
+    let buffer = v8::ArrayBuffer::with_backing_store(scope, &store);
+    if let Some(array) = v8::Uint8Array::new(scope, buffer, 0, len) {
+        rv.set(array.into());
+    }
+}
+
+/// `decodeUtf8(view, fatal, ignoreBOM)`: the text of UTF-8 bytes, as
+/// `TextDecoder.decode` does.
+fn decode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let value = args.get(0);
+    let bytes: Vec<u8> = if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        let mut bytes = vec![0; view.byte_length()];
+        view.copy_contents(&mut bytes);
+        bytes
+    } else if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
+        let len = buffer.byte_length();
+        match buffer.data() {
+            // SAFETY: the buffer's backing store holds `len` bytes and stays
+            // alive while `buffer` (a live handle) does.
+            Some(data) if len > 0 => unsafe {
+                std::slice::from_raw_parts(data.as_ptr().cast::<u8>(), len).to_vec()
+            },
+            _ => Vec::new(),
+        }
+    } else if value.is_undefined() {
+        Vec::new()
+    } else {
+        return throw_type_error(
+            scope,
+            "The provided value is not of type '(ArrayBuffer or ArrayBufferView)'",
+        );
+    };
+    let fatal = args.get(1).is_true();
+    let ignore_bom = args.get(2).is_true();
+    let mut bytes = bytes.as_slice();
+    if !ignore_bom && bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes = &bytes[3..];
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) if fatal => return throw_type_error(scope, "The encoded data is not valid."),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
+    if let Some(string) = v8::String::new(scope, &text) {
+        rv.set(string.into());
+    }
+}
+
+/// `queueMicrotask(fn)`.
+fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    match v8::Local::<v8::Function>::try_from(args.get(0)) {
+        Ok(f) => scope.enqueue_microtask(f),
+        Err(_) => throw_type_error(
+            scope,
+            "The callback provided as parameter 1 is not a function.",
+        ),
+    }
+}
+
+/// `setTimerHandler(fn)`: the bootstrap's function that runs timer `id`.
+fn set_timer_handler(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    if let Ok(f) = v8::Local::<v8::Function>::try_from(args.get(0)) {
+        let global = v8::Global::new(scope, f);
+        state::with(|s| s.fire_timer = Some(global));
+    }
+}
+
+/// The object of native functions passed to `bootstrap.js`.
+pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
+    let object = v8::Object::new(scope);
+    macro_rules! install {
+        ($($name:literal => $f:expr),* $(,)?) => {$(
+            let key = v8::String::new(scope, $name).expect("short string");
+            let function = v8::Function::new(scope, $f).expect("a native function");
+            object.set(scope, key.into(), function.into());
+        )*};
+    }
+    install! {
+        "print" => print,
+        "now" => now,
+        "timerStart" => timer_start,
+        "timerCancel" => timer_cancel,
+        "setTimerHandler" => set_timer_handler,
+        "exit" => exit,
+        "memoryUsage" => memory_usage,
+        "encodeUtf8" => encode_utf8,
+        "decodeUtf8" => decode_utf8,
+        "queueMicrotask" => queue_microtask,
+    };
+    object
+}

@@ -1,0 +1,68 @@
+//! What the host keeps between calls into JS, per thread (one isolate runs on
+//! the main thread): timers, promises rejected with no handler, the module
+//! map, and the script's arguments. V8 handles stored here are dropped by
+//! [`clear`] before the isolate goes away.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// A module compiled from a file.
+pub struct LoadedModule {
+    /// Its file.
+    pub path: PathBuf,
+    /// Its `file://` URL.
+    pub url: String,
+    /// The module.
+    pub module: v8::Global<v8::Module>,
+    /// Whether it is the main module.
+    pub main: bool,
+}
+
+/// The host's per-isolate state.
+#[derive(Default)]
+pub struct State {
+    /// Pending timers: (deadline, sequence) → timer id.
+    pub timers: BTreeMap<(Instant, u64), u32>,
+    /// Next sequence number, so equal deadlines fire in creation order.
+    pub timer_sequence: u64,
+    /// Promises rejected with no handler yet, with their reasons.
+    pub unhandled: Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>,
+    /// Every module loaded, in load order.
+    pub modules: Vec<LoadedModule>,
+    /// Module index by file.
+    pub by_path: HashMap<PathBuf, usize>,
+    /// The JS function that runs timer `id`.
+    pub fire_timer: Option<v8::Global<v8::Function>>,
+    /// When the host started (`performance.now()` counts from here).
+    pub started: Option<Instant>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Runs `f` with the state borrowed mutably. `f` must not call into JS.
+pub fn with<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// Drops every V8 handle the state holds (before the isolate is disposed).
+pub fn clear() {
+    STATE.with(|s| *s.borrow_mut() = State::default());
+}
+
+/// Schedules timer `id` to fire after `delay`.
+pub fn start_timer(id: u32, delay: Duration) {
+    with(|s| {
+        s.timer_sequence += 1;
+        let key = (Instant::now() + delay, s.timer_sequence);
+        s.timers.insert(key, id);
+    });
+}
+
+/// Cancels timer `id` if it is pending.
+pub fn cancel_timer(id: u32) {
+    with(|s| s.timers.retain(|_, t| *t != id));
+}

@@ -1,0 +1,132 @@
+//! `ffic run` against stock Deno (npm `@deno/linux-x64-glibc` 2.9.6, installed
+//! by `scripts/setup`): every script in `tests/run/` runs under both with the
+//! same arguments; stdout must be byte-identical, the exit status equal, and
+//! the first line of stderr (the error line, colours off) the same.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/run")
+}
+
+fn deno() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/typescript/node_modules/@deno/linux-x64-glibc/deno");
+    assert!(
+        path.exists(),
+        "{} missing: run scripts/setup",
+        path.display()
+    );
+    path
+}
+
+fn run(program: &Path, pre: &[&str], script: &str) -> Output {
+    Command::new(program)
+        .args(pre)
+        .arg(script)
+        .args(["first", "second arg", "--flag"])
+        .current_dir(dir())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn first_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Runs `script` under both and compares; returns ffic's output.
+fn same_as_deno(script: &str) -> Output {
+    let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run"], script);
+    let theirs = run(&deno(), &["run", "--quiet"], script);
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        String::from_utf8_lossy(&theirs.stdout),
+        "{script}: stdout differs from stock Deno (left: ffic, right: deno); ffic stderr:\n{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_eq!(ours.stdout, theirs.stdout, "{script}: stdout bytes differ");
+    assert_eq!(
+        ours.status.code(),
+        theirs.status.code(),
+        "{script}: exit status; ffic stderr:\n{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert_eq!(
+        first_line(&ours.stderr),
+        first_line(&theirs.stderr),
+        "{script}: first stderr line"
+    );
+    ours
+}
+
+#[test]
+fn values_print_as_deno_prints_them() {
+    let out = same_as_deno("format.js");
+    assert!(out.status.success());
+    assert!(out.stdout.len() > 2000, "the corpus printed");
+}
+
+#[test]
+fn modules_json_import_meta_and_top_level_await() {
+    let out = same_as_deno("modules.js");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("after await"));
+}
+
+#[test]
+fn timers_text_coding_performance_and_the_deno_namespace() {
+    let out = same_as_deno("globals.js");
+    assert_eq!(out.status.code(), Some(3), "Deno.exit(3)");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(r#"[ "first", "second arg", "--flag" ]"#)
+    );
+}
+
+#[test]
+fn uncaught_errors_print_and_exit_1() {
+    for script in ["throws.js", "rejects.js", "timer_throws.js", "never.js"] {
+        let out = same_as_deno(script);
+        assert_eq!(out.status.code(), Some(1), "{script}");
+        assert!(first_line(&out.stderr).starts_with("error: "), "{script}");
+    }
+    let out = same_as_deno("handled_late.js");
+    assert!(out.status.success());
+}
+
+#[test]
+fn a_missing_script_or_import_is_an_error() {
+    let ours = run(
+        Path::new(env!("CARGO_BIN_EXE_ffic")),
+        &["run"],
+        "no_such.js",
+    );
+    assert_eq!(ours.status.code(), Some(1));
+    assert!(first_line(&ours.stderr).starts_with("error: Module not found"));
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("main.js");
+    std::fs::write(&script, "import './missing.js';\n").unwrap();
+    let ours = run(
+        Path::new(env!("CARGO_BIN_EXE_ffic")),
+        &["run"],
+        script.to_str().unwrap(),
+    );
+    assert_eq!(ours.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&ours.stderr);
+    assert!(
+        stderr.contains("Module not found") && stderr.contains("missing.js"),
+        "{stderr}"
+    );
+    std::fs::write(&script, "let x = ;\n").unwrap();
+    let ours = run(
+        Path::new(env!("CARGO_BIN_EXE_ffic")),
+        &["run"],
+        script.to_str().unwrap(),
+    );
+    assert_eq!(ours.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&ours.stderr).contains("SyntaxError"));
+}

@@ -1,0 +1,34 @@
+// Values printed as Deno prints them: primitives, strings, arrays, objects,
+// typed arrays, nesting, grouping, limits, format directives.
+console.log("top", 1, -0, 1n, null, undefined, true, NaN, -Infinity, 1.5e300, 1e21, 0.1);
+console.log(["a", 'b"c', "it's", `x\ny`], "str");
+console.log({ a: 1, "b-c": "x", 3: 4, [Symbol("s")]: 5 });
+console.log([1,2,3,4,5,6,7,8,9,10]);
+console.log([1,2,3,4,5,6]);
+console.log(["aaaa","bbbbbbbbbbbb","c","dd","eeeeeeeee","f","ggggggg","h"]);
+console.log({ a: { b: { c: { d: { e: 1 } } } } });
+console.log([[[[[1]]]]]);
+console.log(new Uint8Array([1,2,3]), new Float64Array(0), new BigInt64Array([1n,-2n]));
+console.log({ aaaaaaaaaaaa: 1, bbbbbbbbbbbbbbb: 2, ccccccccccccccc: 3, ddddddddddddd: 4, eeeeeeeeeee: 5 });
+console.log([ { a: 1, b: 2 }, { a: 3, b: 4 } ]);
+console.log(Array.from({length: 120}, (_, i) => i));
+console.log([1, , 3]);
+console.log({}, [], "", [""]);
+console.log(function foo() {}, () => {}, class A {});
+console.log(new Map([["a", 1]]), new Set([1, 2]));
+console.log("%s is %d years and %i, %f", "Bob", 42.5, 42.5, 1.5, "extra");
+console.log("%o and %O", {a: 1}, {b: [1]});
+const c = {name: "c"}; c.self = c; console.log(c);
+console.log(Object.create(null));
+class P { constructor() { this.x = 1; } } console.log(new P());
+console.log([ "a very long string that is long enough to break the line by itself ok", 1 ]);
+console.log({ s: "a".repeat(100) });
+console.log([1.5, -2, 300000, 4, 5, 6, 7]);
+console.log([true, false, null, undefined, 1n, "s", 7]);
+console.log(new Uint8Array(200));
+console.log(new ArrayBuffer(3));
+console.log(Symbol("x"), [Symbol.iterator]);
+console.log(new Date(0));
+console.log(/ab+c/gi);
+console.log([new Uint8Array([1]), {x: new Float32Array([1.5])}]);
+console.error("to stderr", {a: 1});

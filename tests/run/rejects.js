@@ -1,0 +1,3 @@
+console.log("before");
+Promise.reject(new Error("nobody handles this"));
+setTimeout(() => console.log("not reached"), 10);
