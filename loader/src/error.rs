@@ -101,6 +101,9 @@ pub enum CallError {
     /// An optional symbol the native library does not have.
     #[error("{0} is optional and absent from the native library")]
     Absent(String),
+    /// A function pointer that is null.
+    #[error("{0} is null")]
+    NullFunction(String),
     /// A function was used as a static, or a static as a function.
     #[error("{symbol} is a {actual}, not a {wanted}")]
     WrongKind {

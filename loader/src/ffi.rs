@@ -11,6 +11,8 @@ use std::ffi::c_void;
 
 /// Arguments handled without touching the heap.
 const INLINE_ARGS: usize = 16;
+/// Results (in 8-byte words) received without touching the heap.
+const INLINE_RESULT_WORDS: usize = 8;
 
 /// A prepared libffi call interface for one signature.
 #[derive(Debug)]
@@ -20,8 +22,6 @@ pub struct FfiInvoke {
     by_pointer: Vec<bool>,
     /// Bytes of the result as the signature declares it (0 for void).
     result_size: usize,
-    /// A scalar result, which libffi may widen to a full register.
-    scalar_result: bool,
 }
 
 // SAFETY: the `ffi_cif` and the type descriptions it points to are written
@@ -68,6 +68,32 @@ impl FfiInvoke {
             Type::Primitive(Primitive::Void) => 0,
             ty => ty.layout(ffic_schema::Target::host()).0 as usize,
         };
+        // Struct sizes are copied by our layout and read by libffi's: a
+        // hand-built layout that disagrees would make either overrun.
+        let raw = cif.as_raw_ptr();
+        let laid_out = |ty: &Type, ffi: *const libffi::low::ffi_type| match ty {
+            // SAFETY: ffi_prep_cif succeeded, so every type it points to
+            // is initialised with its computed size and alignment.
+            Type::Struct(s) => unsafe {
+                (*ffi).size as u64 == s.size && u64::from((*ffi).alignment) == s.align
+            },
+            Type::Primitive(_) => true,
+        };
+        // SAFETY: as above; arg_types holds one pointer per parameter.
+        let agrees = unsafe {
+            laid_out(&signature.result, (*raw).rtype)
+                && signature
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .all(|(i, ty)| laid_out(ty, *(*raw).arg_types.add(i)))
+        };
+        if !agrees {
+            return Err(LoadError::Libffi {
+                signature: signature.to_string(),
+                message: "a struct's layout differs from the C layout libffi computes".into(),
+            });
+        }
         Ok(FfiInvoke {
             cif,
             by_pointer: signature
@@ -76,7 +102,6 @@ impl FfiInvoke {
                 .map(|t| matches!(t, Type::Struct(_)))
                 .collect(),
             result_size,
-            scalar_result: matches!(signature.result, Type::Primitive(_)),
         })
     }
 
@@ -109,42 +134,46 @@ impl FfiInvoke {
                 slot as *mut c_void
             };
         }
-        let target = Some(
-            // SAFETY: a non-null code address of the prepared signature (the
-            // caller's contract); libffi only calls it.
-            unsafe { std::mem::transmute::<*const c_void, unsafe extern "C" fn()>(target) },
-        );
-        if self.scalar_result && self.result_size > 0 {
-            // libffi widens small integer results to a full register: let it
-            // write a register, then copy only the declared bytes.
-            let mut wide = 0u64;
-            // SAFETY: the cif was prepared for this signature, `values` holds
-            // one valid argument address per parameter, and `wide` has room
-            // for any scalar result.
+        // SAFETY: an Option of a function pointer has the layout of a
+        // pointer, and null becomes None; the caller promises a function.
+        let target =
+            unsafe { std::mem::transmute::<*const c_void, Option<unsafe extern "C" fn()>>(target) };
+        if self.result_size == 0 {
+            // SAFETY: the cif was prepared for this signature and `values`
+            // holds one valid argument address per parameter; a void result
+            // writes nothing.
             unsafe {
                 ffi_call(
                     self.cif.as_raw_ptr(),
                     target,
-                    (&raw mut wide).cast(),
-                    values.as_mut_ptr(),
-                );
-                std::ptr::copy_nonoverlapping(
-                    (&raw const wide).cast::<u8>(),
-                    ret,
-                    self.result_size,
-                );
-            }
-        } else {
-            // SAFETY: as above; a struct result is written at exactly its
-            // size into `ret`, which the caller sized for it (void writes nothing).
-            unsafe {
-                ffi_call(
-                    self.cif.as_raw_ptr(),
-                    target,
-                    ret.cast(),
+                    std::ptr::null_mut(),
                     values.as_mut_ptr(),
                 )
             };
+            return;
+        }
+        // libffi asks for a result buffer of at least a register, aligned,
+        // and widens small integers to a full one: receive into aligned
+        // words, then copy exactly the declared bytes.
+        let words = self.result_size.div_ceil(8).max(1);
+        let mut inline = [0u64; INLINE_RESULT_WORDS];
+        let mut heap = Vec::new();
+        let wide: &mut [u64] = if words <= INLINE_RESULT_WORDS {
+            &mut inline[..words]
+        } else {
+            heap.resize(words, 0);
+            &mut heap
+        };
+        // SAFETY: as above, and `wide` is aligned and holds the result; the
+        // caller made `ret` writable for `result_size` bytes.
+        unsafe {
+            ffi_call(
+                self.cif.as_raw_ptr(),
+                target,
+                wide.as_mut_ptr().cast(),
+                values.as_mut_ptr(),
+            );
+            std::ptr::copy_nonoverlapping(wide.as_ptr().cast::<u8>(), ret, self.result_size);
         }
     }
 }

@@ -12,7 +12,8 @@ pub type InvokeFn = unsafe extern "C" fn(*const c_void, *const u64, *mut u8);
 /// How one signature is called.
 #[derive(Debug, Clone)]
 pub enum Invoker {
-    /// A compiled invoke trampoline; the code that holds it outlives this value.
+    /// A compiled invoke trampoline; the code that holds it must stay mapped
+    /// while this value is called.
     Code(InvokeFn),
     /// libffi.
     Ffi(Arc<FfiInvoke>),

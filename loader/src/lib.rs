@@ -6,6 +6,11 @@
 //! then to libffi; [`OpenOptions`] and [`DynamicLibrary`] are the Rust API
 //! over all of it.
 
+// Invoke slots hold scalars in their low bytes and results are read back as
+// little-endian: both x86-64 and aarch64 Linux are.
+#[cfg(target_endian = "big")]
+compile_error!("ffic-loader assumes a little-endian target");
+
 pub mod cache;
 mod error;
 pub mod ffi;

@@ -403,11 +403,14 @@ impl DynamicLibrary {
             return Ok(None);
         }
         let size = ty.layout(ffic_schema::Target::host()).0 as usize;
+        let mut bytes = vec![0u8; size];
         // SAFETY: the address is the variable's (dlsym), which the descriptors
         // say has this type and so this many readable bytes; no one writes
         // it meanwhile (this function's contract).
-        let bytes = unsafe { std::slice::from_raw_parts(entry.address as *const u8, size) };
-        Ok(Some(Value::read(ty, bytes)))
+        unsafe {
+            std::ptr::copy_nonoverlapping(entry.address as *const u8, bytes.as_mut_ptr(), size)
+        };
+        Ok(Some(Value::read(ty, &bytes)))
     }
 
     /// A callable function pointer of `signature`, through this library's
@@ -435,7 +438,8 @@ impl DynamicLibrary {
         }
     }
 
-    /// The path every present function of this library takes.
+    /// Where this library's code came from: every function with a compiled
+    /// invoke trampoline takes this path (see [`Function::path`]).
     pub fn path(&self) -> CallPath {
         self.path
     }
@@ -529,7 +533,15 @@ impl Function<'_> {
         let (signature, _, invoker, _) = self.parts();
         // SAFETY: the address is this symbol's and the invoker is its
         // signature's; the rest is forwarded from this function's contract.
-        unsafe { call_checked(&self.entry.name, signature, invoker, self.address(), args) }
+        unsafe {
+            call_checked(
+                &self.entry.name.as_str(),
+                signature,
+                invoker,
+                self.address(),
+                args,
+            )
+        }
     }
 }
 
@@ -575,9 +587,21 @@ impl FnPointer<'_> {
     /// The address must be a function of this signature, and its own
     /// contract must hold for `args`.
     pub unsafe fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>, CallError> {
-        let name = format!("function pointer {:p}", self.address);
-        // SAFETY: forwarded from this function's contract.
+        let name = PointerName(self.address);
+        if self.address.is_null() {
+            return Err(CallError::NullFunction(name.to_string()));
+        }
+        // SAFETY: forwarded from this function's contract; not null.
         unsafe { call_checked(&name, &self.signature, &self.invoker, self.address, args) }
+    }
+}
+
+/// A function pointer's name in errors, formatted only when one happens.
+struct PointerName(*const c_void);
+
+impl fmt::Display for PointerName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "function pointer {:p}", self.0)
     }
 }
 
@@ -587,7 +611,7 @@ impl FnPointer<'_> {
 /// `address` must be a function of `signature` served by `invoker`, and its
 /// contract must hold for `args`.
 unsafe fn call_checked(
-    name: &str,
+    name: &dyn fmt::Display,
     signature: &Signature,
     invoker: &Invoker,
     address: *const c_void,

@@ -108,9 +108,9 @@ impl Value<'_> {
         fn le<const N: usize>(bytes: &[u8]) -> [u8; N] {
             bytes[..N].try_into().expect("N bytes")
         }
-        let Type::Primitive(p) = ty else {
-            let Type::Struct(s) = ty else { unreachable!() };
-            return Value::Struct(Cow::Owned(bytes[..s.size as usize].to_vec()));
+        let p = match ty {
+            Type::Struct(s) => return Value::Struct(Cow::Owned(bytes[..s.size as usize].to_vec())),
+            Type::Primitive(p) => p,
         };
         match p {
             P::Void => Value::Void,
@@ -138,14 +138,14 @@ impl Value<'_> {
 /// Fills `slots` (one per parameter) from `args`, checking count and types.
 /// Struct slots point into `args`, which must outlive the call.
 pub(crate) fn fill_slots(
-    name: &str,
+    name: &dyn std::fmt::Display,
     signature: &Signature,
     args: &[Value<'_>],
     slots: &mut [u64],
 ) -> Result<(), CallError> {
     if args.len() != signature.parameters.len() {
         return Err(CallError::ArgumentCount {
-            symbol: name.into(),
+            symbol: name.to_string(),
             expected: signature.parameters.len(),
             found: args.len(),
         });
@@ -157,7 +157,7 @@ pub(crate) fn fill_slots(
         .enumerate()
     {
         *slot = arg.slot(ty).ok_or_else(|| CallError::ArgumentType {
-            symbol: name.into(),
+            symbol: name.to_string(),
             index: i,
             expected: match ty {
                 Type::Struct(s) => format!("{ty} ({} bytes)", s.size),

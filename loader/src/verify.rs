@@ -81,6 +81,7 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
     // One buffer for every canonical spelling: this runs at each start-up.
     let mut signature = String::new();
     let mut entry_of = Vec::with_capacity(library.symbols.len());
+    let mut paired = vec![false; artifact.entries.len()];
     for symbol in &library.symbols {
         let mismatch = |reason: String| LoadError::ManifestMismatch {
             symbol: symbol.name.clone(),
@@ -90,9 +91,11 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
             .entries
             .binary_search_by(|e| e.name.cmp(&symbol.name))
             .map_err(|_| mismatch("missing".into()))?;
+        // With equal counts, pairing each entry at most once pairs them all.
+        if std::mem::replace(&mut paired[index], true) {
+            return Err(mismatch("named twice in the descriptors".into()));
+        }
         let entry = &artifact.entries[index];
-        // Descriptor names are unique and the counts agree, so this pairs
-        // symbols and entries one to one.
         entry_of.push(index as u32);
         signature.clear();
         let (kind, nonblocking) = match &symbol.kind {

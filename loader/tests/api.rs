@@ -247,6 +247,11 @@ fn function_pointers_use_the_library_trampoline_or_libffi() {
                 Err(CallError::ArgumentCount { .. })
             ));
         }
+        // A null pointer is refused before any call.
+        let null = ffic_loader::FnPointer::new(std::ptr::null(), &binop).unwrap();
+        // SAFETY: refused before calling.
+        let e = unsafe { null.call(&[Value::I32(1), Value::I32(2)]) }.unwrap_err();
+        assert!(matches!(e, CallError::NullFunction(_)), "{e}");
         // A signature the library has no trampoline for goes to libffi.
         assert_eq!(
             lib.fn_pointer(add, &unknown).unwrap().path(),
@@ -256,6 +261,27 @@ fn function_pointers_use_the_library_trampoline_or_libffi() {
         let args = [Value::Pointer(add), Value::I32(-1), Value::I32(-2)];
         assert_eq!(call(lib, "apply_binop", &args), Value::I32(-3));
     }
+}
+
+#[test]
+fn a_struct_layout_that_is_not_c_layout_is_refused_by_libffi() {
+    use ffic_schema::StructLayout;
+    use std::sync::Arc;
+    let i32 = Type::Primitive(Primitive::I32);
+    // {i32,i32} claiming 12 bytes: libffi computes 8 and would read fewer
+    // bytes than the value checks allowed.
+    let lying = Type::Struct(Arc::new(StructLayout {
+        fields: vec![i32.clone(), i32.clone()],
+        offsets: vec![0, 4],
+        size: 12,
+        align: 4,
+    }));
+    let signature = Signature {
+        parameters: vec![lying],
+        result: i32,
+    };
+    let e = ffic_loader::FnPointer::new(std::ptr::null(), &signature).unwrap_err();
+    assert!(e.to_string().contains("layout differs"), "{e}");
 }
 
 #[test]
