@@ -101,8 +101,12 @@ namespace. An uncaught error prints its stack and exits 1.
 
 Examples:
   ffic run script.js arg1 arg2
-  ffic run --v8-flags=--allow-natives-syntax script.js")]
+  ffic run --allow-ffi script.js
+  ffic run --allow-ffi=./lib,/usr/lib --v8-flags=--allow-natives-syntax script.js")]
     Run {
+        /// Allow Deno.dlopen: of any library, or (=PATH,...) of those under these paths.
+        #[arg(long, value_name = "PATH", num_args = 0.., require_equals = true, value_delimiter = ',')]
+        allow_ffi: Option<Vec<PathBuf>>,
         /// Flags for V8, comma-separated (as Deno's --v8-flags).
         #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
         v8_flags: Option<String>,
@@ -160,6 +164,7 @@ fn main() -> ExitCode {
         } => inspect::run(&file, descriptor.as_deref(), format),
         #[cfg(feature = "v8")]
         Command::Run {
+            allow_ffi,
             v8_flags,
             script,
             args,
@@ -167,6 +172,7 @@ fn main() -> ExitCode {
             script,
             args,
             v8_flags,
+            allow_ffi,
         }),
     }
 }

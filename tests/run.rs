@@ -22,14 +22,26 @@ fn deno() -> PathBuf {
 }
 
 fn run(program: &Path, pre: &[&str], script: &str) -> Output {
+    run_with(program, pre, script, &["first", "second arg", "--flag"])
+}
+
+fn run_with(program: &Path, pre: &[&str], script: &str, args: &[&str]) -> Output {
     Command::new(program)
         .args(pre)
         .arg(script)
-        .args(["first", "second arg", "--flag"])
+        .args(args)
         .current_dir(dir())
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
+}
+
+fn ffic() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_ffic"))
+}
+
+fn test_library() -> &'static str {
+    ffic_testlib::library_path().to_str().unwrap()
 }
 
 fn first_line(bytes: &[u8]) -> String {
@@ -129,4 +141,89 @@ fn a_missing_script_or_import_is_an_error() {
     );
     assert_eq!(ours.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&ours.stderr).contains("SyntaxError"));
+}
+
+#[test]
+fn dlopen_on_the_slow_path_matches_deno() {
+    let args = [test_library()];
+    let ours = run_with(ffic(), &["run", "--allow-ffi"], "ffi_slow.js", &args);
+    let theirs = run_with(
+        &deno(),
+        &["run", "--quiet", "--allow-ffi"],
+        "ffi_slow.js",
+        &args,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        String::from_utf8_lossy(&theirs.stdout),
+        "left: ffic, right: deno; ffic stderr:\n{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    assert!(ours.status.success());
+    let out = String::from_utf8_lossy(&ours.stdout);
+    assert!(
+        out.contains("renamed 42") && out.contains("closed"),
+        "{out}"
+    );
+}
+
+#[test]
+fn dlopen_needs_allow_ffi_for_that_path() {
+    let args = [test_library()];
+    let denied = run_with(ffic(), &["run"], "ffi_slow.js", &args);
+    let deno_denied = run_with(&deno(), &["run", "--quiet"], "ffi_slow.js", &args);
+    assert_eq!(denied.status.code(), Some(1));
+    assert_eq!(first_line(&denied.stderr), first_line(&deno_denied.stderr));
+    assert!(first_line(&denied.stderr).contains("NotCapable: Requires ffi access to"));
+    let dir = Path::new(test_library())
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let allowed = run_with(
+        ffic(),
+        &["run", &format!("--allow-ffi={dir}")],
+        "ffi_slow.js",
+        &args,
+    );
+    assert!(
+        allowed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    let elsewhere = run_with(
+        ffic(),
+        &["run", "--allow-ffi=/nonexistent,/tmp/x"],
+        "ffi_slow.js",
+        &args,
+    );
+    assert_eq!(elsewhere.status.code(), Some(1));
+    assert!(first_line(&elsewhere.stderr).contains("NotCapable"));
+}
+
+#[test]
+fn a_closed_library_throws_instead_of_crashing() {
+    // Stock Deno crashes here (it calls into the unloaded library).
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("closed.js");
+    std::fs::write(
+        &script,
+        r#"const lib = Deno.dlopen(Deno.args[0], { add_i32: { parameters: ["i32", "i32"], result: "i32" } });
+const add = lib.symbols.add_i32;
+console.log(add(1, 2));
+lib.close();
+try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
+"#,
+    )
+    .unwrap();
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-ffi"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "3\nTypeError Cannot call add_i32: the library was closed\n"
+    );
 }

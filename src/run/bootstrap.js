@@ -398,6 +398,42 @@
       this.name = "NotCapable";
     }
   }
+  // Deno.dlopen: the library's functions come from natives.dlopen; symbols
+  // returning a struct get a wrapper that passes the result buffer last.
+  class DynamicLibrary {
+    #id;
+    constructor(path, symbols) {
+      path = String(path);
+      if (!natives.ffiAllowed(path)) {
+        throw new NotCapable(
+          `Requires ffi access to "${path}", run again with the --allow-ffi flag`,
+        );
+      }
+      const opened = natives.dlopen(path, JSON.stringify(symbols));
+      this.#id = opened.id;
+      for (const [name, [size, count]] of Object.entries(opened.structResults)) {
+        const raw = opened.symbols[name];
+        opened.symbols[name] = function (...args) {
+          const buffer = new Uint8Array(size);
+          args.length = count;
+          raw(...args, buffer);
+          return buffer;
+        };
+      }
+      this.symbols = opened.symbols;
+    }
+    close() {
+      natives.dlclose(this.#id);
+    }
+  }
+  const UnsafePointer = {
+    create: (value) => natives.pointerCreate(BigInt(value)),
+    value: (pointer) => natives.pointerValue(pointer),
+    equals: (a, b) => natives.pointerValue(a) === natives.pointerValue(b),
+    offset: (pointer, offset) =>
+      natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset)),
+  };
+
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
@@ -405,6 +441,8 @@
     execPath: () => info.execPath,
     exit: (code = 0) => natives.exit(code),
     memoryUsage: () => natives.memoryUsage(),
+    dlopen: (path, symbols) => new DynamicLibrary(path, symbols),
+    UnsafePointer,
   };
 
   const define = (name, value) =>

@@ -4,6 +4,7 @@
 //! timers, then the main module's completion. An uncaught exception or
 //! unhandled rejection prints the error and exits 1, as Deno does.
 
+mod dlopen;
 mod errors;
 mod modules;
 mod natives;
@@ -21,6 +22,8 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// `--v8-flags`, comma-separated as in Deno.
     pub v8_flags: Option<String>,
+    /// `--allow-ffi`: `None` denies, an empty list allows every library.
+    pub allow_ffi: Option<Vec<PathBuf>>,
 }
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
@@ -48,9 +51,11 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
     isolate.set_promise_reject_callback(errors::promise_rejected);
+    dlopen::set_allowed(options.allow_ffi.clone());
     let code = execute(isolate, &script, options);
-    // Handles must go before the isolate does.
+    // Handles and libraries must go before the isolate does.
     state::clear();
+    dlopen::clear();
     ExitCode::from(code)
 }
 

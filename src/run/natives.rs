@@ -186,6 +186,11 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "encodeUtf8" => encode_utf8,
         "decodeUtf8" => decode_utf8,
         "queueMicrotask" => queue_microtask,
+        "ffiAllowed" => super::dlopen::ffi_allowed,
+        "dlopen" => super::dlopen::dlopen,
+        "dlclose" => super::dlopen::dlclose,
+        "pointerCreate" => super::dlopen::pointer_create,
+        "pointerValue" => super::dlopen::pointer_value,
     };
     object
 }

@@ -1,0 +1,464 @@
+//! `Deno.dlopen` on the slow path: the descriptor is checked and normalised
+//! by ffic-schema, the library opened by ffic-loader (artifact from the
+//! cache, else the JIT, else libffi), and each function symbol becomes a V8
+//! function that converts its arguments as Deno's slow path does (same
+//! TypeError texts), calls the symbol's invoke trampoline and converts the
+//! result back (BigInt for 64-bit integers, External or null for pointers).
+//! Calling a symbol of a closed library is a TypeError, never a crash.
+
+use ffic_loader::{DynamicLibrary, Invoker, OpenOptions};
+use ffic_schema::types::Primitive;
+use ffic_schema::{SymbolKind, Target, Type};
+use std::cell::RefCell;
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Which libraries scripts may open: `None` denies all, an empty list
+/// allows all, otherwise files under one of the paths.
+pub type Allowed = Option<Vec<PathBuf>>;
+
+/// An opened library as scripts see it; `None` once closed.
+struct Handle {
+    library: RefCell<Option<DynamicLibrary>>,
+}
+
+/// What a symbol's V8 function needs: its library and which symbol it is.
+struct SymbolData {
+    handle: Rc<Handle>,
+    name: String,
+}
+
+thread_local! {
+    static ALLOWED: RefCell<Allowed> = const { RefCell::new(None) };
+    /// Every symbol record, alive as long as the isolate (V8 functions point
+    /// at them; an `Rc` keeps each at one address while the list grows).
+    static SYMBOLS: RefCell<Vec<Rc<SymbolData>>> = const { RefCell::new(Vec::new()) };
+    static HANDLES: RefCell<Vec<Rc<Handle>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Sets what `--allow-ffi` granted.
+pub fn set_allowed(allowed: Allowed) {
+    ALLOWED.with(|a| *a.borrow_mut() = allowed);
+}
+
+/// Drops every library and symbol record (when the isolate is done).
+pub fn clear() {
+    SYMBOLS.with(|s| s.borrow_mut().clear());
+    HANDLES.with(|h| h.borrow_mut().clear());
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    let mut out = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `ffiAllowed(path)`: whether `--allow-ffi` covers `path`.
+pub fn ffi_allowed(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let path = args.get(0).to_rust_string_lossy(scope);
+    let allowed = ALLOWED.with(|a| match &*a.borrow() {
+        None => false,
+        Some(list) if list.is_empty() => true,
+        Some(list) => {
+            let target = absolute(Path::new(&path));
+            list.iter().any(|p| target.starts_with(absolute(p)))
+        }
+    });
+    rv.set(v8::Boolean::new(scope, allowed).into());
+}
+
+fn throw(scope: &mut v8::PinScope, message: &str) {
+    let message = v8::String::new(scope, message).expect("short string");
+    let error = v8::Exception::type_error(scope, message);
+    scope.throw_exception(error);
+}
+
+fn type_name(ty: &Type) -> String {
+    ty.to_string()
+}
+
+/// A JS argument as an invoke slot, converted as Deno's slow path converts.
+fn to_slot(
+    scope: &mut v8::PinScope,
+    ty: &Type,
+    value: v8::Local<v8::Value>,
+) -> Result<u64, String> {
+    let invalid =
+        |expected: &str| format!("Invalid FFI {} type, expected {expected}", type_name(ty));
+    let p = match ty {
+        Type::Struct(layout) => {
+            let (data, len) = bytes_of(value).ok_or_else(|| {
+                "Invalid FFI struct type, expected ArrayBuffer, or ArrayBufferView".to_string()
+            })?;
+            if (len as u64) < layout.size {
+                return Err(format!(
+                    "Invalid FFI struct type, expected at least {} bytes, got {len}",
+                    layout.size
+                ));
+            }
+            return Ok(data as u64);
+        }
+        Type::Primitive(p) => *p,
+    };
+    use Primitive as P;
+    Ok(match p {
+        P::Bool if value.is_boolean() => u64::from(value.is_true()),
+        P::Bool => return Err("Invalid FFI u8 type, expected boolean".into()),
+        P::U8 | P::U16 | P::U32 if value.is_uint32() => {
+            let v = value.uint32_value(scope).unwrap_or(0);
+            match p {
+                P::U8 => u64::from(v as u8),
+                P::U16 => u64::from(v as u16),
+                _ => u64::from(v),
+            }
+        }
+        P::U8 | P::U16 | P::U32 => return Err(invalid("unsigned integer")),
+        P::I8 | P::I16 | P::I32 if value.is_int32() => {
+            let v = value.int32_value(scope).unwrap_or(0);
+            match p {
+                P::I8 => u64::from(v as i8 as u8),
+                P::I16 => u64::from(v as i16 as u16),
+                _ => u64::from(v as u32),
+            }
+        }
+        P::I8 | P::I16 | P::I32 => return Err(invalid("integer")),
+        P::U64 | P::Usize | P::I64 | P::Isize => {
+            if let Ok(big) = v8::Local::<v8::BigInt>::try_from(value) {
+                big.u64_value().0
+            } else if value.is_number() {
+                value.integer_value(scope).unwrap_or(0) as u64
+            } else if matches!(p, P::U64 | P::Usize) {
+                return Err(invalid("unsigned integer"));
+            } else {
+                return Err(invalid("integer"));
+            }
+        }
+        P::F32 if value.is_number() => {
+            u64::from((value.number_value(scope).unwrap_or(0.0) as f32).to_bits())
+        }
+        P::F64 if value.is_number() => value.number_value(scope).unwrap_or(0.0).to_bits(),
+        P::F32 | P::F64 => return Err(invalid("number")),
+        P::Pointer | P::Function if value.is_null() => 0,
+        P::Pointer | P::Function if value.is_external() => {
+            let external = v8::Local::<v8::External>::try_from(value)
+                .map_err(|_| invalid("null, or External"))?;
+            external.value() as u64
+        }
+        P::Pointer | P::Function => return Err(invalid("null, or External")),
+        P::Buffer if value.is_null() => 0,
+        P::Buffer => match bytes_of(value) {
+            Some((data, _)) => data as u64,
+            None => return Err(invalid("null, ArrayBuffer, or ArrayBufferView")),
+        },
+        P::Void => return Err("void is not a parameter type".into()),
+    })
+}
+
+/// The data pointer and length of an ArrayBuffer or ArrayBufferView. The
+/// crate builds V8 with no on-heap typed arrays, so the data never moves.
+fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        return Some((view.data(), view.byte_length()));
+    }
+    if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
+        let data = buffer.data().map_or(std::ptr::null_mut(), |p| p.as_ptr());
+        return Some((data, buffer.byte_length()));
+    }
+    None
+}
+
+/// A result (or static) of `ty` read from `bytes`, as Deno returns it.
+fn to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    ty: &Type,
+    bytes: &[u8],
+) -> v8::Local<'s, v8::Value> {
+    use Primitive as P;
+    let word = |n: usize| {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&bytes[..n]);
+        u64::from_le_bytes(b)
+    };
+    let Type::Primitive(p) = ty else {
+        return v8::undefined(scope).into();
+    };
+    match p {
+        P::Void => v8::undefined(scope).into(),
+        P::Bool => v8::Boolean::new(scope, bytes[0] != 0).into(),
+        P::U8 => v8::Integer::new_from_unsigned(scope, u32::from(bytes[0])).into(),
+        P::I8 => v8::Integer::new(scope, i32::from(bytes[0] as i8)).into(),
+        P::U16 => v8::Integer::new_from_unsigned(scope, word(2) as u32).into(),
+        P::I16 => v8::Integer::new(scope, i32::from(word(2) as u16 as i16)).into(),
+        P::U32 => v8::Integer::new_from_unsigned(scope, word(4) as u32).into(),
+        P::I32 => v8::Integer::new(scope, word(4) as u32 as i32).into(),
+        P::U64 | P::Usize => v8::BigInt::new_from_u64(scope, word(8)).into(),
+        P::I64 | P::Isize => v8::BigInt::new_from_i64(scope, word(8) as i64).into(),
+        P::F32 => v8::Number::new(scope, f64::from(f32::from_bits(word(4) as u32))).into(),
+        P::F64 => v8::Number::new(scope, f64::from_bits(word(8))).into(),
+        P::Pointer | P::Buffer | P::Function => match word(8) {
+            0 => v8::null(scope).into(),
+            address => v8::External::new(scope, address as *mut c_void).into(),
+        },
+    }
+}
+
+/// The slow callback of every function symbol.
+fn call_symbol(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return throw(scope, "ffic: a symbol function without its data");
+    };
+    // SAFETY: `data` was made by `dlopen` from an Rc held in SYMBOLS until
+    // the isolate is done, so it points at a live SymbolData.
+    let data = unsafe { &*(data.value() as *const SymbolData) };
+    let library = data.handle.library.borrow();
+    let Some(library) = library.as_ref() else {
+        return throw(
+            scope,
+            &format!("Cannot call {}: the library was closed", data.name),
+        );
+    };
+    let Ok(Some(function)) = library.function(&data.name) else {
+        return throw(scope, &format!("{} is not callable", data.name));
+    };
+    let signature = function.signature();
+    let mut slots = vec![0u64; signature.parameters.len()];
+    for (i, (ty, slot)) in signature.parameters.iter().zip(&mut slots).enumerate() {
+        match to_slot(scope, ty, args.get(i as i32)) {
+            Ok(v) => *slot = v,
+            Err(message) => return throw(scope, &message),
+        }
+    }
+    let invoker: &Invoker = function.invoker();
+    match &signature.result {
+        Type::Struct(layout) => {
+            let out = args.get(signature.parameters.len() as i32);
+            let Some((data, len)) = bytes_of(out) else {
+                return throw(scope, "Missing FFI struct return buffer");
+            };
+            if (len as u64) < layout.size {
+                return throw(
+                    scope,
+                    &format!(
+                        "Invalid FFI struct return buffer: expected at least {} bytes, got {len}",
+                        layout.size
+                    ),
+                );
+            }
+            // SAFETY: the slots hold checked arguments of the signature (buffer
+            // and struct pointers into live JS buffers, which do not move),
+            // and `data` holds at least the struct's bytes.
+            unsafe { invoker.call(function.address(), slots.as_ptr(), data.cast()) };
+        }
+        ty => {
+            let mut ret = [0u8; 8];
+            // SAFETY: as above; every scalar result fits 8 bytes.
+            unsafe { invoker.call(function.address(), slots.as_ptr(), ret.as_mut_ptr()) };
+            let value = to_js(scope, ty, &ret);
+            rv.set(value);
+        }
+    }
+}
+
+/// `dlopen(path, descriptorJson)`: `{ symbols, structResults }`, where
+/// `structResults` maps each struct-returning symbol to `[size, parameters]`
+/// for the JS wrapper that passes the result buffer.
+pub fn dlopen(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let path = args.get(0).to_rust_string_lossy(scope);
+    let json = args.get(1).to_rust_string_lossy(scope);
+    let report = ffic_schema::check(json.as_bytes(), Target::host());
+    let Some(library) = report.library else {
+        let first = report
+            .diagnostics
+            .iter()
+            .find(|d| d.severity == ffic_schema::Severity::Error)
+            .map(|d| d.message.clone())
+            .unwrap_or_else(|| "invalid symbols".into());
+        return throw(scope, &first);
+    };
+    let options = match ffic_loader::Cache::from_env() {
+        Some(cache) => OpenOptions::new().cache(cache),
+        None => OpenOptions::new(),
+    };
+    // SAFETY: the script asked for this library with these descriptors, as
+    // Deno.dlopen trusts them; values are checked against them at each call.
+    let opened = match unsafe { options.open(&library, &path) } {
+        Ok(opened) => opened,
+        Err(e) => {
+            let message = v8::String::new(scope, &e.to_string()).expect("message");
+            let error = v8::Exception::error(scope, message);
+            scope.throw_exception(error);
+            return;
+        }
+    };
+    let handle = Rc::new(Handle {
+        library: RefCell::new(None),
+    });
+    let symbols = v8::Object::new(scope);
+    let struct_results = v8::Object::new(scope);
+    for symbol in &library.symbols {
+        let key = v8::String::new(scope, &symbol.name)
+            .expect("symbol name")
+            .into();
+        match &symbol.kind {
+            SymbolKind::Static { ty } => {
+                // SAFETY: nothing else runs on this thread while it is read.
+                let value = match unsafe { opened.read_static(&symbol.name) } {
+                    Ok(Some(ffic_loader::Value::Pointer(p))) => {
+                        to_js(scope, ty, &(p as u64).to_le_bytes())
+                    }
+                    Ok(Some(v)) => to_js(scope, ty, &value_bytes(&v)),
+                    _ => v8::null(scope).into(),
+                };
+                symbols.set(scope, key, value);
+            }
+            SymbolKind::Function {
+                nonblocking: true, ..
+            } => {
+                return throw(
+                    scope,
+                    &format!(
+                        "{}: nonblocking symbols are not supported by ffic run yet",
+                        symbol.name
+                    ),
+                );
+            }
+            SymbolKind::Function { signature, .. } => {
+                if opened.function(&symbol.name).ok().flatten().is_none() {
+                    let null = v8::null(scope).into();
+                    symbols.set(scope, key, null);
+                    continue;
+                }
+                let record = Rc::new(SymbolData {
+                    handle: Rc::clone(&handle),
+                    name: symbol.name.clone(),
+                });
+                let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
+                SYMBOLS.with(|s| s.borrow_mut().push(record));
+                let data = v8::External::new(scope, pointer);
+                let Some(function) = v8::Function::builder(call_symbol)
+                    .data(data.into())
+                    .build(scope)
+                else {
+                    return;
+                };
+                symbols.set(scope, key, function.into());
+                if let Type::Struct(layout) = &signature.result {
+                    let size = v8::Number::new(scope, layout.size as f64).into();
+                    let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
+                    let pair = v8::Array::new_with_elements(scope, &[size, count]);
+                    struct_results.set(scope, key, pair.into());
+                }
+            }
+        }
+    }
+    *handle.library.borrow_mut() = Some(opened);
+    let id = HANDLES.with(|h| {
+        h.borrow_mut().push(Rc::clone(&handle));
+        h.borrow().len() - 1
+    });
+    let result = v8::Object::new(scope);
+    let entries = [
+        ("symbols", symbols.into()),
+        ("structResults", struct_results.into()),
+        ("id", v8::Number::new(scope, id as f64).into()),
+    ];
+    for (k, v) in entries {
+        let k = v8::String::new(scope, k).expect("key").into();
+        result.set(scope, k, v);
+    }
+    rv.set(result.into());
+}
+
+fn value_bytes(value: &ffic_loader::Value) -> Vec<u8> {
+    use ffic_loader::Value as V;
+    match value {
+        V::Bool(b) => vec![u8::from(*b)],
+        V::U8(v) => v.to_le_bytes().to_vec(),
+        V::I8(v) => v.to_le_bytes().to_vec(),
+        V::U16(v) => v.to_le_bytes().to_vec(),
+        V::I16(v) => v.to_le_bytes().to_vec(),
+        V::U32(v) => v.to_le_bytes().to_vec(),
+        V::I32(v) => v.to_le_bytes().to_vec(),
+        V::U64(v) => v.to_le_bytes().to_vec(),
+        V::I64(v) => v.to_le_bytes().to_vec(),
+        V::Usize(v) => v.to_le_bytes().to_vec(),
+        V::Isize(v) => v.to_le_bytes().to_vec(),
+        V::F32(v) => v.to_le_bytes().to_vec(),
+        V::F64(v) => v.to_le_bytes().to_vec(),
+        V::Pointer(p) => (*p as u64).to_le_bytes().to_vec(),
+        V::Struct(bytes) => bytes.to_vec(),
+        V::Void => vec![0; 8],
+    }
+}
+
+/// `dlclose(id)`: unloads the library; its symbols throw from now on.
+pub fn dlclose(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    _: v8::ReturnValue<v8::Value>,
+) {
+    let id = args.get(0).uint32_value(scope).unwrap_or(u32::MAX) as usize;
+    if let Some(handle) = HANDLES.with(|h| h.borrow().get(id).cloned()) {
+        handle.library.borrow_mut().take();
+    }
+}
+
+/// `pointerCreate(bigint)`: an External for an address, or null for 0.
+pub fn pointer_create(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let address = match v8::Local::<v8::BigInt>::try_from(args.get(0)) {
+        Ok(big) => big.u64_value().0,
+        Err(_) => return throw(scope, "Invalid pointer value, expected BigInt"),
+    };
+    let value = to_js(
+        scope,
+        &Type::Primitive(Primitive::Pointer),
+        &address.to_le_bytes(),
+    );
+    rv.set(value);
+}
+
+/// `pointerValue(pointer)`: the address of an External (0n for null).
+pub fn pointer_value(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let value = args.get(0);
+    let address = if value.is_null() {
+        0
+    } else if let Ok(external) = v8::Local::<v8::External>::try_from(value) {
+        external.value() as u64
+    } else {
+        return throw(
+            scope,
+            "Invalid FFI pointer type, expected null, or External",
+        );
+    };
+    rv.set(v8::BigInt::new_from_u64(scope, address).into());
+}
