@@ -143,28 +143,34 @@ fn a_missing_script_or_import_is_an_error() {
     assert!(String::from_utf8_lossy(&ours.stderr).contains("SyntaxError"));
 }
 
-#[test]
-fn dlopen_on_the_slow_path_matches_deno() {
+/// Runs an FFI script (given the test library) under both; returns ffic's stdout.
+fn ffi_same_as_deno(script: &str) -> String {
     let args = [test_library()];
-    let ours = run_with(ffic(), &["run", "--allow-ffi"], "ffi_slow.js", &args);
-    let theirs = run_with(
-        &deno(),
-        &["run", "--quiet", "--allow-ffi"],
-        "ffi_slow.js",
-        &args,
-    );
+    let ours = run_with(ffic(), &["run", "--allow-ffi"], script, &args);
+    let theirs = run_with(&deno(), &["run", "--quiet", "--allow-ffi"], script, &args);
     assert_eq!(
         String::from_utf8_lossy(&ours.stdout),
         String::from_utf8_lossy(&theirs.stdout),
-        "left: ffic, right: deno; ffic stderr:\n{}",
+        "{script}: left: ffic, right: deno; ffic stderr:\n{}",
         String::from_utf8_lossy(&ours.stderr)
     );
-    assert!(ours.status.success());
-    let out = String::from_utf8_lossy(&ours.stdout);
+    assert!(ours.status.success(), "{script}");
+    String::from_utf8_lossy(&ours.stdout).into_owned()
+}
+
+#[test]
+fn dlopen_on_the_slow_path_matches_deno() {
+    let out = ffi_same_as_deno("ffi_slow.js");
     assert!(
         out.contains("renamed 42") && out.contains("closed"),
         "{out}"
     );
+}
+
+#[test]
+fn pointer_views_match_deno() {
+    let out = ffi_same_as_deno("ffi_views.js");
+    assert!(out.contains(r#"cstring [ "ffic", "fic" ]"#), "{out}");
 }
 
 #[test]

@@ -413,6 +413,20 @@ impl DynamicLibrary {
         Ok(Some(Value::read(ty, &bytes)))
     }
 
+    /// The address of the static `name` (what Deno hands out for a static of
+    /// pointer type): `Ok(None)` when it is optional and absent.
+    pub fn static_address(&self, name: &str) -> Result<Option<*const c_void>, CallError> {
+        let entry = self.entry(name)?;
+        if !matches!(entry.kind, EntryKind::Static { .. }) {
+            return Err(CallError::WrongKind {
+                symbol: name.into(),
+                actual: "function",
+                wanted: "static",
+            });
+        }
+        Ok((entry.address != 0).then_some(entry.address as *const c_void))
+    }
+
     /// A callable function pointer of `signature`, through this library's
     /// invoke trampoline for that signature if it has one, else libffi.
     pub fn fn_pointer(

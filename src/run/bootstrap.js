@@ -428,11 +428,52 @@
   }
   const UnsafePointer = {
     create: (value) => natives.pointerCreate(BigInt(value)),
+    of: (buffer) => natives.pointerOf(buffer),
     value: (pointer) => natives.pointerValue(pointer),
     equals: (a, b) => natives.pointerValue(a) === natives.pointerValue(b),
     offset: (pointer, offset) =>
       natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset)),
   };
+
+  // Reads of raw memory, unchecked as in Deno (pointers need --allow-ffi).
+  class UnsafePointerView {
+    pointer;
+    constructor(pointer) {
+      this.pointer = pointer;
+    }
+    static getCString(pointer, offset = 0) {
+      return natives.viewCString(pointer, offset);
+    }
+    static getArrayBuffer(pointer, byteLength, offset = 0) {
+      return natives.viewArrayBuffer(pointer, byteLength, offset);
+    }
+    static copyInto(pointer, destination, offset = 0) {
+      natives.viewCopyInto(pointer, destination, offset);
+    }
+    getCString(offset = 0) {
+      return natives.viewCString(this.pointer, offset);
+    }
+    getArrayBuffer(byteLength, offset = 0) {
+      return natives.viewArrayBuffer(this.pointer, byteLength, offset);
+    }
+    copyInto(destination, offset = 0) {
+      natives.viewCopyInto(this.pointer, destination, offset);
+    }
+  }
+  for (const [method, type] of [
+    ["getBool", "bool"], ["getUint8", "u8"], ["getInt8", "i8"],
+    ["getUint16", "u16"], ["getInt16", "i16"], ["getUint32", "u32"],
+    ["getInt32", "i32"], ["getBigUint64", "u64"], ["getBigInt64", "i64"],
+    ["getFloat32", "f32"], ["getFloat64", "f64"], ["getPointer", "pointer"],
+  ]) {
+    Object.defineProperty(UnsafePointerView.prototype, method, {
+      value: function (offset = 0) {
+        return natives.viewRead(this.pointer, offset, type);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
 
   const Deno = {
     args: Object.freeze([...info.args]),
@@ -443,6 +484,7 @@
     memoryUsage: () => natives.memoryUsage(),
     dlopen: (path, symbols) => new DynamicLibrary(path, symbols),
     UnsafePointer,
+    UnsafePointerView,
   };
 
   const define = (name, value) =>
