@@ -168,6 +168,13 @@ fn dlopen_on_the_slow_path_matches_deno() {
 }
 
 #[test]
+fn function_pointers_match_deno() {
+    let out = ffi_same_as_deno("ffi_fn_pointer.js");
+    assert!(out.contains("call [ 42, -3, -2147483648 ]"), "{out}");
+    assert!(out.contains("struct argument 11"), "{out}");
+}
+
+#[test]
 fn pointer_views_match_deno() {
     let out = ffi_same_as_deno("ffi_views.js");
     assert!(out.contains(r#"cstring [ "ffic", "fic" ]"#), "{out}");

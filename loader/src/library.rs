@@ -595,6 +595,21 @@ impl FnPointer<'_> {
         self.path
     }
 
+    /// The function's address.
+    pub fn address(&self) -> *const c_void {
+        self.address
+    }
+
+    /// Its signature.
+    pub fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    /// How its signature is called (for binders that marshal themselves).
+    pub fn invoker(&self) -> &Invoker {
+        &self.invoker
+    }
+
     /// Calls it with `args`, checked against its signature.
     ///
     /// # Safety

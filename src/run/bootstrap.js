@@ -398,6 +398,16 @@
       this.name = "NotCapable";
     }
   }
+  // A struct result travels in a buffer the caller passes last.
+  function withStructResult(raw, [size, count]) {
+    return function (...args) {
+      const buffer = new Uint8Array(size);
+      args.length = count;
+      raw(...args, buffer);
+      return buffer;
+    };
+  }
+
   // Deno.dlopen: the library's functions come from natives.dlopen; symbols
   // returning a struct get a wrapper that passes the result buffer last.
   class DynamicLibrary {
@@ -411,14 +421,8 @@
       }
       const opened = natives.dlopen(path, JSON.stringify(symbols));
       this.#id = opened.id;
-      for (const [name, [size, count]] of Object.entries(opened.structResults)) {
-        const raw = opened.symbols[name];
-        opened.symbols[name] = function (...args) {
-          const buffer = new Uint8Array(size);
-          args.length = count;
-          raw(...args, buffer);
-          return buffer;
-        };
+      for (const [name, shape] of Object.entries(opened.structResults)) {
+        opened.symbols[name] = withStructResult(opened.symbols[name], shape);
       }
       this.symbols = opened.symbols;
     }
@@ -434,6 +438,24 @@
     offset: (pointer, offset) =>
       natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset)),
   };
+
+  class UnsafeFnPointer {
+    #call;
+    pointer;
+    definition;
+    constructor(pointer, definition) {
+      this.pointer = pointer;
+      this.definition = definition;
+    }
+    call(...args) {
+      // Prepared at the first call: Deno's constructor checks nothing either.
+      if (this.#call === undefined) {
+        const made = natives.fnPointer(this.pointer, JSON.stringify(this.definition));
+        this.#call = made.struct ? withStructResult(made.call, made.struct) : made.call;
+      }
+      return this.#call(...args);
+    }
+  }
 
   // Reads of raw memory, unchecked as in Deno (pointers need --allow-ffi).
   class UnsafePointerView {
@@ -485,6 +507,7 @@
     dlopen: (path, symbols) => new DynamicLibrary(path, symbols),
     UnsafePointer,
     UnsafePointerView,
+    UnsafeFnPointer,
   };
 
   const define = (name, value) =>

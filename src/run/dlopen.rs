@@ -8,7 +8,7 @@
 
 use ffic_loader::{DynamicLibrary, Invoker, OpenOptions};
 use ffic_schema::types::Primitive;
-use ffic_schema::{SymbolKind, Target, Type};
+use ffic_schema::{Signature, SymbolKind, Target, Type};
 use std::cell::RefCell;
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
@@ -45,6 +45,7 @@ pub fn set_allowed(allowed: Allowed) {
 /// Drops every library and symbol record (when the isolate is done).
 pub fn clear() {
     SYMBOLS.with(|s| s.borrow_mut().clear());
+    POINTERS.with(|p| p.borrow_mut().clear());
     HANDLES.with(|h| h.borrow_mut().clear());
 }
 
@@ -238,7 +239,26 @@ fn call_symbol(
     let Ok(Some(function)) = library.function(&data.name) else {
         return throw(scope, &format!("{} is not callable", data.name));
     };
-    let signature = function.signature();
+    marshal_and_call(
+        scope,
+        &args,
+        function.signature(),
+        function.invoker(),
+        function.address(),
+        &mut rv,
+    );
+}
+
+/// Converts the JS arguments, calls `address` through `invoker` and sets the
+/// result (or writes a struct result into the buffer passed last).
+fn marshal_and_call(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    signature: &Signature,
+    invoker: &Invoker,
+    address: *const c_void,
+    rv: &mut v8::ReturnValue<v8::Value>,
+) {
     let mut slots = vec![0u64; signature.parameters.len()];
     for (i, (ty, slot)) in signature.parameters.iter().zip(&mut slots).enumerate() {
         match to_slot(scope, ty, args.get(i as i32)) {
@@ -246,7 +266,6 @@ fn call_symbol(
             Err(message) => return throw(scope, &message),
         }
     }
-    let invoker: &Invoker = function.invoker();
     match &signature.result {
         Type::Struct(layout) => {
             let out = args.get(signature.parameters.len() as i32);
@@ -265,16 +284,118 @@ fn call_symbol(
             // SAFETY: the slots hold checked arguments of the signature (buffer
             // and struct pointers into live JS buffers, which do not move),
             // and `data` holds at least the struct's bytes.
-            unsafe { invoker.call(function.address(), slots.as_ptr(), data.cast()) };
+            unsafe { invoker.call(address, slots.as_ptr(), data.cast()) };
         }
         ty => {
             let mut ret = [0u8; 8];
             // SAFETY: as above; every scalar result fits 8 bytes.
-            unsafe { invoker.call(function.address(), slots.as_ptr(), ret.as_mut_ptr()) };
+            unsafe { invoker.call(address, slots.as_ptr(), ret.as_mut_ptr()) };
             let value = to_js(scope, ty, &ret);
             rv.set(value);
         }
     }
+}
+
+/// A function pointer made callable by `UnsafeFnPointer`.
+struct PointerData {
+    pointer: ffic_loader::FnPointer<'static>,
+}
+
+thread_local! {
+    /// Every function-pointer record, alive as long as the isolate.
+    static POINTERS: RefCell<Vec<Rc<PointerData>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The callback of an `UnsafeFnPointer`'s function.
+fn call_pointer(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return throw(scope, "ffic: a pointer function without its data");
+    };
+    // SAFETY: made by `fn_pointer` from an Rc held in POINTERS until the
+    // isolate is done.
+    let data = unsafe { &*(data.value() as *const PointerData) };
+    let pointer = &data.pointer;
+    if pointer.address().is_null() {
+        return throw(scope, "Cannot call a null function pointer");
+    }
+    marshal_and_call(
+        scope,
+        &args,
+        pointer.signature(),
+        pointer.invoker(),
+        pointer.address(),
+        &mut rv,
+    );
+}
+
+/// `fnPointer(pointer, definitionJson)`: `{ call, struct }`, the function
+/// that calls the pointer and, for a struct result, `[size, parameters]`.
+pub fn fn_pointer(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let address = match to_slot(scope, &Type::Primitive(Primitive::Pointer), args.get(0)) {
+        Ok(a) => a as usize as *const c_void,
+        Err(message) => return throw(scope, &message),
+    };
+    let definition = args.get(1).to_rust_string_lossy(scope);
+    let report = ffic_schema::check(
+        format!("{{\"f\": {definition}}}").as_bytes(),
+        Target::host(),
+    );
+    let Some(library) = report.library else {
+        return throw(scope, &first_error(&report.diagnostics));
+    };
+    let SymbolKind::Function {
+        signature,
+        nonblocking,
+        ..
+    } = &library.symbols[0].kind
+    else {
+        return throw(scope, "UnsafeFnPointer needs a function definition");
+    };
+    if *nonblocking {
+        return throw(scope, "nonblocking calls are not supported by ffic run yet");
+    }
+    let pointer = match ffic_loader::FnPointer::new(address, signature) {
+        Ok(p) => p,
+        Err(e) => return throw(scope, &e.to_string()),
+    };
+    let record = Rc::new(PointerData { pointer });
+    let external = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
+    POINTERS.with(|p| p.borrow_mut().push(record));
+    let data = v8::External::new(scope, external);
+    let Some(function) = v8::Function::builder(call_pointer)
+        .data(data.into())
+        .build(scope)
+    else {
+        return;
+    };
+    let result = v8::Object::new(scope);
+    let key = v8::String::new(scope, "call").expect("key").into();
+    result.set(scope, key, function.into());
+    if let Type::Struct(layout) = &signature.result {
+        let size = v8::Number::new(scope, layout.size as f64).into();
+        let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
+        let pair = v8::Array::new_with_elements(scope, &[size, count]);
+        let key = v8::String::new(scope, "struct").expect("key").into();
+        result.set(scope, key, pair.into());
+    }
+    rv.set(result.into());
+}
+
+/// The first error of a descriptor check, for a TypeError.
+fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .find(|d| d.severity == ffic_schema::Severity::Error)
+        .map(|d| d.message.clone())
+        .unwrap_or_else(|| "invalid symbols".into())
 }
 
 /// `dlopen(path, descriptorJson)`: `{ symbols, structResults }`, where
@@ -289,13 +410,7 @@ pub fn dlopen(
     let json = args.get(1).to_rust_string_lossy(scope);
     let report = ffic_schema::check(json.as_bytes(), Target::host());
     let Some(library) = report.library else {
-        let first = report
-            .diagnostics
-            .iter()
-            .find(|d| d.severity == ffic_schema::Severity::Error)
-            .map(|d| d.message.clone())
-            .unwrap_or_else(|| "invalid symbols".into());
-        return throw(scope, &first);
+        return throw(scope, &first_error(&report.diagnostics));
     };
     let options = match ffic_loader::Cache::from_env() {
         Some(cache) => OpenOptions::new().cache(cache),

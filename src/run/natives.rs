@@ -192,6 +192,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "pointerCreate" => super::dlopen::pointer_create,
         "pointerValue" => super::dlopen::pointer_value,
         "pointerOf" => super::dlopen::pointer_of,
+        "fnPointer" => super::dlopen::fn_pointer,
         "viewRead" => super::dlopen::view_read,
         "viewCString" => super::dlopen::view_c_string,
         "viewArrayBuffer" => super::dlopen::view_array_buffer,
