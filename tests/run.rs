@@ -21,8 +21,11 @@ fn deno() -> PathBuf {
     path
 }
 
+/// The arguments scripts without FFI get.
+const ARGS: [&str; 3] = ["first", "second arg", "--flag"];
+
 fn run(program: &Path, pre: &[&str], script: &str) -> Output {
-    run_with(program, pre, script, &["first", "second arg", "--flag"])
+    run_with(program, pre, script, &ARGS)
 }
 
 fn run_with(program: &Path, pre: &[&str], script: &str, args: &[&str]) -> Output {
@@ -52,10 +55,17 @@ fn first_line(bytes: &[u8]) -> String {
         .to_owned()
 }
 
-/// Runs `script` under both and compares; returns ffic's output.
-fn same_as_deno(script: &str) -> Output {
-    let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run"], script);
-    let theirs = run(&deno(), &["run", "--quiet"], script);
+/// Runs `script` with `flags` and `args` under both and compares stdout
+/// (byte for byte), the exit status and the first stderr line; returns
+/// ffic's output.
+fn compare(script: &str, flags: &[&str], args: &[&str]) -> Output {
+    let ours = run_with(ffic(), &[&["run"], flags].concat(), script, args);
+    let theirs = run_with(
+        &deno(),
+        &[&["run", "--quiet"], flags].concat(),
+        script,
+        args,
+    );
     assert_eq!(
         String::from_utf8_lossy(&ours.stdout),
         String::from_utf8_lossy(&theirs.stdout),
@@ -75,6 +85,18 @@ fn same_as_deno(script: &str) -> Output {
         "{script}: first stderr line"
     );
     ours
+}
+
+/// A script without FFI, with the standard arguments.
+fn same_as_deno(script: &str) -> Output {
+    compare(script, &[], &ARGS)
+}
+
+/// An FFI script given the test library; it must succeed. Returns stdout.
+fn ffi_same_as_deno(script: &str) -> String {
+    let out = compare(script, &["--allow-ffi"], &[test_library()]);
+    assert!(out.status.success(), "{script}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -143,21 +165,6 @@ fn a_missing_script_or_import_is_an_error() {
     assert!(String::from_utf8_lossy(&ours.stderr).contains("SyntaxError"));
 }
 
-/// Runs an FFI script (given the test library) under both; returns ffic's stdout.
-fn ffi_same_as_deno(script: &str) -> String {
-    let args = [test_library()];
-    let ours = run_with(ffic(), &["run", "--allow-ffi"], script, &args);
-    let theirs = run_with(&deno(), &["run", "--quiet", "--allow-ffi"], script, &args);
-    assert_eq!(
-        String::from_utf8_lossy(&ours.stdout),
-        String::from_utf8_lossy(&theirs.stdout),
-        "{script}: left: ffic, right: deno; ffic stderr:\n{}",
-        String::from_utf8_lossy(&ours.stderr)
-    );
-    assert!(ours.status.success(), "{script}");
-    String::from_utf8_lossy(&ours.stdout).into_owned()
-}
-
 #[test]
 fn dlopen_on_the_slow_path_matches_deno() {
     let out = ffi_same_as_deno("ffi_slow.js");
@@ -183,10 +190,8 @@ fn pointer_views_match_deno() {
 #[test]
 fn dlopen_needs_allow_ffi_for_that_path() {
     let args = [test_library()];
-    let denied = run_with(ffic(), &["run"], "ffi_slow.js", &args);
-    let deno_denied = run_with(&deno(), &["run", "--quiet"], "ffi_slow.js", &args);
+    let denied = compare("ffi_slow.js", &[], &args);
     assert_eq!(denied.status.code(), Some(1));
-    assert_eq!(first_line(&denied.stderr), first_line(&deno_denied.stderr));
     assert!(first_line(&denied.stderr).contains("NotCapable: Requires ffi access to"));
     let dir = Path::new(test_library())
         .parent()

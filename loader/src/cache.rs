@@ -9,7 +9,7 @@ use ffic_compiler::isa::{self, CPU_FEATURES};
 use ffic_schema::Library;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 /// A cache directory.
@@ -73,34 +73,15 @@ impl Cache {
     /// Checks that the directory exists, is a directory, belongs to this user
     /// (or root) and that no other user may write it.
     pub fn check(&self) -> Result<(), LoadError> {
-        let refuse = |reason: String| {
-            Err(LoadError::Cache {
-                path: self.dir.clone(),
-                reason,
-            })
+        let reason = match std::fs::metadata(&self.dir) {
+            Err(e) => Err(e.to_string()),
+            Ok(m) if !m.is_dir() => Err("not a directory".into()),
+            Ok(m) => crate::trust::only_owner_writes(&m),
         };
-        let metadata = match std::fs::metadata(&self.dir) {
-            Ok(m) => m,
-            Err(e) => return refuse(e.to_string()),
-        };
-        if !metadata.is_dir() {
-            return refuse("not a directory".into());
-        }
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let me = unsafe { libc::geteuid() };
-        if metadata.uid() != me && metadata.uid() != 0 {
-            return refuse(format!(
-                "owned by user {}, not by this user ({me}) or root",
-                metadata.uid()
-            ));
-        }
-        if metadata.mode() & 0o022 != 0 {
-            return refuse(format!(
-                "mode {:o} lets other users write it (chmod go-w)",
-                metadata.mode() & 0o777
-            ));
-        }
-        Ok(())
+        reason.map_err(|reason| LoadError::Cache {
+            path: self.dir.clone(),
+            reason,
+        })
     }
 
     /// Stores `bytes` as the artifact of `library`, creating the directory

@@ -4,6 +4,7 @@
 //! compiled and libffi calls alike.
 
 use crate::LoadError;
+use crate::scratch::scratch;
 use ffic_schema::{Signature, Type, types::Primitive};
 use libffi::middle::{Cif, Type as FfiType};
 use libffi::raw::ffi_call;
@@ -115,12 +116,7 @@ impl FfiInvoke {
         let n = self.by_pointer.len();
         let mut inline = [std::ptr::null_mut::<c_void>(); INLINE_ARGS];
         let mut heap = Vec::new();
-        let values: &mut [*mut c_void] = if n <= INLINE_ARGS {
-            &mut inline[..n]
-        } else {
-            heap.resize(n, std::ptr::null_mut());
-            &mut heap
-        };
+        let values = scratch(&mut inline, &mut heap, n, std::ptr::null_mut());
         for (i, (value, by_pointer)) in values.iter_mut().zip(&self.by_pointer).enumerate() {
             // SAFETY: the caller provides one slot per parameter.
             let slot = unsafe { slots.add(i) };
@@ -158,12 +154,7 @@ impl FfiInvoke {
         let words = self.result_size.div_ceil(8).max(1);
         let mut inline = [0u64; INLINE_RESULT_WORDS];
         let mut heap = Vec::new();
-        let wide: &mut [u64] = if words <= INLINE_RESULT_WORDS {
-            &mut inline[..words]
-        } else {
-            heap.resize(words, 0);
-            &mut heap
-        };
+        let wide = scratch(&mut inline, &mut heap, words, 0);
         // SAFETY: as above, and `wide` is aligned and holds the result; the
         // caller made `ret` writable for `result_size` bytes.
         unsafe {

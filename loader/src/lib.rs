@@ -20,6 +20,8 @@ pub mod library;
 pub mod mapped;
 pub mod native;
 mod region;
+mod scratch;
+mod trust;
 mod value;
 pub mod verify;
 

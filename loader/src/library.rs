@@ -23,6 +23,7 @@
 use crate::cache::Cache;
 use crate::ffi::FfiInvoke;
 use crate::invoker::{InvokeFn, Invoker};
+use crate::scratch::scratch;
 use crate::value::{Value, fill_slots};
 use crate::{CallError, CodeSource, Helpers, LoadError, MappedArtifact, NativeLibrary, Resolved};
 use ffic_schema::{Library, Signature, SymbolKind, Type, types::Primitive};
@@ -248,7 +249,8 @@ pub struct DynamicLibrary {
     fallbacks: Vec<Fallback>,
     // Declared last: the code and the library outlive the entry points above.
     code: Option<MappedArtifact>,
-    resolved: Arc<Resolved>,
+    /// Keeps the native library loaded (the only owner on libffi).
+    _resolved: Arc<Resolved>,
 }
 
 #[derive(Debug)]
@@ -291,11 +293,8 @@ impl DynamicLibrary {
             Some(CodeSource::Jit) => CallPath::Jit,
             None => CallPath::Libffi,
         };
-        let mismatch = || LoadError::ManifestMismatch {
-            symbol: "(all)".into(),
-            reason: "the symbols were resolved for other descriptors".into(),
-        };
-        let addresses = resolved.addresses_for(library).ok_or_else(mismatch)?;
+        // `open_native` resolved these very descriptors.
+        let addresses = resolved.addresses();
         let mut bound = code.as_ref().map(|c| c.symbols());
         // libffi call interfaces, one per distinct signature.
         let mut ffi: HashMap<&Signature, Invoker> = HashMap::new();
@@ -349,7 +348,7 @@ impl DynamicLibrary {
             path,
             fallbacks,
             code,
-            resolved,
+            _resolved: resolved,
         })
     }
 
@@ -471,11 +470,6 @@ impl DynamicLibrary {
     /// Symbol names in descriptor order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.entries.iter().map(|e| e.name.as_str())
-    }
-
-    /// The open native library.
-    pub fn native(&self) -> &Arc<NativeLibrary> {
-        self.resolved.native()
     }
 }
 
@@ -649,12 +643,7 @@ unsafe fn call_checked(
     let n = signature.parameters.len();
     let mut inline = [0u64; INLINE_SLOTS];
     let mut heap = Vec::new();
-    let slots: &mut [u64] = if n <= INLINE_SLOTS {
-        &mut inline[..n]
-    } else {
-        heap.resize(n, 0);
-        &mut heap
-    };
+    let slots = scratch(&mut inline, &mut heap, n, 0);
     fill_slots(name, signature, args, slots)?;
     match &signature.result {
         Type::Struct(layout) => {

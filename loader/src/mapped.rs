@@ -10,7 +10,7 @@ use ffic_compiler::imports::{HELPER_SLOTS, Helper};
 use ffic_schema::Library;
 use std::ffi::c_void;
 use std::io::Read;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -305,30 +305,15 @@ impl MappedArtifact {
 /// Refuses what could change under the mapping: anything but a regular
 /// file, files of other users, files others may write.
 fn trusted(path: &Path, metadata: &std::fs::Metadata) -> Result<(), LoadError> {
-    let untrusted = |reason: String| {
-        Err(LoadError::Untrusted {
-            path: path.to_owned(),
-            reason,
-        })
+    let reason = if metadata.is_file() {
+        crate::trust::only_owner_writes(metadata)
+    } else {
+        Err("not a regular file".into())
     };
-    if !metadata.is_file() {
-        return untrusted("not a regular file".into());
-    }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if metadata.uid() != me && metadata.uid() != 0 {
-        return untrusted(format!(
-            "owned by user {}, not by this user ({me}) or root",
-            metadata.uid()
-        ));
-    }
-    if metadata.mode() & 0o022 != 0 {
-        return untrusted(format!(
-            "mode {:o} lets other users write it (chmod go-w)",
-            metadata.mode() & 0o777
-        ));
-    }
-    Ok(())
+    reason.map_err(|reason| LoadError::Untrusted {
+        path: path.to_owned(),
+        reason,
+    })
 }
 
 /// Why publishing failed: for good, or only because the file's pages cannot

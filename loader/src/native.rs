@@ -46,7 +46,8 @@ impl NativeLibrary {
 /// (artifact, JIT, libffi) sees the same addresses and the same errors.
 #[derive(Debug)]
 pub struct Resolved {
-    native: Arc<NativeLibrary>,
+    /// Kept loaded while the addresses are in use.
+    _native: Arc<NativeLibrary>,
     /// (JS name, address or 0 when absent), in descriptor order.
     symbols: Vec<(String, usize)>,
 }
@@ -74,7 +75,10 @@ impl Resolved {
             };
             symbols.push((symbol.name.clone(), address));
         }
-        Ok(Resolved { native, symbols })
+        Ok(Resolved {
+            _native: native,
+            symbols,
+        })
     }
 
     /// The addresses of `library`'s symbols in descriptor order (0 for an
@@ -87,11 +91,11 @@ impl Resolved {
                 .iter()
                 .zip(&library.symbols)
                 .all(|((name, _), symbol)| *name == symbol.name);
-        same.then(|| self.symbols.iter().map(|(_, address)| *address))
+        same.then(|| self.addresses())
     }
 
-    /// The library the addresses belong to.
-    pub fn native(&self) -> &Arc<NativeLibrary> {
-        &self.native
+    /// The addresses in the order of the descriptors they were resolved for.
+    pub(crate) fn addresses(&self) -> impl Iterator<Item = usize> {
+        self.symbols.iter().map(|(_, address)| *address)
     }
 }

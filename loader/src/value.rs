@@ -103,7 +103,7 @@ impl Value<'_> {
 
     /// Reads a value of `ty` from the start of `bytes` (a result buffer or a
     /// static's memory), which holds at least its size.
-    pub(crate) fn read(ty: &Type, bytes: &[u8]) -> Value<'static> {
+    pub fn read(ty: &Type, bytes: &[u8]) -> Value<'static> {
         use Primitive as P;
         fn le<const N: usize>(bytes: &[u8]) -> [u8; N] {
             bytes[..N].try_into().expect("N bytes")

@@ -307,23 +307,6 @@ fn an_artifact_of_other_descriptors_is_rejected() {
 }
 
 #[test]
-fn a_missing_required_symbol_fails_like_deno() {
-    let mut library = support::library();
-    let symbol = library
-        .symbols
-        .iter_mut()
-        .find(|s| s.name == "nop")
-        .unwrap();
-    symbol.native = "ffic_not_exported".into();
-    let e = ffic_loader::Resolved::new(support::native(), &library).unwrap_err();
-    assert!(matches!(e, LoadError::MissingSymbol { .. }), "{e}");
-    assert!(
-        e.to_string().starts_with("Failed to register symbol nop: "),
-        "{e}"
-    );
-}
-
-#[test]
 fn files_that_could_change_under_the_mapping_are_refused() {
     use std::os::unix::fs::PermissionsExt;
     let compiled = support::compile();

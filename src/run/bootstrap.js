@@ -277,9 +277,12 @@
     return text;
   }
 
+  function context() {
+    return { seen: [], circular: new Map(), indent: 0, deepest: 0 };
+  }
+
   function inspect(value) {
-    const ctx = { seen: [], circular: new Map(), indent: 0, deepest: 0 };
-    return formatValue(ctx, value, 0, true);
+    return formatValue(context(), value, 0, true);
   }
 
   // console.log's arguments: format directives in a leading string, then
@@ -302,7 +305,7 @@
           }
           if ("sdifoOc".includes(d) && next < args.length) {
             const arg = args[next++];
-            if (d === "s") out += typeof arg === "string" ? arg : formatValue({ seen: [], circular: new Map(), indent: 0, deepest: 0 }, arg, 0, false);
+            if (d === "s") out += typeof arg === "string" ? arg : formatValue(context(), arg, 0, false);
             else if (d === "d" || d === "i") {
               out += typeof arg === "bigint" ? `${arg}n` : typeof arg === "symbol" ? "NaN" : formatNumber(Math.trunc(Number(arg)));
             } else if (d === "f") out += typeof arg === "symbol" ? "NaN" : formatNumber(Number(arg));

@@ -6,7 +6,8 @@
 //! result back (BigInt for 64-bit integers, External or null for pointers).
 //! Calling a symbol of a closed library is a TypeError, never a crash.
 
-use ffic_loader::{DynamicLibrary, Invoker, OpenOptions};
+use super::errors::throw_type_error as throw;
+use ffic_loader::{DynamicLibrary, Invoker, OpenOptions, Value};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, SymbolKind, Target, Type};
 use std::cell::RefCell;
@@ -23,10 +24,15 @@ struct Handle {
     library: RefCell<Option<DynamicLibrary>>,
 }
 
-/// What a symbol's V8 function needs: its library and which symbol it is.
+/// What a symbol's V8 function needs, bound once at open: its library (to
+/// refuse calls once closed and to keep the code mapped during a call), its
+/// name for errors, and how to call it.
 struct SymbolData {
     handle: Rc<Handle>,
     name: String,
+    signature: Signature,
+    invoker: Invoker,
+    address: *const c_void,
 }
 
 thread_local! {
@@ -49,19 +55,9 @@ pub fn clear() {
     HANDLES.with(|h| h.borrow_mut().clear());
 }
 
+/// `path` made absolute against the working directory, `.` and `..` resolved.
 fn absolute(path: &Path) -> PathBuf {
-    let joined = std::env::current_dir().unwrap_or_default().join(path);
-    let mut out = PathBuf::new();
-    for part in joined.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
+    super::modules::normalize(&std::env::current_dir().unwrap_or_default().join(path))
 }
 
 /// `ffiAllowed(path)`: whether `--allow-ffi` covers `path`.
@@ -80,12 +76,6 @@ pub fn ffi_allowed(
         }
     });
     rv.set(v8::Boolean::new(scope, allowed).into());
-}
-
-fn throw(scope: &mut v8::PinScope, message: &str) {
-    let message = v8::String::new(scope, message).expect("short string");
-    let error = v8::Exception::type_error(scope, message);
-    scope.throw_exception(error);
 }
 
 fn type_name(ty: &Type) -> String {
@@ -171,7 +161,7 @@ fn to_slot(
 
 /// The data pointer and length of an ArrayBuffer or ArrayBufferView. The
 /// crate builds V8 with no on-heap typed arrays, so the data never moves.
-fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
+pub(super) fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
         return Some((view.data(), view.byte_length()));
     }
@@ -182,39 +172,41 @@ fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
     None
 }
 
-/// A result (or static) of `ty` read from `bytes`, as Deno returns it.
+/// A native value as Deno hands it to JS: BigInt for 64-bit integers,
+/// External or null for pointers.
+fn value_to_js<'s>(scope: &mut v8::PinScope<'s, '_>, value: Value) -> v8::Local<'s, v8::Value> {
+    match value {
+        Value::Void | Value::Struct(_) => v8::undefined(scope).into(),
+        Value::Bool(b) => v8::Boolean::new(scope, b).into(),
+        Value::U8(v) => v8::Integer::new_from_unsigned(scope, v.into()).into(),
+        Value::I8(v) => v8::Integer::new(scope, v.into()).into(),
+        Value::U16(v) => v8::Integer::new_from_unsigned(scope, v.into()).into(),
+        Value::I16(v) => v8::Integer::new(scope, v.into()).into(),
+        Value::U32(v) => v8::Integer::new_from_unsigned(scope, v).into(),
+        Value::I32(v) => v8::Integer::new(scope, v).into(),
+        Value::U64(v) => v8::BigInt::new_from_u64(scope, v).into(),
+        Value::I64(v) => v8::BigInt::new_from_i64(scope, v).into(),
+        Value::Usize(v) => v8::BigInt::new_from_u64(scope, v as u64).into(),
+        Value::Isize(v) => v8::BigInt::new_from_i64(scope, v as i64).into(),
+        Value::F32(v) => v8::Number::new(scope, v.into()).into(),
+        Value::F64(v) => v8::Number::new(scope, v).into(),
+        Value::Pointer(p) if p.is_null() => v8::null(scope).into(),
+        Value::Pointer(p) => v8::External::new(scope, p).into(),
+    }
+}
+
+/// A result of `ty` read from the bytes an invoke wrote, as Deno returns it.
 fn to_js<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     ty: &Type,
     bytes: &[u8],
 ) -> v8::Local<'s, v8::Value> {
-    use Primitive as P;
-    let word = |n: usize| {
-        let mut b = [0u8; 8];
-        b[..n].copy_from_slice(&bytes[..n]);
-        u64::from_le_bytes(b)
-    };
-    let Type::Primitive(p) = ty else {
-        return v8::undefined(scope).into();
-    };
-    match p {
-        P::Void => v8::undefined(scope).into(),
-        P::Bool => v8::Boolean::new(scope, bytes[0] != 0).into(),
-        P::U8 => v8::Integer::new_from_unsigned(scope, u32::from(bytes[0])).into(),
-        P::I8 => v8::Integer::new(scope, i32::from(bytes[0] as i8)).into(),
-        P::U16 => v8::Integer::new_from_unsigned(scope, word(2) as u32).into(),
-        P::I16 => v8::Integer::new(scope, i32::from(word(2) as u16 as i16)).into(),
-        P::U32 => v8::Integer::new_from_unsigned(scope, word(4) as u32).into(),
-        P::I32 => v8::Integer::new(scope, word(4) as u32 as i32).into(),
-        P::U64 | P::Usize => v8::BigInt::new_from_u64(scope, word(8)).into(),
-        P::I64 | P::Isize => v8::BigInt::new_from_i64(scope, word(8) as i64).into(),
-        P::F32 => v8::Number::new(scope, f64::from(f32::from_bits(word(4) as u32))).into(),
-        P::F64 => v8::Number::new(scope, f64::from_bits(word(8))).into(),
-        P::Pointer | P::Buffer | P::Function => match word(8) {
-            0 => v8::null(scope).into(),
-            address => v8::External::new(scope, address as *mut c_void).into(),
-        },
-    }
+    value_to_js(scope, Value::read(ty, bytes))
+}
+
+/// A pointer as JS sees it: External, or null for 0.
+fn pointer_to_js<'s>(scope: &mut v8::PinScope<'s, '_>, address: u64) -> v8::Local<'s, v8::Value> {
+    value_to_js(scope, Value::Pointer(address as usize as *mut c_void))
 }
 
 /// The slow callback of every function symbol.
@@ -229,22 +221,20 @@ fn call_symbol(
     // SAFETY: `data` was made by `dlopen` from an Rc held in SYMBOLS until
     // the isolate is done, so it points at a live SymbolData.
     let data = unsafe { &*(data.value() as *const SymbolData) };
+    // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
-    let Some(library) = library.as_ref() else {
+    if library.is_none() {
         return throw(
             scope,
             &format!("Cannot call {}: the library was closed", data.name),
         );
-    };
-    let Ok(Some(function)) = library.function(&data.name) else {
-        return throw(scope, &format!("{} is not callable", data.name));
-    };
+    }
     marshal_and_call(
         scope,
         &args,
-        function.signature(),
-        function.invoker(),
-        function.address(),
+        &data.signature,
+        &data.invoker,
+        data.address,
         &mut rv,
     );
 }
@@ -445,12 +435,11 @@ pub fn dlopen(
                 let value = if pointer_like {
                     // Deno gives the variable's own address for these.
                     let address = opened.static_address(&symbol.name).ok().flatten();
-                    let address = address.map_or(0, |a| a as u64);
-                    to_js(scope, ty, &address.to_le_bytes())
+                    pointer_to_js(scope, address.map_or(0, |a| a as u64))
                 } else {
                     // SAFETY: nothing else runs on this thread while it is read.
                     match unsafe { opened.read_static(&symbol.name) } {
-                        Ok(Some(v)) => to_js(scope, ty, &value_bytes(&v)),
+                        Ok(Some(v)) => value_to_js(scope, v),
                         _ => v8::null(scope).into(),
                     }
                 };
@@ -468,14 +457,17 @@ pub fn dlopen(
                 );
             }
             SymbolKind::Function { signature, .. } => {
-                if opened.function(&symbol.name).ok().flatten().is_none() {
+                let Some(function) = opened.function(&symbol.name).ok().flatten() else {
                     let null = v8::null(scope).into();
                     symbols.set(scope, key, null);
                     continue;
-                }
+                };
                 let record = Rc::new(SymbolData {
                     handle: Rc::clone(&handle),
                     name: symbol.name.clone(),
+                    signature: signature.clone(),
+                    invoker: function.invoker().clone(),
+                    address: function.address(),
                 });
                 let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
                 SYMBOLS.with(|s| s.borrow_mut().push(record));
@@ -514,28 +506,6 @@ pub fn dlopen(
     rv.set(result.into());
 }
 
-fn value_bytes(value: &ffic_loader::Value) -> Vec<u8> {
-    use ffic_loader::Value as V;
-    match value {
-        V::Bool(b) => vec![u8::from(*b)],
-        V::U8(v) => v.to_le_bytes().to_vec(),
-        V::I8(v) => v.to_le_bytes().to_vec(),
-        V::U16(v) => v.to_le_bytes().to_vec(),
-        V::I16(v) => v.to_le_bytes().to_vec(),
-        V::U32(v) => v.to_le_bytes().to_vec(),
-        V::I32(v) => v.to_le_bytes().to_vec(),
-        V::U64(v) => v.to_le_bytes().to_vec(),
-        V::I64(v) => v.to_le_bytes().to_vec(),
-        V::Usize(v) => v.to_le_bytes().to_vec(),
-        V::Isize(v) => v.to_le_bytes().to_vec(),
-        V::F32(v) => v.to_le_bytes().to_vec(),
-        V::F64(v) => v.to_le_bytes().to_vec(),
-        V::Pointer(p) => (*p as u64).to_le_bytes().to_vec(),
-        V::Struct(bytes) => bytes.to_vec(),
-        V::Void => vec![0; 8],
-    }
-}
-
 /// `dlclose(id)`: unloads the library; its symbols throw from now on.
 pub fn dlclose(
     scope: &mut v8::PinScope,
@@ -543,8 +513,16 @@ pub fn dlclose(
     _: v8::ReturnValue<v8::Value>,
 ) {
     let id = args.get(0).uint32_value(scope).unwrap_or(u32::MAX) as usize;
-    if let Some(handle) = HANDLES.with(|h| h.borrow().get(id).cloned()) {
-        handle.library.borrow_mut().take();
+    let Some(handle) = HANDLES.with(|h| h.borrow().get(id).cloned()) else {
+        return;
+    };
+    // A call into the library is still running if native code re-entered JS.
+    match handle.library.try_borrow_mut() {
+        Ok(mut library) => drop(library.take()),
+        Err(_) => throw(
+            scope,
+            "Cannot close a library while one of its calls is running",
+        ),
     }
 }
 
@@ -558,11 +536,7 @@ pub fn pointer_create(
         Ok(big) => big.u64_value().0,
         Err(_) => return throw(scope, "Invalid pointer value, expected BigInt"),
     };
-    let value = to_js(
-        scope,
-        &Type::Primitive(Primitive::Pointer),
-        &address.to_le_bytes(),
-    );
+    let value = pointer_to_js(scope, address);
     rv.set(value);
 }
 
@@ -634,11 +608,7 @@ pub fn view_read(
     // reads whatever memory the script points at; the API is unsafe by
     // definition and scripts need --allow-ffi to obtain pointers.
     unsafe { std::ptr::copy_nonoverlapping(address as *const u8, bytes.as_mut_ptr(), size) };
-    let value = if primitive == Primitive::Bool {
-        v8::Boolean::new(scope, bytes[0] != 0).into()
-    } else {
-        to_js(scope, &ty, &bytes)
-    };
+    let value = to_js(scope, &ty, &bytes);
     rv.set(value);
 }
 
@@ -718,11 +688,7 @@ pub fn pointer_of(
     let value = args.get(0);
     match bytes_of(value) {
         Some((data, _)) => {
-            let pointer = to_js(
-                scope,
-                &Type::Primitive(Primitive::Pointer),
-                &(data as u64).to_le_bytes(),
-            );
+            let pointer = pointer_to_js(scope, data as u64);
             rv.set(pointer);
         }
         None => {

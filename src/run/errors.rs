@@ -4,6 +4,13 @@
 
 use super::state;
 
+/// Throws a TypeError with `message` (the error every binding reports).
+pub fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
+    let message = v8::String::new(scope, message).expect("short string");
+    let error = v8::Exception::type_error(scope, message);
+    scope.throw_exception(error);
+}
+
 /// Text for a thrown value: an error's stack (its message and frames), else
 /// the value as a string.
 pub fn describe(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> String {
@@ -21,6 +28,14 @@ pub fn describe(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> String
         return format!("\"{}\"", value.to_rust_string_lossy(scope));
     }
     value.to_rust_string_lossy(scope)
+}
+
+/// Text for what a TryCatch caught (`exception`, taken from it).
+pub fn caught(scope: &mut v8::PinScope, exception: Option<v8::Local<v8::Value>>) -> String {
+    match exception {
+        Some(e) => describe(scope, e),
+        None => "unknown error".into(),
+    }
 }
 
 /// V8's promise rejection hook: remembers rejections with no handler and
@@ -41,14 +56,15 @@ pub extern "C" fn promise_rejected(message: v8::PromiseRejectMessage) {
             state::with(|s| s.unhandled.push(entry));
         }
         v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
-            let pending: Vec<v8::Global<v8::Promise>> =
-                state::with(|s| s.unhandled.iter().map(|(p, _)| p.clone()).collect());
-            let handled = pending
-                .iter()
-                .position(|p| v8::Local::new(scope, p) == promise);
-            if let Some(i) = handled {
-                state::with(|s| s.unhandled.remove(i));
-            }
+            state::with(|s| {
+                let handled = s
+                    .unhandled
+                    .iter()
+                    .position(|(p, _)| v8::Local::new(scope, p) == promise);
+                if let Some(i) = handled {
+                    s.unhandled.remove(i);
+                }
+            });
         }
         _ => {}
     }

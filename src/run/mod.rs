@@ -80,17 +80,13 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
     let promise = {
         v8::tc_scope!(let tc, scope);
         if module.instantiate_module(tc, modules::resolve_callback) != Some(true) {
-            let text = tc
-                .exception()
-                .map(|e| errors::describe(tc, e))
-                .unwrap_or_default();
+            let exception = tc.exception();
+            let text = errors::caught(tc, exception);
             return uncaught("", &text);
         }
         let Some(result) = module.evaluate(tc) else {
-            let text = tc
-                .exception()
-                .map(|e| errors::describe(tc, e))
-                .unwrap_or_default();
+            let exception = tc.exception();
+            let text = errors::caught(tc, exception);
             return uncaught("Uncaught ", &text);
         };
         match v8::Local::<v8::Promise>::try_from(result) {
@@ -119,11 +115,8 @@ fn bootstrap(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), Strin
     v8::tc_scope!(let tc, scope);
     macro_rules! fail {
         ($what:literal) => {{
-            let detail = tc
-                .exception()
-                .map(|e| errors::describe(tc, e))
-                .unwrap_or_default();
-            format!("{}: {detail}", $what)
+            let exception = tc.exception();
+            format!("{}: {}", $what, errors::caught(tc, exception))
         }};
     }
     let code = v8::String::new(tc, BOOTSTRAP).ok_or("bootstrap source")?;
@@ -215,10 +208,8 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
         let undefined = v8::undefined(tc).into();
         let id = v8::Integer::new_from_unsigned(tc, id).into();
         if fire.call(tc, undefined, &[id]).is_none() {
-            let text = tc
-                .exception()
-                .map(|e| errors::describe(tc, e))
-                .unwrap_or_default();
+            let exception = tc.exception();
+            let text = errors::caught(tc, exception);
             return Err(uncaught("Uncaught ", &text));
         }
     }

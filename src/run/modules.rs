@@ -36,7 +36,7 @@ fn url_path(url: &str) -> Option<PathBuf> {
 }
 
 /// Removes `.` and `..` components without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
+pub(super) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
@@ -68,14 +68,6 @@ fn resolve(specifier: &str, referrer: &Path) -> Result<PathBuf, String> {
         "Relative import path \"{specifier}\" not prefixed with / or ./ or ../\n    at {}",
         file_url(referrer)
     ))
-}
-
-/// A compile or load failure, with its location when V8 gives one.
-fn exception_text(scope: &mut v8::PinScope, tc_exception: Option<v8::Local<v8::Value>>) -> String {
-    match tc_exception {
-        Some(e) => super::errors::describe(scope, e),
-        None => "unknown error".into(),
-    }
 }
 
 /// Compiles the file at `path` (JSON when `json`) and records it.
@@ -115,7 +107,7 @@ fn compile<'s>(
     v8::tc_scope!(let tc, scope);
     let Some(module) = v8::script_compiler::compile_module(tc, &mut source) else {
         let exception = tc.exception();
-        return Err(exception_text(tc, exception));
+        return Err(super::errors::caught(tc, exception));
     };
     let global = v8::Global::new(tc, module);
     state::with(|s| {
@@ -178,11 +170,11 @@ pub fn load_graph<'s>(
 
 /// The loaded module `module` is, by identity.
 fn find(scope: &mut v8::PinScope, module: v8::Local<v8::Module>) -> Option<usize> {
-    let globals: Vec<v8::Global<v8::Module>> =
-        state::with(|s| s.modules.iter().map(|m| m.module.clone()).collect());
-    globals
-        .iter()
-        .position(|g| v8::Local::new(scope, g) == module)
+    state::with(|s| {
+        s.modules
+            .iter()
+            .position(|m| v8::Local::new(scope, &m.module) == module)
+    })
 }
 
 /// V8's resolve callback: every module was loaded by [`load_graph`].
@@ -202,10 +194,8 @@ pub fn resolve_callback<'s>(
     match global {
         Some(g) => Some(v8::Local::new(scope, &g)),
         None => {
-            let message =
-                v8::String::new(scope, &format!("Cannot resolve module \"{specifier}\""))?;
-            let error = v8::Exception::type_error(scope, message);
-            scope.throw_exception(error);
+            let message = format!("Cannot resolve module \"{specifier}\"");
+            super::errors::throw_type_error(scope, &message);
             None
         }
     }

@@ -3,18 +3,13 @@
 //! They are handed to `bootstrap.js` on one object and never exposed to
 //! user scripts directly.
 
+use super::errors::throw_type_error;
 use super::state;
 use std::io::Write;
 use std::time::Duration;
 
 type Args<'s> = v8::FunctionCallbackArguments<'s>;
 type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
-
-fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
-    let message = v8::String::new(scope, message).expect("short string");
-    let error = v8::Exception::type_error(scope, message);
-    scope.throw_exception(error);
-}
 
 /// `print(text, toStderr)`: writes `text` and a newline.
 fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
@@ -108,27 +103,20 @@ fn encode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
 /// `TextDecoder.decode` does.
 fn decode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
     let value = args.get(0);
-    let bytes: Vec<u8> = if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
-        let mut bytes = vec![0; view.byte_length()];
-        view.copy_contents(&mut bytes);
-        bytes
-    } else if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
-        let len = buffer.byte_length();
-        match buffer.data() {
-            // SAFETY: the buffer's backing store holds `len` bytes and stays
-            // alive while `buffer` (a live handle) does.
-            Some(data) if len > 0 => unsafe {
-                std::slice::from_raw_parts(data.as_ptr().cast::<u8>(), len).to_vec()
-            },
-            _ => Vec::new(),
+    let bytes: Vec<u8> = match super::dlopen::bytes_of(value) {
+        // SAFETY: the buffer behind `value` (a live handle) holds `len`
+        // bytes at `data`, and V8 never moves it.
+        Some((data, len)) if len > 0 => unsafe {
+            std::slice::from_raw_parts(data.cast::<u8>(), len).to_vec()
+        },
+        Some(_) => Vec::new(),
+        None if value.is_undefined() => Vec::new(),
+        None => {
+            return throw_type_error(
+                scope,
+                "The provided value is not of type '(ArrayBuffer or ArrayBufferView)'",
+            );
         }
-    } else if value.is_undefined() {
-        Vec::new()
-    } else {
-        return throw_type_error(
-            scope,
-            "The provided value is not of type '(ArrayBuffer or ArrayBufferView)'",
-        );
     };
     let fatal = args.get(1).is_true();
     let ignore_bom = args.get(2).is_true();
