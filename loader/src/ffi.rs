@@ -57,44 +57,11 @@ fn ffi_type(ty: &Type) -> FfiType {
 impl FfiInvoke {
     /// Prepares the call interface of `signature`.
     pub fn new(signature: &Signature) -> Result<FfiInvoke, LoadError> {
-        let cif = Cif::try_new(
-            signature.parameters.iter().map(ffi_type),
-            ffi_type(&signature.result),
-        )
-        .map_err(|e| LoadError::Libffi {
-            signature: signature.to_string(),
-            message: format!("{e:?}"),
-        })?;
+        let cif = prepared_cif(signature)?;
         let result_size = match &signature.result {
             Type::Primitive(Primitive::Void) => 0,
             ty => ty.layout(ffic_schema::Target::host()).0 as usize,
         };
-        // Struct sizes are copied by our layout and read by libffi's: a
-        // hand-built layout that disagrees would make either overrun.
-        let raw = cif.as_raw_ptr();
-        let laid_out = |ty: &Type, ffi: *const libffi::low::ffi_type| match ty {
-            // SAFETY: ffi_prep_cif succeeded, so every type it points to
-            // is initialised with its computed size and alignment.
-            Type::Struct(s) => unsafe {
-                (*ffi).size as u64 == s.size && u64::from((*ffi).alignment) == s.align
-            },
-            Type::Primitive(_) => true,
-        };
-        // SAFETY: as above; arg_types holds one pointer per parameter.
-        let agrees = unsafe {
-            laid_out(&signature.result, (*raw).rtype)
-                && signature
-                    .parameters
-                    .iter()
-                    .enumerate()
-                    .all(|(i, ty)| laid_out(ty, *(*raw).arg_types.add(i)))
-        };
-        if !agrees {
-            return Err(LoadError::Libffi {
-                signature: signature.to_string(),
-                message: "a struct's layout differs from the C layout libffi computes".into(),
-            });
-        }
         Ok(FfiInvoke {
             cif,
             by_pointer: signature
@@ -167,4 +134,44 @@ impl FfiInvoke {
             std::ptr::copy_nonoverlapping(wide.as_ptr().cast::<u8>(), ret, self.result_size);
         }
     }
+}
+
+/// The libffi call interface of `signature`, refused when a struct's layout
+/// is not the C layout libffi computes (either side would then overrun).
+pub(crate) fn prepared_cif(signature: &Signature) -> Result<Cif, LoadError> {
+    let cif = Cif::try_new(
+        signature.parameters.iter().map(ffi_type),
+        ffi_type(&signature.result),
+    )
+    .map_err(|e| LoadError::Libffi {
+        signature: signature.to_string(),
+        message: format!("{e:?}"),
+    })?;
+    // Struct sizes are copied by our layout and read by libffi's: a
+    // hand-built layout that disagrees would make either overrun.
+    let raw = cif.as_raw_ptr();
+    let laid_out = |ty: &Type, ffi: *const libffi::low::ffi_type| match ty {
+        // SAFETY: ffi_prep_cif succeeded, so every type it points to
+        // is initialised with its computed size and alignment.
+        Type::Struct(s) => unsafe {
+            (*ffi).size as u64 == s.size && u64::from((*ffi).alignment) == s.align
+        },
+        Type::Primitive(_) => true,
+    };
+    // SAFETY: as above; arg_types holds one pointer per parameter.
+    let agrees = unsafe {
+        laid_out(&signature.result, (*raw).rtype)
+            && signature
+                .parameters
+                .iter()
+                .enumerate()
+                .all(|(i, ty)| laid_out(ty, *(*raw).arg_types.add(i)))
+    };
+    if !agrees {
+        return Err(LoadError::Libffi {
+            signature: signature.to_string(),
+            message: "a struct's layout differs from the C layout libffi computes".into(),
+        });
+    }
+    Ok(cif)
 }

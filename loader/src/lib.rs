@@ -12,6 +12,7 @@
 compile_error!("ffic-loader assumes a little-endian target");
 
 pub mod cache;
+pub mod callback;
 mod error;
 pub mod ffi;
 pub mod helpers;
@@ -26,6 +27,7 @@ mod value;
 pub mod verify;
 
 pub use cache::Cache;
+pub use callback::NativeCallback;
 pub use error::{CallError, LoadError};
 pub use helpers::Helpers;
 pub use invoker::Invoker;

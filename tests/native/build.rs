@@ -12,7 +12,14 @@ fn main() {
     let status = compiler
         .to_command()
         .args([
-            "-shared", "-fPIC", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
+            "-shared",
+            "-fPIC",
+            "-pthread",
+            "-std=gnu11",
+            "-Wall",
+            "-Wextra",
+            "-Werror",
+            "-o",
         ])
         .arg(&library)
         .arg(&source)

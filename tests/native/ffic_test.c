@@ -2,11 +2,15 @@
  * and per signature class: identities for boundary values, arithmetic whose
  * result shows each argument landed in its place, every struct class of the
  * System V ABI in both directions, 26 mixed parameters, function pointers,
- * buffers and statics. ffic_test.json binds all of it. */
+ * buffers, callbacks (on this thread and on others), slow calls for the
+ * nonblocking paths, and statics. ffic_test.json binds everything but the
+ * callbacks and slow calls, which the host's JS tests bind themselves. */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- scalars ---------------------------------------------------------- */
 
@@ -173,3 +177,91 @@ int32_t static_i32 = -42;
 uint64_t static_u64 = UINT64_MAX;
 double static_f64 = 3.5;
 const char *static_str = "ffic";
+
+/* ---- callbacks ---------------------------------------------------------- */
+
+typedef int32_t (*i32_unary)(int32_t);
+int32_t call_i32(i32_unary f, int32_t x) { return f(x) + 1; }
+
+/* One argument of every scalar class; the result shows each was seen. */
+typedef double (*mix_fn)(bool, int8_t, uint16_t, int32_t, int64_t, uint64_t, float, double, void *);
+double call_mix(mix_fn f, void *p) {
+  return f(true, -8, 65535, -2147483647 - 1, -(1LL << 62), UINT64_MAX, 1.5f, -0.25, p);
+}
+typedef uint64_t (*u64_fn)(uint64_t);
+uint64_t call_u64(u64_fn f, uint64_t x) { return f(x); }
+typedef int64_t (*i64_fn)(int64_t);
+int64_t call_i64(i64_fn f, int64_t x) { return f(x); }
+typedef bool (*bool_fn)(bool);
+bool call_bool(bool_fn f, bool x) { return f(x); }
+typedef float (*f32_fn)(float);
+float call_f32(f32_fn f, float x) { return f(x); }
+typedef void *(*ptr_fn)(void *);
+void *call_ptr(ptr_fn f, void *x) { return f(x); }
+typedef int8_t (*i8_fn)(int8_t);
+int32_t call_i8(i8_fn f, int8_t x) { return f(x); }
+typedef uint16_t (*u16_fn)(uint16_t);
+uint32_t call_u16(u16_fn f, uint16_t x) { return f(x); }
+typedef void (*void_fn)(void);
+void call_void(void_fn f, uint32_t times) {
+  for (uint32_t i = 0; i < times; i++) f();
+}
+typedef double (*pt_fn)(Pt);
+double call_pt(pt_fn f, int32_t x, int32_t y) {
+  Pt p = {x, y};
+  return f(p);
+}
+typedef Pt (*make_pt_fn)(int32_t);
+int32_t call_make_pt(make_pt_fn f, int32_t x) {
+  Pt p = f(x);
+  return p.x * 1000 + p.y;
+}
+
+static void sleep_ms(uint32_t ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+/* Calls `f(i)` for i in 0..n from a new thread, each after `ms` ms. */
+typedef void (*u32_sink)(uint32_t);
+typedef struct { u32_sink f; uint32_t n, ms; } Job;
+static Job jobs[64];
+static uint32_t next_job;
+static void *run_job(void *arg) {
+  Job *job = arg;
+  for (uint32_t i = 0; i < job->n; i++) {
+    sleep_ms(job->ms);
+    job->f(i);
+  }
+  return NULL;
+}
+/* Detached: returns at once; the calls come later. */
+bool call_on_thread(u32_sink f, uint32_t n, uint32_t ms) {
+  Job *job = &jobs[__atomic_fetch_add(&next_job, 1, __ATOMIC_RELAXED) % 64];
+  job->f = f;
+  job->n = n;
+  job->ms = ms;
+  pthread_t t;
+  if (pthread_create(&t, NULL, run_job, job) != 0) return false;
+  return pthread_detach(t) == 0;
+}
+/* Joined: returns when the n calls are done (for nonblocking calls). */
+uint32_t call_on_thread_join(u32_sink f, uint32_t n) {
+  Job job = {f, n, 0};
+  pthread_t t;
+  if (pthread_create(&t, NULL, run_job, &job) != 0) return 0;
+  pthread_join(t, NULL);
+  return n;
+}
+
+/* ---- slow calls (for nonblocking) --------------------------------------- */
+
+uint32_t sleep_then(uint32_t ms, uint32_t v) {
+  sleep_ms(ms);
+  return v;
+}
+/* Reads the buffer after sleeping: it must still be alive. */
+uint32_t slow_buf_sum(const uint8_t *p, size_t n, uint32_t ms) {
+  sleep_ms(ms);
+  return buf_sum(p, n);
+}
