@@ -188,6 +188,77 @@ fn pointer_views_match_deno() {
 }
 
 #[test]
+fn callbacks_match_deno_on_this_thread_and_others() {
+    let out = compare("ffi_callbacks.js", &["--allow-ffi"], &[test_library()]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "call [ 41, -13 ]",
+        "struct out 7008",
+        "many calls [ undefined, 1000 ]",
+        "throws Error boom 3",
+        "from a native thread [ 0, 1, 2, 3, 4 ]",
+        "from a worker 4 [ 0, 10, 20, 30 ]",
+        "after a throw on a thread",
+    ] {
+        assert!(stdout.contains(expected), "{expected} in\n{stdout}");
+    }
+    assert_eq!(
+        first_line(&out.stderr),
+        "Illegal unhandled exception in nonblocking callback"
+    );
+}
+
+#[test]
+fn nonblocking_calls_match_deno() {
+    let out = compare(
+        "ffi_nonblocking.js",
+        &["--allow-ffi", "--v8-flags=--expose-gc"],
+        &[test_library()],
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "void null",
+        "u64 18446744073709551615n",
+        "bad argument rejected TypeError",
+        "buffers alive [ 1048576, 2097152, 3145728, 4194304 ]",
+        "10k calls 10000 true",
+        "overlap [ 2, 1 ]",
+    ] {
+        assert!(stdout.contains(expected), "{expected} in\n{stdout}");
+    }
+}
+
+#[test]
+fn closing_waits_for_nonblocking_calls_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("close_in_flight.js");
+    std::fs::write(
+        &script,
+        r#"const lib = Deno.dlopen(Deno.args[0], { sleep_then: { parameters: ["u32", "u32"], result: "u32", nonblocking: true } });
+const pending = lib.symbols.sleep_then(100, 42);
+lib.close();
+try { lib.symbols.sleep_then(0, 1); } catch (e) { console.log(e.constructor.name, e.message); }
+console.log(await pending);
+"#,
+    )
+    .unwrap();
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-ffi"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "TypeError Cannot call sleep_then: the library was closed\n42\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn dlopen_needs_allow_ffi_for_that_path() {
     let args = [test_library()];
     let denied = compare("ffi_slow.js", &[], &args);

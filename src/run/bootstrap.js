@@ -427,6 +427,16 @@
       for (const [name, shape] of Object.entries(opened.structResults)) {
         opened.symbols[name] = withStructResult(opened.symbols[name], shape);
       }
+      // Deno defines these as read-only arrow functions named `value`.
+      for (const name of opened.nonblocking) {
+        const raw = opened.symbols[name];
+        Object.defineProperty(opened.symbols, name, {
+          configurable: false,
+          enumerable: true,
+          writable: false,
+          value: (...args) => raw(...args),
+        });
+      }
       this.symbols = opened.symbols;
     }
     close() {
@@ -457,6 +467,43 @@
         this.#call = made.struct ? withStructResult(made.call, made.struct) : made.call;
       }
       return this.#call(...args);
+    }
+  }
+
+  // A JS function native code can call. Ref'd callbacks keep the event loop
+  // alive; the count lives here, the native side only hears 0 <-> 1.
+  class UnsafeCallback {
+    #refcount = 0;
+    #id;
+    definition;
+    callback;
+    pointer;
+    constructor(definition, callback) {
+      if (definition.nonblocking) {
+        throw new TypeError("Cannot construct UnsafeCallback: cannot be nonblocking");
+      }
+      const [id, pointer] = natives.callbackCreate(JSON.stringify(definition), callback);
+      this.#id = id;
+      this.pointer = pointer;
+      this.definition = definition;
+      this.callback = callback;
+    }
+    static threadSafe(definition, callback) {
+      const made = new UnsafeCallback(definition, callback);
+      made.ref();
+      return made;
+    }
+    ref() {
+      if (this.#refcount++ === 0) natives.callbackRef(this.#id, true);
+      return this.#refcount;
+    }
+    unref() {
+      if (this.#refcount > 0 && --this.#refcount === 0) natives.callbackRef(this.#id, false);
+      return this.#refcount;
+    }
+    close() {
+      this.#refcount = 0;
+      natives.callbackClose(this.#id);
     }
   }
 
@@ -511,6 +558,7 @@
     UnsafePointer,
     UnsafePointerView,
     UnsafeFnPointer,
+    UnsafeCallback,
   };
 
   const define = (name, value) =>

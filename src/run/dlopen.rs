@@ -10,7 +10,7 @@ use super::errors::throw_type_error as throw;
 use ffic_loader::{DynamicLibrary, Invoker, OpenOptions, Value};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, SymbolKind, Target, Type};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -19,9 +19,35 @@ use std::rc::Rc;
 /// allows all, otherwise files under one of the paths.
 pub type Allowed = Option<Vec<PathBuf>>;
 
-/// An opened library as scripts see it; `None` once closed.
-struct Handle {
+/// An opened library as scripts see it. Closing marks it closed at once;
+/// the library itself is unloaded when no nonblocking call of it is still
+/// running.
+pub(super) struct Handle {
     library: RefCell<Option<DynamicLibrary>>,
+    closed: Cell<bool>,
+    in_flight: Cell<u32>,
+}
+
+impl Handle {
+    /// A nonblocking call of this library started.
+    pub(super) fn begin_call(&self) {
+        self.in_flight.set(self.in_flight.get() + 1);
+    }
+
+    /// A nonblocking call finished: unloads a closed library once idle.
+    pub(super) fn end_call(&self) {
+        self.in_flight.set(self.in_flight.get() - 1);
+        self.unload_if_idle();
+    }
+
+    fn unload_if_idle(&self) {
+        if self.closed.get()
+            && self.in_flight.get() == 0
+            && let Ok(mut library) = self.library.try_borrow_mut()
+        {
+            drop(library.take());
+        }
+    }
 }
 
 /// What a symbol's V8 function needs, bound once at open: its library (to
@@ -31,6 +57,7 @@ struct SymbolData {
     handle: Rc<Handle>,
     name: String,
     signature: Signature,
+    nonblocking: bool,
     invoker: Invoker,
     address: *const c_void,
 }
@@ -174,7 +201,10 @@ pub(super) fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usiz
 
 /// A native value as Deno hands it to JS: BigInt for 64-bit integers,
 /// External or null for pointers.
-fn value_to_js<'s>(scope: &mut v8::PinScope<'s, '_>, value: Value) -> v8::Local<'s, v8::Value> {
+pub(super) fn value_to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: Value,
+) -> v8::Local<'s, v8::Value> {
     match value {
         Value::Void | Value::Struct(_) => v8::undefined(scope).into(),
         Value::Bool(b) => v8::Boolean::new(scope, b).into(),
@@ -196,7 +226,7 @@ fn value_to_js<'s>(scope: &mut v8::PinScope<'s, '_>, value: Value) -> v8::Local<
 }
 
 /// A result of `ty` read from the bytes an invoke wrote, as Deno returns it.
-fn to_js<'s>(
+pub(super) fn to_js<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     ty: &Type,
     bytes: &[u8],
@@ -223,11 +253,25 @@ fn call_symbol(
     let data = unsafe { &*(data.value() as *const SymbolData) };
     // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
-    if library.is_none() {
+    if library.is_none() || data.handle.closed.get() {
         return throw(
             scope,
             &format!("Cannot call {}: the library was closed", data.name),
         );
+    }
+    if data.nonblocking {
+        let promise = super::nonblocking::start(
+            scope,
+            &args,
+            &data.signature,
+            &data.invoker,
+            data.address,
+            Some(Rc::clone(&data.handle)),
+        );
+        if let Some(promise) = promise {
+            rv.set(promise.into());
+        }
+        return;
     }
     marshal_and_call(
         scope,
@@ -249,13 +293,10 @@ fn marshal_and_call(
     address: *const c_void,
     rv: &mut v8::ReturnValue<v8::Value>,
 ) {
-    let mut slots = vec![0u64; signature.parameters.len()];
-    for (i, (ty, slot)) in signature.parameters.iter().zip(&mut slots).enumerate() {
-        match to_slot(scope, ty, args.get(i as i32)) {
-            Ok(v) => *slot = v,
-            Err(message) => return throw(scope, &message),
-        }
-    }
+    let slots = match slots_of(scope, args, signature, None) {
+        Ok(slots) => slots,
+        Err(message) => return throw(scope, &message),
+    };
     match &signature.result {
         Type::Struct(layout) => {
             let out = args.get(signature.parameters.len() as i32);
@@ -275,20 +316,75 @@ fn marshal_and_call(
             // and struct pointers into live JS buffers, which do not move),
             // and `data` holds at least the struct's bytes.
             unsafe { invoker.call(address, slots.as_ptr(), data.cast()) };
+            rethrow_from_callback(scope);
         }
         ty => {
             let mut ret = [0u8; 8];
             // SAFETY: as above; every scalar result fits 8 bytes.
             unsafe { invoker.call(address, slots.as_ptr(), ret.as_mut_ptr()) };
-            let value = to_js(scope, ty, &ret);
-            rv.set(value);
+            if !rethrow_from_callback(scope) {
+                let value = to_js(scope, ty, &ret);
+                rv.set(value);
+            }
         }
     }
+}
+
+/// Throws what an `UnsafeCallback` threw during the native call that just
+/// returned, as Deno does; `true` if there was something to throw.
+fn rethrow_from_callback(scope: &mut v8::PinScope) -> bool {
+    match super::callback::take_exception() {
+        Some(exception) => {
+            let exception = v8::Local::new(scope, exception);
+            scope.throw_exception(exception);
+            true
+        }
+        None => false,
+    }
+}
+
+/// The arguments as invoke slots, converted as Deno's slow path does. With
+/// `keep`, the backing store of every buffer and struct argument is added to
+/// it (a nonblocking call keeps them alive until it finishes).
+pub(super) fn slots_of(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    signature: &Signature,
+    mut keep: Option<&mut Vec<v8::SharedRef<v8::BackingStore>>>,
+) -> Result<Vec<u64>, String> {
+    let mut slots = Vec::with_capacity(signature.parameters.len());
+    for (i, ty) in signature.parameters.iter().enumerate() {
+        let value = args.get(i as i32);
+        slots.push(to_slot(scope, ty, value)?);
+        let holds_memory = matches!(ty, Type::Struct(_) | Type::Primitive(Primitive::Buffer));
+        if let (Some(keep), true) = (keep.as_deref_mut(), holds_memory)
+            && let Some(store) = backing_store(value)
+        {
+            if store.is_resizable_by_user_javascript() {
+                return Err(
+                    "Resizable backing stores are not supported for nonblocking FFI calls".into(),
+                );
+            }
+            keep.push(store);
+        }
+    }
+    Ok(slots)
+}
+
+/// The backing store of an ArrayBuffer or view.
+fn backing_store(value: v8::Local<v8::Value>) -> Option<v8::SharedRef<v8::BackingStore>> {
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        return view.get_backing_store();
+    }
+    v8::Local::<v8::ArrayBuffer>::try_from(value)
+        .ok()
+        .map(|buffer| buffer.get_backing_store())
 }
 
 /// A function pointer made callable by `UnsafeFnPointer`.
 struct PointerData {
     pointer: ffic_loader::FnPointer<'static>,
+    nonblocking: bool,
 }
 
 thread_local! {
@@ -312,6 +408,20 @@ fn call_pointer(
     if pointer.address().is_null() {
         return throw(scope, "Cannot call a null function pointer");
     }
+    if data.nonblocking {
+        let promise = super::nonblocking::start(
+            scope,
+            &args,
+            pointer.signature(),
+            pointer.invoker(),
+            pointer.address(),
+            None,
+        );
+        if let Some(promise) = promise {
+            rv.set(promise.into());
+        }
+        return;
+    }
     marshal_and_call(
         scope,
         &args,
@@ -333,30 +443,17 @@ pub fn fn_pointer(
         Ok(a) => a as usize as *const c_void,
         Err(message) => return throw(scope, &message),
     };
-    let definition = args.get(1).to_rust_string_lossy(scope);
-    let report = ffic_schema::check(
-        format!("{{\"f\": {definition}}}").as_bytes(),
-        Target::host(),
-    );
-    let Some(library) = report.library else {
-        return throw(scope, &first_error(&report.diagnostics));
+    let Some((signature, nonblocking)) = definition(scope, args.get(1)) else {
+        return;
     };
-    let SymbolKind::Function {
-        signature,
-        nonblocking,
-        ..
-    } = &library.symbols[0].kind
-    else {
-        return throw(scope, "UnsafeFnPointer needs a function definition");
-    };
-    if *nonblocking {
-        return throw(scope, "nonblocking calls are not supported by ffic run yet");
-    }
-    let pointer = match ffic_loader::FnPointer::new(address, signature) {
+    let pointer = match ffic_loader::FnPointer::new(address, &signature) {
         Ok(p) => p,
         Err(e) => return throw(scope, &e.to_string()),
     };
-    let record = Rc::new(PointerData { pointer });
+    let record = Rc::new(PointerData {
+        pointer,
+        nonblocking,
+    });
     let external = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
     POINTERS.with(|p| p.borrow_mut().push(record));
     let data = v8::External::new(scope, external);
@@ -369,7 +466,7 @@ pub fn fn_pointer(
     let result = v8::Object::new(scope);
     let key = v8::String::new(scope, "call").expect("key").into();
     result.set(scope, key, function.into());
-    if let Type::Struct(layout) = &signature.result {
+    if let (Type::Struct(layout), false) = (&signature.result, nonblocking) {
         let size = v8::Number::new(scope, layout.size as f64).into();
         let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
         let pair = v8::Array::new_with_elements(scope, &[size, count]);
@@ -377,6 +474,32 @@ pub fn fn_pointer(
         result.set(scope, key, pair.into());
     }
     rv.set(result.into());
+}
+
+/// A function definition (`{parameters, result, nonblocking?}`, as JSON
+/// text) checked by ffic-schema: its signature and whether it is
+/// nonblocking, or `None` after throwing the first error.
+pub(super) fn definition(
+    scope: &mut v8::PinScope,
+    json: v8::Local<v8::Value>,
+) -> Option<(Signature, bool)> {
+    let json = json.to_rust_string_lossy(scope);
+    let report = ffic_schema::check(format!("{{\"f\": {json}}}").as_bytes(), Target::host());
+    let Some(library) = report.library else {
+        throw(scope, &first_error(&report.diagnostics));
+        return None;
+    };
+    match &library.symbols[0].kind {
+        SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } => Some((signature.clone(), *nonblocking)),
+        SymbolKind::Static { .. } => {
+            throw(scope, "expected a function definition");
+            None
+        }
+    }
 }
 
 /// The first error of a descriptor check, for a TypeError.
@@ -388,9 +511,10 @@ fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
         .unwrap_or_else(|| "invalid symbols".into())
 }
 
-/// `dlopen(path, descriptorJson)`: `{ symbols, structResults }`, where
-/// `structResults` maps each struct-returning symbol to `[size, parameters]`
-/// for the JS wrapper that passes the result buffer.
+/// `dlopen(path, descriptorJson)`: `{ symbols, structResults, nonblocking,
+/// id }`, where `structResults` maps each sync struct-returning symbol to
+/// `[size, parameters]` for the JS wrapper that passes the result buffer,
+/// and `nonblocking` lists the symbols JS defines as Deno does.
 pub fn dlopen(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
@@ -419,9 +543,12 @@ pub fn dlopen(
     };
     let handle = Rc::new(Handle {
         library: RefCell::new(None),
+        closed: Cell::new(false),
+        in_flight: Cell::new(0),
     });
     let symbols = v8::Object::new(scope);
     let struct_results = v8::Object::new(scope);
+    let mut nonblocking_names = Vec::new();
     for symbol in &library.symbols {
         let key = v8::String::new(scope, &symbol.name)
             .expect("symbol name")
@@ -446,17 +573,10 @@ pub fn dlopen(
                 symbols.set(scope, key, value);
             }
             SymbolKind::Function {
-                nonblocking: true, ..
+                signature,
+                nonblocking,
+                ..
             } => {
-                return throw(
-                    scope,
-                    &format!(
-                        "{}: nonblocking symbols are not supported by ffic run yet",
-                        symbol.name
-                    ),
-                );
-            }
-            SymbolKind::Function { signature, .. } => {
                 let Some(function) = opened.function(&symbol.name).ok().flatten() else {
                     let null = v8::null(scope).into();
                     symbols.set(scope, key, null);
@@ -466,6 +586,7 @@ pub fn dlopen(
                     handle: Rc::clone(&handle),
                     name: symbol.name.clone(),
                     signature: signature.clone(),
+                    nonblocking: *nonblocking,
                     invoker: function.invoker().clone(),
                     address: function.address(),
                 });
@@ -479,7 +600,10 @@ pub fn dlopen(
                     return;
                 };
                 symbols.set(scope, key, function.into());
-                if let Type::Struct(layout) = &signature.result {
+                if *nonblocking {
+                    nonblocking_names.push(key);
+                }
+                if let (Type::Struct(layout), false) = (&signature.result, *nonblocking) {
                     let size = v8::Number::new(scope, layout.size as f64).into();
                     let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
                     let pair = v8::Array::new_with_elements(scope, &[size, count]);
@@ -497,6 +621,10 @@ pub fn dlopen(
     let entries = [
         ("symbols", symbols.into()),
         ("structResults", struct_results.into()),
+        (
+            "nonblocking",
+            v8::Array::new_with_elements(scope, &nonblocking_names).into(),
+        ),
         ("id", v8::Number::new(scope, id as f64).into()),
     ];
     for (k, v) in entries {
@@ -506,7 +634,8 @@ pub fn dlopen(
     rv.set(result.into());
 }
 
-/// `dlclose(id)`: unloads the library; its symbols throw from now on.
+/// `dlclose(id)`: its symbols throw from now on; the library is unloaded
+/// now, or when its last nonblocking call finishes.
 pub fn dlclose(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
@@ -517,13 +646,14 @@ pub fn dlclose(
         return;
     };
     // A call into the library is still running if native code re-entered JS.
-    match handle.library.try_borrow_mut() {
-        Ok(mut library) => drop(library.take()),
-        Err(_) => throw(
+    if handle.library.try_borrow_mut().is_err() {
+        return throw(
             scope,
             "Cannot close a library while one of its calls is running",
-        ),
+        );
     }
+    handle.closed.set(true);
+    handle.unload_if_idle();
 }
 
 /// `pointerCreate(bigint)`: an External for an address, or null for 0.

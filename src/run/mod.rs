@@ -1,13 +1,18 @@
 //! `ffic run`: runs an ES module in a V8 isolate with the globals FFI scripts
 //! use around their calls (console, timers, TextEncoder/TextDecoder,
 //! performance, the `Deno` namespace), and drives its event loop: microtasks,
-//! timers, then the main module's completion. An uncaught exception or
+//! finished nonblocking calls and callbacks from other threads, timers, then
+//! the main module's completion. An uncaught exception or
 //! unhandled rejection prints the error and exits 1, as Deno does.
 
+mod callback;
 mod dlopen;
 mod errors;
+mod inbox;
 mod modules;
 mod natives;
+mod nonblocking;
+mod pool;
 mod state;
 
 use std::path::{Path, PathBuf};
@@ -52,9 +57,14 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
     isolate.set_promise_reject_callback(errors::promise_rejected);
     dlopen::set_allowed(options.allow_ffi.clone());
+    inbox::open();
     let code = execute(isolate, &script, options);
-    // Handles and libraries must go before the isolate does.
+    // Other threads stop waiting on this isolate; handles, callbacks and
+    // libraries go before the isolate does.
+    inbox::close();
     state::clear();
+    nonblocking::clear();
+    callback::clear();
     dlopen::clear();
     ExitCode::from(code)
 }
@@ -66,8 +76,10 @@ fn uncaught(prefix: &str, text: &str) -> u8 {
 }
 
 fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8 {
+    let raw: *mut v8::Isolate = isolate;
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
+    callback::enter(raw, v8::Global::new(scope, context));
     let scope = &mut v8::ContextScope::new(scope, context);
     state::with(|s| s.started = Some(Instant::now()));
     if let Err(e) = bootstrap(scope, options) {
@@ -183,34 +195,59 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
     object
 }
 
-/// Runs microtasks and timers until nothing is left to do. `Err` carries
-/// the exit status of an uncaught error.
+/// Runs microtasks, messages from other threads and timers until nothing
+/// is left to do: no timer, no nonblocking call in flight, no `ref()`ed
+/// callback. `Err` carries the exit status of an uncaught error.
 fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
     loop {
         scope.perform_microtask_checkpoint();
         if let Some(text) = errors::take_unhandled(scope) {
             return Err(uncaught("Uncaught (in promise) ", &text));
         }
-        let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
-        let Some((key, id)) = next else {
-            return Ok(());
-        };
-        let wait = key.0.saturating_duration_since(Instant::now());
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
-        }
-        state::with(|s| s.timers.remove(&key));
-        let Some(fire) = state::with(|s| s.fire_timer.clone()) else {
+        if let Some(message) = inbox::try_next() {
+            deliver(scope, message);
             continue;
-        };
-        let fire = v8::Local::new(scope, &fire);
-        v8::tc_scope!(let tc, scope);
-        let undefined = v8::undefined(tc).into();
-        let id = v8::Integer::new_from_unsigned(tc, id).into();
-        if fire.call(tc, undefined, &[id]).is_none() {
-            let exception = tc.exception();
-            let text = errors::caught(tc, exception);
-            return Err(uncaught("Uncaught ", &text));
+        }
+        let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
+        if let Some((key, id)) = next.filter(|(key, _)| key.0 <= Instant::now()) {
+            state::with(|s| s.timers.remove(&key));
+            fire_timer(scope, id)?;
+            continue;
+        }
+        let deadline = next.map(|(key, _)| key.0);
+        if nonblocking::pending() || callback::referenced() {
+            if let Some(message) = inbox::next(deadline) {
+                deliver(scope, message);
+            }
+        } else if let Some(deadline) = deadline {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+        } else {
+            return Ok(());
         }
     }
+}
+
+/// Handles a message from another thread.
+fn deliver(scope: &mut v8::PinScope, message: inbox::Message) {
+    match message {
+        inbox::Message::Done { id, ret } => nonblocking::complete(scope, id, ret),
+        inbox::Message::Callback(request) => callback::serve(scope, request),
+    }
+}
+
+/// Runs timer `id`'s JS; `Err` carries the exit status if it threw.
+fn fire_timer(scope: &mut v8::PinScope, id: u32) -> Result<(), u8> {
+    let Some(fire) = state::with(|s| s.fire_timer.clone()) else {
+        return Ok(());
+    };
+    let fire = v8::Local::new(scope, &fire);
+    v8::tc_scope!(let tc, scope);
+    let undefined = v8::undefined(tc).into();
+    let id = v8::Integer::new_from_unsigned(tc, id).into();
+    if fire.call(tc, undefined, &[id]).is_none() {
+        let exception = tc.exception();
+        let text = errors::caught(tc, exception);
+        return Err(uncaught("Uncaught ", &text));
+    }
+    Ok(())
 }

@@ -185,6 +185,9 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "viewCString" => super::dlopen::view_c_string,
         "viewArrayBuffer" => super::dlopen::view_array_buffer,
         "viewCopyInto" => super::dlopen::view_copy_into,
+        "callbackCreate" => super::callback::create,
+        "callbackRef" => super::callback::set_ref,
+        "callbackClose" => super::callback::close,
     };
     object
 }

@@ -1,0 +1,301 @@
+//! `Deno.UnsafeCallback`: JS functions native code can call through a
+//! function pointer (a libffi closure from ffic-loader).
+//!
+//! - On the isolate's thread (native code called from JS calls back), the
+//!   function runs at once, nested in the native call. A throw returns zero
+//!   to native code, and the exception is thrown where JS made the native
+//!   call. As in Deno, the last callback run during that native call decides:
+//!   one that returns normally discards an earlier one's exception.
+//! - On any other thread, the call is sent to the event loop and the thread
+//!   waits for the result. A throw there prints Deno's "Illegal unhandled
+//!   exception in nonblocking callback" and returns zero. Once the isolate is
+//!   gone, such calls return zero at once instead of waiting forever.
+//!
+//! `ref()`ed callbacks keep the event loop alive (what `threadSafe` does).
+
+use super::dlopen::{bytes_of, definition, value_to_js};
+use super::errors::throw_type_error as throw;
+use super::inbox::{self, CallbackRequest};
+use ffic_loader::{NativeCallback, Value};
+use ffic_schema::types::Primitive;
+use ffic_schema::{Signature, Target, Type};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::ffi::c_void;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, Ordering};
+use std::thread::ThreadId;
+
+/// A live callback.
+struct Record {
+    function: v8::Global<v8::Function>,
+    signature: Signature,
+    /// The code native code calls; freed when the record goes.
+    _native: NativeCallback,
+}
+
+static ISOLATE: AtomicPtr<v8::Isolate> = AtomicPtr::new(std::ptr::null_mut());
+static ISOLATE_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+thread_local! {
+    static RECORDS: RefCell<HashMap<u64, Rc<Record>>> = RefCell::new(HashMap::new());
+    static REFERENCED: RefCell<HashSet<u64>> = RefCell::new(HashSet::new());
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static CONTEXT: RefCell<Option<v8::Global<v8::Context>>> = const { RefCell::new(None) };
+    /// What a callback threw during the current native call.
+    static EXCEPTION: RefCell<Option<v8::Global<v8::Value>>> = const { RefCell::new(None) };
+}
+
+/// Records the isolate and context callbacks run in; called on the
+/// isolate's thread before any script runs.
+pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>) {
+    ISOLATE.store(isolate, Ordering::SeqCst);
+    let _ = ISOLATE_THREAD.set(std::thread::current().id());
+    CONTEXT.with(|c| *c.borrow_mut() = Some(context));
+}
+
+/// Frees every callback and handle (when the isolate is done). Native code
+/// must not call a callback afterwards, as after `close()`.
+pub fn clear() {
+    RECORDS.with(|r| r.borrow_mut().clear());
+    REFERENCED.with(|r| r.borrow_mut().clear());
+    CONTEXT.with(|c| *c.borrow_mut() = None);
+    EXCEPTION.with(|e| *e.borrow_mut() = None);
+    ISOLATE.store(std::ptr::null_mut(), Ordering::SeqCst);
+}
+
+/// Whether a `ref()`ed callback keeps the event loop alive.
+pub fn referenced() -> bool {
+    REFERENCED.with(|r| !r.borrow().is_empty())
+}
+
+/// What a callback threw during the native call that just returned.
+pub fn take_exception() -> Option<v8::Global<v8::Value>> {
+    EXCEPTION.with(|e| e.borrow_mut().take())
+}
+
+/// `callbackCreate(definitionJson, function)`: `[id, pointer]`.
+pub fn create(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Some((signature, _)) = definition(scope, args.get(0)) else {
+        return;
+    };
+    let Ok(function) = v8::Local::<v8::Function>::try_from(args.get(1)) else {
+        return throw(scope, "expected Function");
+    };
+    let id = NEXT_ID.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    });
+    // The id travels as the closure's data: a record is looked up, never
+    // dereferenced from native memory, so a closed callback is just absent.
+    let native = match NativeCallback::new(&signature, on_call, id as usize as *const c_void) {
+        Ok(native) => native,
+        Err(e) => return throw(scope, &e.to_string()),
+    };
+    let code = native.code();
+    let record = Rc::new(Record {
+        function: v8::Global::new(scope, function),
+        signature,
+        _native: native,
+    });
+    RECORDS.with(|r| r.borrow_mut().insert(id, record));
+    let id = v8::Number::new(scope, id as f64).into();
+    let pointer = v8::External::new(scope, code.cast_mut()).into();
+    rv.set(v8::Array::new_with_elements(scope, &[id, pointer]).into());
+}
+
+/// `callbackRef(id, referenced)`.
+pub fn set_ref(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    _: v8::ReturnValue<v8::Value>,
+) {
+    let id = args.get(0).integer_value(scope).unwrap_or(0) as u64;
+    let on = args.get(1).is_true();
+    REFERENCED.with(|r| {
+        let mut r = r.borrow_mut();
+        if on && RECORDS.with(|records| records.borrow().contains_key(&id)) {
+            r.insert(id);
+        } else {
+            r.remove(&id);
+        }
+    });
+}
+
+/// `callbackClose(id)`: frees the callback's code.
+pub fn close(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    _: v8::ReturnValue<v8::Value>,
+) {
+    let id = args.get(0).integer_value(scope).unwrap_or(0) as u64;
+    REFERENCED.with(|r| r.borrow_mut().remove(&id));
+    // A record in use by a running call stays alive through its Rc.
+    RECORDS.with(|r| r.borrow_mut().remove(&id));
+}
+
+/// The handler every callback's native code runs.
+///
+/// # Safety
+/// Called by `NativeCallback`'s code with its contract: `args` point at the
+/// arguments of the record's signature, `result` holds its result.
+unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) {
+    let id = data as usize as u64;
+    if ISOLATE_THREAD.get() == Some(&std::thread::current().id()) {
+        // SAFETY: forwarded from this function's contract.
+        return unsafe { call_nested(id, args, result) };
+    }
+    let (done, finished) = std::sync::mpsc::sync_channel(1);
+    let request = CallbackRequest {
+        id,
+        args: args.as_ptr(),
+        count: args.len(),
+        result,
+        done,
+    };
+    if inbox::send(inbox::Message::Callback(request)) {
+        // An error means the isolate went away first: the result stays zero.
+        let _ = finished.recv();
+    }
+}
+
+/// Runs callback `id` inside a native call made from JS on this thread.
+///
+/// # Safety
+/// As `on_call`.
+unsafe fn call_nested(id: u64, args: &[*const c_void], result: *mut u8) {
+    let Some(record) = RECORDS.with(|r| r.borrow().get(&id).cloned()) else {
+        return;
+    };
+    let isolate = ISOLATE.load(Ordering::SeqCst);
+    let Some(context) = CONTEXT.with(|c| c.borrow().clone()) else {
+        return;
+    };
+    if isolate.is_null() {
+        return;
+    }
+    // SAFETY: this thread entered the isolate and is inside a native call
+    // that JS made; the scopes of that call are not used until it returns,
+    // and the scopes opened here nest inside them and close before.
+    let isolate = unsafe { &mut *isolate };
+    v8::callback_scope!(unsafe scope, isolate);
+    v8::scope!(let scope, scope);
+    let context = v8::Local::new(scope, context);
+    let scope = &mut v8::ContextScope::new(scope, context);
+    v8::tc_scope!(let tc, scope);
+    // SAFETY: forwarded from this function's contract.
+    let thrown = match unsafe { run(tc, &record, args, result) } {
+        Some(()) => None,
+        None => tc.exception().map(|e| v8::Global::new(tc, e)),
+    };
+    EXCEPTION.with(|e| *e.borrow_mut() = thrown);
+}
+
+/// Runs a callback another thread asked for, from the event loop.
+pub fn serve(scope: &mut v8::PinScope, request: CallbackRequest) {
+    let record = RECORDS.with(|r| r.borrow().get(&request.id).cloned());
+    if let Some(record) = record {
+        // SAFETY: the requesting thread waits for `done`, so its argument
+        // and result memory is alive; both match the record's signature.
+        let args = unsafe { std::slice::from_raw_parts(request.args, request.count) };
+        v8::tc_scope!(let tc, scope);
+        // SAFETY: as above.
+        if unsafe { run(tc, &record, args, request.result) }.is_none() && tc.has_caught() {
+            eprintln!("Illegal unhandled exception in nonblocking callback");
+        }
+    }
+    let _ = request.done.send(());
+}
+
+/// Calls the record's function with the native arguments and writes its
+/// return value; `None` if JS threw.
+///
+/// # Safety
+/// `args` point at arguments of the record's signature; `result` is
+/// writable for its result.
+unsafe fn run(
+    scope: &mut v8::PinScope,
+    record: &Record,
+    args: &[*const c_void],
+    result: *mut u8,
+) -> Option<()> {
+    let mut values = Vec::with_capacity(args.len());
+    for (ty, &arg) in record.signature.parameters.iter().zip(args) {
+        let size = ty.layout(Target::host()).0 as usize;
+        // SAFETY: the caller passed an argument of `ty` here.
+        let bytes = unsafe { std::slice::from_raw_parts(arg.cast::<u8>(), size) };
+        let value = match ty {
+            Type::Struct(_) => {
+                let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes.to_vec());
+                let buffer = v8::ArrayBuffer::with_backing_store(scope, &store.make_shared());
+                v8::Uint8Array::new(scope, buffer, 0, size)?.into()
+            }
+            Type::Primitive(_) => value_to_js(scope, Value::read(ty, bytes)),
+        };
+        values.push(value);
+    }
+    let function = v8::Local::new(scope, &record.function);
+    let receiver = v8::undefined(scope).into();
+    let returned = function.call(scope, receiver, &values)?;
+    // SAFETY: forwarded from this function's contract.
+    unsafe { write_result(scope, &record.signature.result, returned, result) }
+}
+
+/// Writes a callback's return value as its native result, converting as
+/// Deno does (ToNumber, ToInt32 and ToBoolean semantics; a pointer from an
+/// External only, a buffer's data pointer from a buffer only, else null).
+///
+/// # Safety
+/// `result` is writable for `ty`.
+unsafe fn write_result(
+    scope: &mut v8::PinScope,
+    ty: &Type,
+    value: v8::Local<v8::Value>,
+    result: *mut u8,
+) -> Option<()> {
+    let p = match ty {
+        Type::Struct(layout) => {
+            let size = layout.size as usize;
+            let Some((data, _)) = bytes_of(value).filter(|&(_, len)| len >= size) else {
+                throw(
+                    scope,
+                    &format!(
+                        "Invalid FFI struct return value, expected at least {size} bytes of ArrayBuffer or ArrayBufferView"
+                    ),
+                );
+                return None;
+            };
+            // SAFETY: the buffer holds `size` bytes; `result` is writable for them.
+            unsafe { std::ptr::copy_nonoverlapping(data.cast::<u8>(), result, size) };
+            return Some(());
+        }
+        Type::Primitive(p) => *p,
+    };
+    use Primitive as P;
+    let word: u64 = match p {
+        P::Void => return Some(()),
+        P::Bool => u64::from(value.boolean_value(scope)),
+        P::U8 | P::U16 | P::U32 => u64::from(value.uint32_value(scope)?),
+        P::I8 | P::I16 | P::I32 => u64::from(value.int32_value(scope)? as u32),
+        P::U64 | P::I64 | P::Usize | P::Isize => match v8::Local::<v8::BigInt>::try_from(value) {
+            Ok(big) => big.u64_value().0,
+            Err(_) => value.integer_value(scope)? as u64,
+        },
+        P::F32 => u64::from((value.number_value(scope)? as f32).to_bits()),
+        P::F64 => value.number_value(scope)?.to_bits(),
+        P::Pointer | P::Function => {
+            v8::Local::<v8::External>::try_from(value).map_or(0, |external| external.value() as u64)
+        }
+        P::Buffer => bytes_of(value).map_or(0, |(data, _)| data as u64),
+    };
+    let size = ty.layout(Target::host()).0 as usize;
+    // SAFETY: `result` is writable for the result's size; the word's low
+    // bytes are the value (little-endian, asserted by ffic-loader).
+    unsafe { std::ptr::copy_nonoverlapping(word.to_le_bytes().as_ptr(), result, size) };
+    Some(())
+}
