@@ -102,6 +102,7 @@ namespace. An uncaught error prints its stack and exits 1.
 Examples:
   ffic run script.js arg1 arg2
   ffic run --allow-ffi script.js
+  ffic run --allow-ffi --trace-ffi script.js
   ffic run --allow-ffi=./lib,/usr/lib --v8-flags=--allow-natives-syntax script.js")]
     Run {
         /// Allow Deno.dlopen: of any library, or (=PATH,...) of those under these paths.
@@ -110,6 +111,10 @@ Examples:
         /// Flags for V8, comma-separated (as Deno's --v8-flags).
         #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
         v8_flags: Option<String>,
+        /// Report on stderr which code each FFI symbol runs (artifact, JIT or
+        /// libffi) and, at exit, its calls on the fast and slow paths.
+        #[arg(long)]
+        trace_ffi: bool,
         /// The main module.
         #[arg(value_name = "SCRIPT.js")]
         script: PathBuf,
@@ -166,6 +171,7 @@ fn main() -> ExitCode {
         Command::Run {
             allow_ffi,
             v8_flags,
+            trace_ffi,
             script,
             args,
         } => run::run(&run::RunOptions {
@@ -173,6 +179,7 @@ fn main() -> ExitCode {
             args,
             v8_flags,
             allow_ffi,
+            trace_ffi,
         }),
     }
 }

@@ -258,6 +258,77 @@ console.log(await pending);
     );
 }
 
+/// `tr.js` under `--trace-ffi` with `env`: its stderr.
+fn trace(dir: &Path, env: &[(&str, &str)]) -> String {
+    let script = dir.join("tr.js");
+    std::fs::write(
+        &script,
+        r#"const lib = Deno.dlopen(Deno.args[0], {
+  add_i32: { parameters: ["i32", "i32"], result: "i32" },
+  sleep_then: { parameters: ["u32", "u32"], result: "u32", nonblocking: true },
+  absent: { parameters: [], result: "void", name: "ffic_no_such_symbol", optional: true },
+});
+for (let i = 0; i < 5; i++) lib.symbols.add_i32(i, 1);
+console.log(await lib.symbols.sleep_then(1, 2));
+"#,
+    )
+    .unwrap();
+    let out = Command::new(ffic())
+        .args(["run", "--allow-ffi", "--trace-ffi"])
+        .arg(&script)
+        .arg(test_library())
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn trace_ffi_reports_each_symbols_code_and_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let cache_dir = cache.to_str().unwrap();
+    let jit = trace(dir.path(), &[("FFIC_CACHE_DIR", cache_dir)]);
+    for line in [
+        ": JIT\n",
+        "  add_i32: JIT slow\n",
+        "  sleep_then: JIT nonblocking\n",
+        "  absent: absent\n",
+        "calls add_i32: 5 slow, 0 fast\n",
+        "calls sleep_then: 1 nonblocking, 0 fast\n",
+    ] {
+        assert!(jit.contains(line), "{line:?} in\n{jit}");
+    }
+    let libffi = trace(
+        dir.path(),
+        &[("FFIC_CACHE_DIR", cache_dir), ("FFIC_JIT", "0")],
+    );
+    assert!(libffi.contains("  add_i32: libffi slow\n"), "{libffi}");
+    // An artifact in the cache for this descriptor: every symbol runs it.
+    let report = ffic_schema::check(
+        br#"{"add_i32": {"parameters": ["i32", "i32"], "result": "i32"},
+            "sleep_then": {"parameters": ["u32", "u32"], "result": "u32", "nonblocking": true},
+            "absent": {"parameters": [], "result": "void", "name": "ffic_no_such_symbol", "optional": true}}"#,
+        ffic_schema::Target::host(),
+    );
+    let library = report.library.unwrap();
+    let compiled = ffic_compiler::compile_artifact(&library).unwrap();
+    std::fs::create_dir_all(&cache).unwrap();
+    std::fs::set_permissions(&cache, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    ffic_loader::Cache::new(&cache)
+        .store(&library, &compiled.bytes)
+        .unwrap();
+    let artifact = trace(dir.path(), &[("FFIC_CACHE_DIR", cache_dir)]);
+    for line in [
+        ": artifact (mapped from its file)\n",
+        "  add_i32: artifact slow\n",
+        "  sleep_then: artifact nonblocking\n",
+    ] {
+        assert!(artifact.contains(line), "{line:?} in\n{artifact}");
+    }
+}
+
 #[test]
 fn dlopen_needs_allow_ffi_for_that_path() {
     let args = [test_library()];

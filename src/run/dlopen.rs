@@ -7,6 +7,7 @@
 //! Calling a symbol of a closed library is a TypeError, never a crash.
 
 use super::errors::throw_type_error as throw;
+use super::trace;
 use ffic_loader::{DynamicLibrary, Invoker, OpenOptions, Value};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, SymbolKind, Target, Type};
@@ -60,6 +61,8 @@ struct SymbolData {
     nonblocking: bool,
     invoker: Invoker,
     address: *const c_void,
+    /// Calls made, counted only under `--trace-ffi`.
+    calls: Cell<u64>,
 }
 
 thread_local! {
@@ -73,6 +76,28 @@ thread_local! {
 /// Sets what `--allow-ffi` granted.
 pub fn set_allowed(allowed: Allowed) {
     ALLOWED.with(|a| *a.borrow_mut() = allowed);
+}
+
+/// Under `--trace-ffi`, reports each bound symbol's calls (all on the slow
+/// path, or nonblocking, until fast calls exist).
+pub fn trace_calls() {
+    if !trace::enabled() {
+        return;
+    }
+    SYMBOLS.with(|symbols| {
+        for symbol in symbols.borrow().iter() {
+            let kind = if symbol.nonblocking {
+                "nonblocking"
+            } else {
+                "slow"
+            };
+            trace::line(&format!(
+                "calls {}: {} {kind}, 0 fast",
+                symbol.name,
+                symbol.calls.get()
+            ));
+        }
+    });
 }
 
 /// Drops every library and symbol record (when the isolate is done).
@@ -258,6 +283,9 @@ fn call_symbol(
             scope,
             &format!("Cannot call {}: the library was closed", data.name),
         );
+    }
+    if trace::enabled() {
+        data.calls.set(data.calls.get() + 1);
     }
     if data.nonblocking {
         let promise = super::nonblocking::start(
@@ -541,6 +569,17 @@ pub fn dlopen(
             return;
         }
     };
+    if trace::enabled() {
+        let source = match opened.code_source() {
+            Some(ffic_loader::CodeSource::File) => " (mapped from its file)",
+            Some(ffic_loader::CodeSource::Copy) => " (a verified copy of its file)",
+            _ => "",
+        };
+        trace::line(&format!("open {path}: {}{source}", opened.path()));
+        for fallback in opened.fallbacks() {
+            trace::line(&format!("  skipped {fallback}"));
+        }
+    }
     let handle = Rc::new(Handle {
         library: RefCell::new(None),
         closed: Cell::new(false),
@@ -578,10 +617,17 @@ pub fn dlopen(
                 ..
             } => {
                 let Some(function) = opened.function(&symbol.name).ok().flatten() else {
+                    if trace::enabled() {
+                        trace::line(&format!("  {}: absent", symbol.name));
+                    }
                     let null = v8::null(scope).into();
                     symbols.set(scope, key, null);
                     continue;
                 };
+                if trace::enabled() {
+                    let kind = if *nonblocking { "nonblocking" } else { "slow" };
+                    trace::line(&format!("  {}: {} {kind}", symbol.name, function.path()));
+                }
                 let record = Rc::new(SymbolData {
                     handle: Rc::clone(&handle),
                     name: symbol.name.clone(),
@@ -589,6 +635,7 @@ pub fn dlopen(
                     nonblocking: *nonblocking,
                     invoker: function.invoker().clone(),
                     address: function.address(),
+                    calls: Cell::new(0),
                 });
                 let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
                 SYMBOLS.with(|s| s.borrow_mut().push(record));

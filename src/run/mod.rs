@@ -14,6 +14,7 @@ mod natives;
 mod nonblocking;
 mod pool;
 mod state;
+mod trace;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ pub struct RunOptions {
     pub v8_flags: Option<String>,
     /// `--allow-ffi`: `None` denies, an empty list allows every library.
     pub allow_ffi: Option<Vec<PathBuf>>,
+    /// `--trace-ffi`.
+    pub trace_ffi: bool,
 }
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
@@ -57,8 +60,10 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
     isolate.set_promise_reject_callback(errors::promise_rejected);
     dlopen::set_allowed(options.allow_ffi.clone());
+    trace::enable(options.trace_ffi);
     inbox::open();
     let code = execute(isolate, &script, options);
+    dlopen::trace_calls();
     // Other threads stop waiting on this isolate; handles, callbacks and
     // libraries go before the isolate does.
     inbox::close();

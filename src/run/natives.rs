@@ -54,6 +54,7 @@ fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// `exit(code)`: flushes output and ends the process at once, as `Deno.exit`.
 fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let code = args.get(0).int32_value(scope).unwrap_or(0);
+    super::dlopen::trace_calls();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);
