@@ -107,9 +107,12 @@ fn values_print_as_deno_prints_them() {
 }
 
 #[test]
-fn modules_json_import_meta_and_top_level_await() {
+fn modules_json_import_meta_top_level_await_and_dynamic_import() {
     let out = same_as_deno("modules.js");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("after await"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for expected in ["after await", "late true", "missing TypeError true"] {
+        assert!(stdout.contains(expected), "{expected} in\n{stdout}");
+    }
 }
 
 #[test]

@@ -58,6 +58,7 @@ pub fn run(options: &RunOptions) -> ExitCode {
     let isolate = &mut v8::Isolate::new(v8::CreateParams::default());
     isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
+    isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
     isolate.set_promise_reject_callback(errors::promise_rejected);
     dlopen::set_allowed(options.allow_ffi.clone());
     trace::enable(options.trace_ffi);
@@ -90,7 +91,7 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
     if let Err(e) = bootstrap(scope, options) {
         return uncaught("bootstrap failed: ", &e);
     }
-    let module = match modules::load_graph(scope, script) {
+    let module = match modules::load_graph(scope, script, false, true) {
         Ok(module) => module,
         Err(e) => return uncaught("", &e),
     };

@@ -1,6 +1,7 @@
 //! ES modules from files: specifiers resolved against the importing module,
 //! the whole static graph loaded before instantiation, JSON modules (`with {
-//! type: "json" }`), and `import.meta` (`url`, `main`, `filename`, `dirname`).
+//! type: "json" }`), dynamic `import()`, and `import.meta` (`url`, `main`,
+//! `filename`, `dirname`).
 
 use super::state::{self, LoadedModule};
 use std::path::{Path, PathBuf};
@@ -122,27 +123,41 @@ fn compile<'s>(
     Ok(module)
 }
 
-/// Whether an import's attributes ask for JSON.
-fn wants_json(scope: &mut v8::PinScope, attributes: v8::Local<v8::FixedArray>) -> bool {
-    // [key, value, offset] triples.
-    (0..attributes.length() / 3).any(|i| {
+/// Whether an import's attributes ask for JSON. Static imports list them as
+/// [key, value, offset] (`stride` 3), dynamic ones as [key, value] (2).
+fn wants_json(
+    scope: &mut v8::PinScope,
+    attributes: v8::Local<v8::FixedArray>,
+    stride: usize,
+) -> bool {
+    (0..attributes.length() / stride).any(|i| {
         let text = |scope: &mut v8::PinScope, k: usize| {
             attributes
                 .get(scope, k)
                 .and_then(|d| v8::Local::<v8::String>::try_from(d).ok())
                 .map(|s| s.to_rust_string_lossy(scope))
         };
-        text(scope, 3 * i).as_deref() == Some("type")
-            && text(scope, 3 * i + 1).as_deref() == Some("json")
+        text(scope, stride * i).as_deref() == Some("type")
+            && text(scope, stride * i + 1).as_deref() == Some("json")
     })
 }
 
-/// Loads the module at `path` and everything it imports statically.
+/// Loads the module at `path` (JSON when `json`) and everything it imports
+/// statically; a module loaded before is reused, as imports share instances.
 pub fn load_graph<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     path: &Path,
+    json: bool,
+    main: bool,
 ) -> Result<v8::Local<'s, v8::Module>, String> {
-    let root = compile(scope, path, false, true)?;
+    if let Some(loaded) = state::with(|s| s.by_path.get(path).map(|&i| s.modules[i].module.clone()))
+    {
+        return Ok(v8::Local::new(scope, loaded));
+    }
+    let root = compile(scope, path, json, main)?;
+    if json {
+        return Ok(root);
+    }
     let mut pending = vec![(path.to_owned(), root)];
     while let Some((referrer, module)) = pending.pop() {
         let requests = module.get_module_requests();
@@ -158,7 +173,7 @@ pub fn load_graph<'s>(
             if state::with(|s| s.by_path.contains_key(&target)) {
                 continue;
             }
-            let json = wants_json(scope, request.get_import_attributes());
+            let json = wants_json(scope, request.get_import_attributes(), 3);
             let dependency = compile(scope, &target, json, false)?;
             if !json {
                 pending.push((target, dependency));
@@ -199,6 +214,60 @@ pub fn resolve_callback<'s>(
             None
         }
     }
+}
+
+/// V8's dynamic `import()` hook: loads, instantiates and evaluates the
+/// module, and gives a promise of its namespace (after its top-level await).
+pub fn import_dynamically<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    _options: v8::Local<'s, v8::Data>,
+    resource: v8::Local<'s, v8::Value>,
+    specifier: v8::Local<'s, v8::String>,
+    attributes: v8::Local<'s, v8::FixedArray>,
+) -> Option<v8::Local<'s, v8::Promise>> {
+    let resolver = v8::PromiseResolver::new(scope)?;
+    let promise = resolver.get_promise(scope);
+    let resource = resource.to_rust_string_lossy(scope);
+    let referrer = url_path(&resource).unwrap_or_else(|| PathBuf::from(&resource));
+    let specifier = specifier.to_rust_string_lossy(scope);
+    let json = wants_json(scope, attributes, 2);
+    let module =
+        match resolve(&specifier, &referrer).and_then(|p| load_graph(scope, &p, json, false)) {
+            Ok(module) => module,
+            Err(message) => {
+                let message = v8::String::new(scope, &message)?;
+                let error = v8::Exception::type_error(scope, message);
+                resolver.reject(scope, error);
+                return Some(promise);
+            }
+        };
+    v8::tc_scope!(let tc, scope);
+    let evaluated = if module.get_status() == v8::ModuleStatus::Uninstantiated
+        && module.instantiate_module(tc, resolve_callback) != Some(true)
+    {
+        None
+    } else {
+        module.evaluate(tc)
+    };
+    let Some(evaluated) = evaluated.and_then(|e| v8::Local::<v8::Promise>::try_from(e).ok()) else {
+        let exception = tc.exception().unwrap_or_else(|| v8::undefined(tc).into());
+        resolver.reject(tc, exception);
+        return Some(promise);
+    };
+    let namespace = module.get_module_namespace();
+    let give_namespace = v8::Function::builder(return_data)
+        .data(namespace)
+        .build(tc)?;
+    evaluated.then(tc, give_namespace)
+}
+
+/// Returns the function's data (the namespace, once evaluation settles).
+fn return_data(
+    _: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    rv.set(args.data());
 }
 
 /// Fills `import.meta` for a loaded module.

@@ -9,3 +9,15 @@ console.log(import.meta.url.startsWith("file:///"), import.meta.url.endsWith("/t
 console.log(meta.url.endsWith("/tests/run/lib/math.js"), typeof import.meta.filename, typeof import.meta.dirname);
 const waited = await new Promise((resolve) => setTimeout(() => resolve("after await"), 5));
 console.log(waited);
+// Dynamic imports: the same module instance, a new one, JSON, a failure.
+const dynamic = await import("./lib/math.js");
+console.log(dynamic.add === add, dynamic.add(1, 1));
+const late = await import("./lib/late.js");
+console.log(late.value, late.waited);
+const json = await import("./lib/data.json", { with: { type: "json" } });
+console.log(json.default === data);
+try {
+  await import("./lib/missing.js");
+} catch (e) {
+  console.log("missing", e.constructor.name, e.message.startsWith("Module not found"));
+}
