@@ -333,6 +333,29 @@ fn trace_ffi_reports_each_symbols_code_and_calls() {
 }
 
 #[test]
+fn examples_run_the_same_under_ffic_and_deno() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (example, expected) in [
+        ("libm", "pow(2, 0.5) = 1.4142135623730951"),
+        (
+            "qsort",
+            "sorted [ -2147483648, -7, 0, 3, 3, 19, 42, 100, 2147483647 ]",
+        ),
+        ("zlib", "round trip true"),
+        ("sqlite", r#"{ id: 2n, name: "banana", price: 0.25 }"#),
+    ] {
+        let script = examples.join(example).join("main.js");
+        let out = compare(script.to_str().unwrap(), &["--allow-ffi"], &[]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{example}: {stdout}");
+        assert!(
+            stdout.contains(expected),
+            "{example}: {expected} in\n{stdout}"
+        );
+    }
+}
+
+#[test]
 fn dlopen_needs_allow_ffi_for_that_path() {
     let args = [test_library()];
     let denied = compare("ffi_slow.js", &[], &args);
