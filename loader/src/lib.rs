@@ -4,7 +4,8 @@
 //! artifact is a typed error and is never executed. Without a usable
 //! artifact it falls back to compiling the same code in process (the JIT),
 //! then to libffi; [`OpenOptions`] and [`DynamicLibrary`] are the Rust API
-//! over all of it.
+//! over all of it. With feature `v8`, [`deno`] is the `Deno.dlopen` binding
+//! a V8 host builds on.
 
 // Invoke slots hold scalars in their low bytes and results are read back as
 // little-endian: both x86-64 and aarch64 Linux are.
@@ -13,6 +14,8 @@ compile_error!("ffic-loader assumes a little-endian target");
 
 pub mod cache;
 pub mod callback;
+#[cfg(feature = "v8")]
+pub mod deno;
 mod error;
 pub mod ffi;
 pub mod helpers;

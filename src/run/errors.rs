@@ -4,12 +4,7 @@
 
 use super::state;
 
-/// Throws a TypeError with `message` (the error every binding reports).
-pub fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
-    let message = v8::String::new(scope, message).expect("short string");
-    let error = v8::Exception::type_error(scope, message);
-    scope.throw_exception(error);
-}
+pub use ffic_loader::deno::throw_type_error;
 
 /// Text for a thrown value: an error's stack (its message and frames), else
 /// the value as a string.

@@ -5,17 +5,13 @@
 //! the main module's completion. An uncaught exception or
 //! unhandled rejection prints the error and exits 1, as Deno does.
 
-mod callback;
-mod dlopen;
 mod errors;
-mod inbox;
 mod modules;
 mod natives;
-mod nonblocking;
-mod pool;
+mod permissions;
 mod state;
-mod trace;
 
+use ffic_loader::deno;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -60,18 +56,13 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
     isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
     isolate.set_promise_reject_callback(errors::promise_rejected);
-    dlopen::set_allowed(options.allow_ffi.clone());
-    trace::enable(options.trace_ffi);
-    inbox::open();
+    permissions::set_allowed(options.allow_ffi.clone());
     let code = execute(isolate, &script, options);
-    dlopen::trace_calls();
+    deno::trace_calls();
     // Other threads stop waiting on this isolate; handles, callbacks and
     // libraries go before the isolate does.
-    inbox::close();
+    deno::leave();
     state::clear();
-    nonblocking::clear();
-    callback::clear();
-    dlopen::clear();
     ExitCode::from(code)
 }
 
@@ -85,7 +76,7 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
     let raw: *mut v8::Isolate = isolate;
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
-    callback::enter(raw, v8::Global::new(scope, context));
+    deno::enter(raw, v8::Global::new(scope, context), options.trace_ffi);
     let scope = &mut v8::ContextScope::new(scope, context);
     state::with(|s| s.started = Some(Instant::now()));
     if let Err(e) = bootstrap(scope, options) {
@@ -210,8 +201,8 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
         if let Some(text) = errors::take_unhandled(scope) {
             return Err(uncaught("Uncaught (in promise) ", &text));
         }
-        if let Some(message) = inbox::try_next() {
-            deliver(scope, message);
+        if let Some(message) = deno::try_next() {
+            deno::deliver(scope, message);
             continue;
         }
         let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
@@ -221,23 +212,15 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
             continue;
         }
         let deadline = next.map(|(key, _)| key.0);
-        if nonblocking::pending() || callback::referenced() {
-            if let Some(message) = inbox::next(deadline) {
-                deliver(scope, message);
+        if deno::keeps_alive() {
+            if let Some(message) = deno::next(deadline) {
+                deno::deliver(scope, message);
             }
         } else if let Some(deadline) = deadline {
             std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
         } else {
             return Ok(());
         }
-    }
-}
-
-/// Handles a message from another thread.
-fn deliver(scope: &mut v8::PinScope, message: inbox::Message) {
-    match message {
-        inbox::Message::Done { id, ret } => nonblocking::complete(scope, id, ret),
-        inbox::Message::Callback(request) => callback::serve(scope, request),
     }
 }
 

@@ -54,7 +54,7 @@ fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// `exit(code)`: flushes output and ends the process at once, as `Deno.exit`.
 fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let code = args.get(0).int32_value(scope).unwrap_or(0);
-    super::dlopen::trace_calls();
+    ffic_loader::deno::trace_calls();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);
@@ -104,7 +104,7 @@ fn encode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
 /// `TextDecoder.decode` does.
 fn decode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
     let value = args.get(0);
-    let bytes: Vec<u8> = match super::dlopen::bytes_of(value) {
+    let bytes: Vec<u8> = match ffic_loader::deno::bytes_of(value) {
         // SAFETY: the buffer behind `value` (a live handle) holds `len`
         // bytes at `data`, and V8 never moves it.
         Some((data, len)) if len > 0 => unsafe {
@@ -175,20 +175,8 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "encodeUtf8" => encode_utf8,
         "decodeUtf8" => decode_utf8,
         "queueMicrotask" => queue_microtask,
-        "ffiAllowed" => super::dlopen::ffi_allowed,
-        "dlopen" => super::dlopen::dlopen,
-        "dlclose" => super::dlopen::dlclose,
-        "pointerCreate" => super::dlopen::pointer_create,
-        "pointerValue" => super::dlopen::pointer_value,
-        "pointerOf" => super::dlopen::pointer_of,
-        "fnPointer" => super::dlopen::fn_pointer,
-        "viewRead" => super::dlopen::view_read,
-        "viewCString" => super::dlopen::view_c_string,
-        "viewArrayBuffer" => super::dlopen::view_array_buffer,
-        "viewCopyInto" => super::dlopen::view_copy_into,
-        "callbackCreate" => super::callback::create,
-        "callbackRef" => super::callback::set_ref,
-        "callbackClose" => super::callback::close,
+        "ffiAllowed" => super::permissions::ffi_allowed,
     };
+    ffic_loader::deno::install(scope, object);
     object
 }

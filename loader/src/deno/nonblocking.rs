@@ -4,9 +4,10 @@
 //! the call keeps alive every buffer it was given (their backing stores), its
 //! struct result buffer, and its library (closing defers the unload).
 
-use super::dlopen::{Handle, slots_of, to_js};
+use super::convert::{slots_of, to_js};
+use super::dlopen::Handle;
 use super::{inbox, pool};
-use ffic_loader::Invoker;
+use crate::Invoker;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::cell::{Cell, RefCell};

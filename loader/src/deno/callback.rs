@@ -13,10 +13,11 @@
 //!
 //! `ref()`ed callbacks keep the event loop alive (what `threadSafe` does).
 
-use super::dlopen::{bytes_of, definition, value_to_js};
-use super::errors::throw_type_error as throw;
+use super::convert::{bytes_of, value_to_js};
+use super::dlopen::definition;
 use super::inbox::{self, CallbackRequest};
-use ffic_loader::{NativeCallback, Value};
+use super::throw_type_error as throw;
+use crate::{NativeCallback, Value};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Target, Type};
 use std::cell::RefCell;

@@ -1,0 +1,184 @@
+//! Values across the JS boundary, as Deno's slow path converts them: JS
+//! arguments to invoke slots (with Deno's TypeError texts), native results
+//! and callback arguments to JS (BigInt for 64-bit integers, External or
+//! null for pointers), and the memory behind buffers.
+
+use crate::Value;
+use ffic_schema::types::Primitive;
+use ffic_schema::{Signature, Type};
+use std::ffi::c_void;
+
+fn type_name(ty: &Type) -> String {
+    ty.to_string()
+}
+
+/// A JS argument as an invoke slot, converted as Deno's slow path converts.
+pub(super) fn to_slot(
+    scope: &mut v8::PinScope,
+    ty: &Type,
+    value: v8::Local<v8::Value>,
+) -> Result<u64, String> {
+    let invalid =
+        |expected: &str| format!("Invalid FFI {} type, expected {expected}", type_name(ty));
+    let p = match ty {
+        Type::Struct(layout) => {
+            let (data, len) = bytes_of(value).ok_or_else(|| {
+                "Invalid FFI struct type, expected ArrayBuffer, or ArrayBufferView".to_string()
+            })?;
+            if (len as u64) < layout.size {
+                return Err(format!(
+                    "Invalid FFI struct type, expected at least {} bytes, got {len}",
+                    layout.size
+                ));
+            }
+            return Ok(data as u64);
+        }
+        Type::Primitive(p) => *p,
+    };
+    use Primitive as P;
+    Ok(match p {
+        P::Bool if value.is_boolean() => u64::from(value.is_true()),
+        P::Bool => return Err("Invalid FFI u8 type, expected boolean".into()),
+        P::U8 | P::U16 | P::U32 if value.is_uint32() => {
+            let v = value.uint32_value(scope).unwrap_or(0);
+            match p {
+                P::U8 => u64::from(v as u8),
+                P::U16 => u64::from(v as u16),
+                _ => u64::from(v),
+            }
+        }
+        P::U8 | P::U16 | P::U32 => return Err(invalid("unsigned integer")),
+        P::I8 | P::I16 | P::I32 if value.is_int32() => {
+            let v = value.int32_value(scope).unwrap_or(0);
+            match p {
+                P::I8 => u64::from(v as i8 as u8),
+                P::I16 => u64::from(v as i16 as u16),
+                _ => u64::from(v as u32),
+            }
+        }
+        P::I8 | P::I16 | P::I32 => return Err(invalid("integer")),
+        P::U64 | P::Usize | P::I64 | P::Isize => {
+            if let Ok(big) = v8::Local::<v8::BigInt>::try_from(value) {
+                big.u64_value().0
+            } else if value.is_number() {
+                value.integer_value(scope).unwrap_or(0) as u64
+            } else if matches!(p, P::U64 | P::Usize) {
+                return Err(invalid("unsigned integer"));
+            } else {
+                return Err(invalid("integer"));
+            }
+        }
+        P::F32 if value.is_number() => {
+            u64::from((value.number_value(scope).unwrap_or(0.0) as f32).to_bits())
+        }
+        P::F64 if value.is_number() => value.number_value(scope).unwrap_or(0.0).to_bits(),
+        P::F32 | P::F64 => return Err(invalid("number")),
+        P::Pointer | P::Function if value.is_null() => 0,
+        P::Pointer | P::Function if value.is_external() => {
+            let external = v8::Local::<v8::External>::try_from(value)
+                .map_err(|_| invalid("null, or External"))?;
+            external.value() as u64
+        }
+        P::Pointer | P::Function => return Err(invalid("null, or External")),
+        P::Buffer if value.is_null() => 0,
+        P::Buffer => match bytes_of(value) {
+            Some((data, _)) => data as u64,
+            None => return Err(invalid("null, ArrayBuffer, or ArrayBufferView")),
+        },
+        P::Void => return Err("void is not a parameter type".into()),
+    })
+}
+
+/// The data pointer and length of an ArrayBuffer or ArrayBufferView. The
+/// crate builds V8 with no on-heap typed arrays, so the data never moves.
+pub fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        return Some((view.data(), view.byte_length()));
+    }
+    if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
+        let data = buffer.data().map_or(std::ptr::null_mut(), |p| p.as_ptr());
+        return Some((data, buffer.byte_length()));
+    }
+    None
+}
+
+/// A native value as Deno hands it to JS: BigInt for 64-bit integers,
+/// External or null for pointers.
+pub(super) fn value_to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: Value,
+) -> v8::Local<'s, v8::Value> {
+    match value {
+        Value::Void | Value::Struct(_) => v8::undefined(scope).into(),
+        Value::Bool(b) => v8::Boolean::new(scope, b).into(),
+        Value::U8(v) => v8::Integer::new_from_unsigned(scope, v.into()).into(),
+        Value::I8(v) => v8::Integer::new(scope, v.into()).into(),
+        Value::U16(v) => v8::Integer::new_from_unsigned(scope, v.into()).into(),
+        Value::I16(v) => v8::Integer::new(scope, v.into()).into(),
+        Value::U32(v) => v8::Integer::new_from_unsigned(scope, v).into(),
+        Value::I32(v) => v8::Integer::new(scope, v).into(),
+        Value::U64(v) => v8::BigInt::new_from_u64(scope, v).into(),
+        Value::I64(v) => v8::BigInt::new_from_i64(scope, v).into(),
+        Value::Usize(v) => v8::BigInt::new_from_u64(scope, v as u64).into(),
+        Value::Isize(v) => v8::BigInt::new_from_i64(scope, v as i64).into(),
+        Value::F32(v) => v8::Number::new(scope, v.into()).into(),
+        Value::F64(v) => v8::Number::new(scope, v).into(),
+        Value::Pointer(p) if p.is_null() => v8::null(scope).into(),
+        Value::Pointer(p) => v8::External::new(scope, p).into(),
+    }
+}
+
+/// A result of `ty` read from the bytes an invoke wrote, as Deno returns it.
+pub(super) fn to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    ty: &Type,
+    bytes: &[u8],
+) -> v8::Local<'s, v8::Value> {
+    value_to_js(scope, Value::read(ty, bytes))
+}
+
+/// A pointer as JS sees it: External, or null for 0.
+pub(super) fn pointer_to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    address: u64,
+) -> v8::Local<'s, v8::Value> {
+    value_to_js(scope, Value::Pointer(address as usize as *mut c_void))
+}
+
+/// The arguments as invoke slots, converted as Deno's slow path does. With
+/// `keep`, the backing store of every buffer and struct argument is added to
+/// it (a nonblocking call keeps them alive until it finishes).
+pub(super) fn slots_of(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    signature: &Signature,
+    mut keep: Option<&mut Vec<v8::SharedRef<v8::BackingStore>>>,
+) -> Result<Vec<u64>, String> {
+    let mut slots = Vec::with_capacity(signature.parameters.len());
+    for (i, ty) in signature.parameters.iter().enumerate() {
+        let value = args.get(i as i32);
+        slots.push(to_slot(scope, ty, value)?);
+        let holds_memory = matches!(ty, Type::Struct(_) | Type::Primitive(Primitive::Buffer));
+        if let (Some(keep), true) = (keep.as_deref_mut(), holds_memory)
+            && let Some(store) = backing_store(value)
+        {
+            if store.is_resizable_by_user_javascript() {
+                return Err(
+                    "Resizable backing stores are not supported for nonblocking FFI calls".into(),
+                );
+            }
+            keep.push(store);
+        }
+    }
+    Ok(slots)
+}
+
+/// The backing store of an ArrayBuffer or view.
+fn backing_store(value: v8::Local<v8::Value>) -> Option<v8::SharedRef<v8::BackingStore>> {
+    if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
+        return view.get_backing_store();
+    }
+    v8::Local::<v8::ArrayBuffer>::try_from(value)
+        .ok()
+        .map(|buffer| buffer.get_backing_store())
+}

@@ -1,0 +1,89 @@
+//! The `Deno.dlopen` binding on the `v8` crate (feature `v8`): the native
+//! functions a host's JS builds `Deno.dlopen`, `UnsafePointer`,
+//! `UnsafePointerView`, `UnsafeFnPointer` and `UnsafeCallback` from, and the
+//! inbox through which finished nonblocking calls and callbacks called on
+//! other threads reach the isolate's thread.
+//!
+//! A host, on the isolate's thread: [`enter`] once its context exists,
+//! [`install`] the natives on the object its JS reads them from, then from
+//! its event loop [`try_next`] / [`next`] and [`deliver`] messages while
+//! [`keeps_alive`] says work is in flight, and [`leave`] before the isolate
+//! is disposed.
+
+mod callback;
+mod convert;
+mod dlopen;
+mod inbox;
+mod nonblocking;
+mod pointer;
+mod pool;
+mod trace;
+
+pub use convert::bytes_of;
+pub use dlopen::trace_calls;
+pub use inbox::{Message, next, try_next};
+
+/// Throws a TypeError with `message` (the error every binding reports).
+pub fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
+    let message = v8::String::new(scope, message).expect("short string");
+    let error = v8::Exception::type_error(scope, message);
+    scope.throw_exception(error);
+}
+
+/// Prepares the binding for the isolate `isolate` running `context`, with
+/// `--trace-ffi` on or off.
+pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>, trace_ffi: bool) {
+    trace::enable(trace_ffi);
+    inbox::open();
+    callback::enter(isolate, context);
+}
+
+/// Releases everything the binding holds (libraries, callbacks, V8
+/// handles); other threads stop waiting on the isolate.
+pub fn leave() {
+    inbox::close();
+    nonblocking::clear();
+    callback::clear();
+    pointer::clear();
+    dlopen::clear();
+}
+
+/// Whether work in flight (a nonblocking call, a `ref()`ed callback) must
+/// keep the event loop alive.
+pub fn keeps_alive() -> bool {
+    nonblocking::pending() || callback::referenced()
+}
+
+/// Handles a message from another thread.
+pub fn deliver(scope: &mut v8::PinScope, message: Message) {
+    match message {
+        Message::Done { id, ret } => nonblocking::complete(scope, id, ret),
+        Message::Callback(request) => callback::serve(scope, request),
+    }
+}
+
+/// Adds the binding's natives to `object`.
+pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
+    macro_rules! install {
+        ($($name:literal => $f:expr),* $(,)?) => {$(
+            let key = v8::String::new(scope, $name).expect("short string");
+            let function = v8::Function::new(scope, $f).expect("a native function");
+            object.set(scope, key.into(), function.into());
+        )*};
+    }
+    install! {
+        "dlopen" => dlopen::dlopen,
+        "dlclose" => dlopen::dlclose,
+        "pointerCreate" => pointer::pointer_create,
+        "pointerValue" => pointer::pointer_value,
+        "pointerOf" => pointer::pointer_of,
+        "fnPointer" => pointer::fn_pointer,
+        "viewRead" => pointer::view_read,
+        "viewCString" => pointer::view_c_string,
+        "viewArrayBuffer" => pointer::view_array_buffer,
+        "viewCopyInto" => pointer::view_copy_into,
+        "callbackCreate" => callback::create,
+        "callbackRef" => callback::set_ref,
+        "callbackClose" => callback::close,
+    };
+}
