@@ -1,11 +1,11 @@
 // libm through Deno.dlopen: runs unchanged under `ffic run` and stock Deno.
 //   ffic run --allow-ffi examples/libm/main.js
-const libm = Deno.dlopen("libm.so.6", {
-  cos: { parameters: ["f64"], result: "f64" },
-  pow: { parameters: ["f64", "f64"], result: "f64" },
-  cosf: { parameters: ["f32"], result: "f32" },
-  ldexp: { parameters: ["f64", "i32"], result: "f64" },
-});
+// The symbols are ffic's descriptor for this library (`ffic compile` turns
+// it into an artifact); Deno.dlopen takes it as is, once its "$schema" key
+// is dropped.
+import descriptor from "./symbols.json" with { type: "json" };
+const { $schema: _, ...symbols } = descriptor;
+const libm = Deno.dlopen("libm.so.6", symbols);
 const { cos, pow, cosf, ldexp } = libm.symbols;
 console.log("cos(0) =", cos(0));
 console.log("cos(pi) =", cos(Math.PI));

@@ -1,9 +1,12 @@
 // libc's qsort sorting an Int32Array in place, with a JS comparator passed
 // as an UnsafeCallback. Runs unchanged under `ffic run` and stock Deno.
 //   ffic run --allow-ffi examples/qsort/main.js
-const libc = Deno.dlopen("libc.so.6", {
-  qsort: { parameters: ["buffer", "usize", "usize", "function"], result: "void" },
-});
+// The symbols are ffic's descriptor for this library (`ffic compile` turns
+// it into an artifact); Deno.dlopen takes it as is, once its "$schema" key
+// is dropped.
+import descriptor from "./symbols.json" with { type: "json" };
+const { $schema: _, ...symbols } = descriptor;
+const libc = Deno.dlopen("libc.so.6", symbols);
 let comparisons = 0;
 const compare = new Deno.UnsafeCallback(
   { parameters: ["pointer", "pointer"], result: "i32" },

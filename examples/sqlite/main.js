@@ -2,22 +2,12 @@
 // statement with bound parameters, query them back. Runs unchanged under
 // `ffic run` and stock Deno.
 //   ffic run --allow-ffi examples/sqlite/main.js
-const sqlite = Deno.dlopen("libsqlite3.so.0", {
-  sqlite3_open: { parameters: ["buffer", "buffer"], result: "i32" },
-  sqlite3_close: { parameters: ["pointer"], result: "i32" },
-  sqlite3_exec: { parameters: ["pointer", "buffer", "pointer", "pointer", "pointer"], result: "i32" },
-  sqlite3_prepare_v2: { parameters: ["pointer", "buffer", "i32", "buffer", "pointer"], result: "i32" },
-  sqlite3_bind_int64: { parameters: ["pointer", "i32", "i64"], result: "i32" },
-  sqlite3_bind_double: { parameters: ["pointer", "i32", "f64"], result: "i32" },
-  sqlite3_bind_text: { parameters: ["pointer", "i32", "buffer", "i32", "pointer"], result: "i32" },
-  sqlite3_step: { parameters: ["pointer"], result: "i32" },
-  sqlite3_reset: { parameters: ["pointer"], result: "i32" },
-  sqlite3_finalize: { parameters: ["pointer"], result: "i32" },
-  sqlite3_column_int64: { parameters: ["pointer", "i32"], result: "i64" },
-  sqlite3_column_double: { parameters: ["pointer", "i32"], result: "f64" },
-  sqlite3_column_text: { parameters: ["pointer", "i32"], result: "pointer" },
-  sqlite3_errmsg: { parameters: ["pointer"], result: "pointer" },
-});
+// The symbols are ffic's descriptor for this library (`ffic compile` turns
+// it into an artifact); Deno.dlopen takes it as is, once its "$schema" key
+// is dropped.
+import descriptor from "./symbols.json" with { type: "json" };
+const { $schema: _, ...symbols } = descriptor;
+const sqlite = Deno.dlopen("libsqlite3.so.0", symbols);
 const s = sqlite.symbols;
 const SQLITE_OK = 0, SQLITE_ROW = 100, SQLITE_DONE = 101;
 // SQLITE_TRANSIENT: SQLite copies the bound text.

@@ -2,12 +2,12 @@
 // parameter (a BigUint64Array passed as a buffer). Runs unchanged under
 // `ffic run` and stock Deno.
 //   ffic run --allow-ffi examples/zlib/main.js
-const zlib = Deno.dlopen("libz.so.1", {
-  compressBound: { parameters: ["u64"], result: "u64" },
-  compress: { parameters: ["buffer", "buffer", "buffer", "u64"], result: "i32" },
-  uncompress: { parameters: ["buffer", "buffer", "buffer", "u64"], result: "i32" },
-  zlibVersion: { parameters: [], result: "pointer" },
-});
+// The symbols are ffic's descriptor for this library (`ffic compile` turns
+// it into an artifact); Deno.dlopen takes it as is, once its "$schema" key
+// is dropped.
+import descriptor from "./symbols.json" with { type: "json" };
+const { $schema: _, ...symbols } = descriptor;
+const zlib = Deno.dlopen("libz.so.1", symbols);
 const Z_OK = 0;
 const text = "ffic ".repeat(200) + "and the end.";
 const input = new TextEncoder().encode(text);

@@ -401,6 +401,14 @@
       this.name = "NotCapable";
     }
   }
+  // Pointers, views, function pointers and callbacks need unrestricted
+  // --allow-ffi, as in Deno (fixed for the run, so checked once).
+  const ffiUnrestricted = natives.ffiAllowed();
+  const ffiDenied = () =>
+    new NotCapable("Requires ffi access, run again with the --allow-ffi flag");
+  function requireFfi() {
+    if (!ffiUnrestricted) throw ffiDenied();
+  }
   // A struct result travels in a buffer the caller passes last.
   function withStructResult(raw, [size, count]) {
     return function (...args) {
@@ -444,12 +452,13 @@
     }
   }
   const UnsafePointer = {
-    create: (value) => natives.pointerCreate(BigInt(value)),
-    of: (buffer) => natives.pointerOf(buffer),
-    value: (pointer) => natives.pointerValue(pointer),
+    create: (value) => (requireFfi(), natives.pointerCreate(BigInt(value))),
+    of: (buffer) => (requireFfi(), natives.pointerOf(buffer)),
+    value: (pointer) => (requireFfi(), natives.pointerValue(pointer)),
     equals: (a, b) => natives.pointerValue(a) === natives.pointerValue(b),
-    offset: (pointer, offset) =>
-      natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset)),
+    offset: (pointer, offset) => (
+      requireFfi(), natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset))
+    ),
   };
 
   class UnsafeFnPointer {
@@ -461,6 +470,10 @@
       this.definition = definition;
     }
     call(...args) {
+      if (!ffiUnrestricted) {
+        if (this.definition?.nonblocking) return Promise.reject(ffiDenied());
+        throw ffiDenied();
+      }
       // Prepared at the first call: Deno's constructor checks nothing either.
       if (this.#call === undefined) {
         const made = natives.fnPointer(this.pointer, JSON.stringify(this.definition));
@@ -482,6 +495,7 @@
       if (definition.nonblocking) {
         throw new TypeError("Cannot construct UnsafeCallback: cannot be nonblocking");
       }
+      requireFfi();
       const [id, pointer] = natives.callbackCreate(JSON.stringify(definition), callback);
       this.#id = id;
       this.pointer = pointer;
@@ -514,21 +528,27 @@
       this.pointer = pointer;
     }
     static getCString(pointer, offset = 0) {
+      requireFfi();
       return natives.viewCString(pointer, offset);
     }
     static getArrayBuffer(pointer, byteLength, offset = 0) {
+      requireFfi();
       return natives.viewArrayBuffer(pointer, byteLength, offset);
     }
     static copyInto(pointer, destination, offset = 0) {
+      requireFfi();
       natives.viewCopyInto(pointer, destination, offset);
     }
     getCString(offset = 0) {
+      requireFfi();
       return natives.viewCString(this.pointer, offset);
     }
     getArrayBuffer(byteLength, offset = 0) {
+      requireFfi();
       return natives.viewArrayBuffer(this.pointer, byteLength, offset);
     }
     copyInto(destination, offset = 0) {
+      requireFfi();
       natives.viewCopyInto(this.pointer, destination, offset);
     }
   }
@@ -540,6 +560,7 @@
   ]) {
     Object.defineProperty(UnsafePointerView.prototype, method, {
       value: function (offset = 0) {
+        requireFfi();
         return natives.viewRead(this.pointer, offset, type);
       },
       writable: true,
