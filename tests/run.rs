@@ -203,6 +203,7 @@ fn callbacks_match_deno_on_this_thread_and_others() {
         "from a native thread [ 0, 1, 2, 3, 4 ]",
         "from a worker 4 [ 0, 10, 20, 30 ]",
         "after a throw on a thread",
+        r#"served while a timer waits [ "callback", "timer" ]"#,
     ] {
         assert!(stdout.contains(expected), "{expected} in\n{stdout}");
     }
@@ -353,6 +354,31 @@ fn examples_run_the_same_under_ffic_and_deno() {
             "{example}: {expected} in\n{stdout}"
         );
     }
+}
+
+#[test]
+fn an_uncaught_error_with_calls_in_flight_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("in_flight.js");
+    std::fs::write(
+        &script,
+        r#"const lib = Deno.dlopen(Deno.args[0], {
+  slow_buf_sum: { parameters: ["buffer", "usize", "u32"], result: "u32", nonblocking: true },
+});
+const buffer = new Uint8Array(1 << 20).fill(1);
+lib.symbols.slow_buf_sum(buffer, buffer.length, 300);
+setTimeout(() => { throw new Error("while a call runs"); }, 10);
+"#,
+    )
+    .unwrap();
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-ffi"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(first_line(&out.stderr).starts_with("error: Uncaught Error: while a call runs"));
 }
 
 #[test]

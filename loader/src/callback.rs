@@ -8,8 +8,9 @@ use crate::LoadError;
 use crate::ffi::prepared_cif;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Target, Type};
-use libffi::low::ffi_cif;
-use libffi::middle::Closure;
+use libffi::low::{closure_free, ffi_cif, ffi_closure, try_closure_alloc};
+use libffi::middle::Cif;
+use libffi::raw::{ffi_prep_closure_loc, ffi_status_FFI_OK};
 use std::ffi::c_void;
 
 /// What a callback runs: `data` as given to [`NativeCallback::new`], one
@@ -26,12 +27,13 @@ enum Return {
     Narrow { size: usize, signed: bool },
     /// Written as is (64-bit integers, floats, pointers).
     Word { size: usize },
-    /// A struct, written straight into libffi's result buffer.
-    Struct,
+    /// A struct of `size` bytes, written straight into libffi's result buffer.
+    Struct { size: usize },
 }
 
-/// The closure's user data.
-#[derive(Debug)]
+/// The closure's user data. Copied out at the start of each call, so a call
+/// still returning never reads it after its handler ran.
+#[derive(Debug, Clone, Copy)]
 struct CallTarget {
     handler: CallbackHandler,
     data: *const c_void,
@@ -43,27 +45,16 @@ struct CallTarget {
 /// Dropping it frees the code: native code must not call it afterwards.
 #[derive(Debug)]
 pub struct NativeCallback {
-    /// Declared before `target`, so the code is freed first on drop.
-    closure: Closure<'static>,
-    _target: OwnedTarget,
+    closure: *mut ffi_closure,
+    code: *const c_void,
+    /// Read by libffi on every call; boxed so its address is stable.
+    _cif: Box<Cif>,
+    target: *mut CallTarget,
 }
 
-/// The closure's user data, freed after the closure (a raw pointer rather
-/// than a `Box`, since the closure holds a shared reference into it).
-#[derive(Debug)]
-struct OwnedTarget(*mut CallTarget);
-
-impl Drop for OwnedTarget {
-    fn drop(&mut self) {
-        // SAFETY: made by Box::into_raw in `NativeCallback::new` and freed
-        // once, here, after the closure that referred to it.
-        drop(unsafe { Box::from_raw(self.0) });
-    }
-}
-
-// SAFETY: the closure code and its user data are immutable after `new`; any
-// thread may call the code, and the handler decides what a call on another
-// thread does. Moving the owner between threads moves nothing they point to.
+// SAFETY: the closure, its cif and its user data are immutable after `new`;
+// any thread may call the code, and the handler decides what a call on
+// another thread does. Moving the owner moves nothing they point to.
 unsafe impl Send for NativeCallback {}
 
 impl NativeCallback {
@@ -73,9 +64,15 @@ impl NativeCallback {
         handler: CallbackHandler,
         data: *const c_void,
     ) -> Result<NativeCallback, LoadError> {
-        let cif = prepared_cif(signature)?;
+        let failed = |message: &str| LoadError::Libffi {
+            signature: signature.to_string(),
+            message: message.to_owned(),
+        };
+        let cif = Box::new(prepared_cif(signature)?);
         let ret = match &signature.result {
-            Type::Struct(_) => Return::Struct,
+            Type::Struct(layout) => Return::Struct {
+                size: layout.size as usize,
+            },
             Type::Primitive(Primitive::Void) => Return::Void,
             Type::Primitive(p) => {
                 let size = Type::Primitive(*p).layout(Target::host()).0 as usize;
@@ -88,65 +85,89 @@ impl NativeCallback {
                 }
             }
         };
+        let (closure, code) =
+            try_closure_alloc().ok_or_else(|| failed("ffi_closure_alloc failed"))?;
         let target = Box::into_raw(Box::new(CallTarget {
             handler,
             data,
             parameters: signature.parameters.len(),
             ret,
         }));
-        // SAFETY: `target` is a live allocation freed only in `drop`, after
-        // the closure that refers to it.
-        let userdata: &'static CallTarget = unsafe { &*target };
-        let closure = Closure::try_new(cif, trampoline, userdata).map_err(|e| {
-            // SAFETY: nothing refers to `target` when preparation failed.
-            drop(unsafe { Box::from_raw(target) });
-            LoadError::Libffi {
-                signature: signature.to_string(),
-                message: format!("{e:?}"),
-            }
-        })?;
-        Ok(NativeCallback {
+        // SAFETY: `closure` and `code` come from one ffi_closure_alloc; the
+        // cif and `target` outlive the closure (freed after it, in drop).
+        let status = unsafe {
+            ffi_prep_closure_loc(
+                closure,
+                cif.as_raw_ptr(),
+                Some(trampoline),
+                target.cast(),
+                code.as_mut_ptr(),
+            )
+        };
+        let callback = NativeCallback {
             closure,
-            _target: OwnedTarget(target),
-        })
+            code: code.as_ptr(),
+            _cif: cif,
+            target,
+        };
+        if status != ffi_status_FFI_OK {
+            return Err(failed(&format!("ffi_prep_closure_loc: status {status}")));
+        }
+        Ok(callback)
     }
 
     /// The function pointer to hand to native code.
     pub fn code(&self) -> *const c_void {
-        *self.closure.code_ptr() as *const c_void
+        self.code
+    }
+}
+
+impl Drop for NativeCallback {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` and freed once, here: the closure first,
+        // then the user data it pointed at (the cif goes with the fields).
+        unsafe {
+            closure_free(self.closure);
+            drop(Box::from_raw(self.target));
+        }
     }
 }
 
 /// What libffi's closure code calls: runs the handler, then returns its
 /// result in the form the C caller reads.
 unsafe extern "C" fn trampoline(
-    _cif: &ffi_cif,
-    result: &mut u8,
-    args: *const *const c_void,
-    target: &CallTarget,
+    _cif: *mut ffi_cif,
+    result: *mut c_void,
+    args: *mut *mut c_void,
+    target: *mut c_void,
 ) {
-    let result: *mut u8 = result;
-    // SAFETY: libffi passes one argument address per declared parameter.
-    let args = unsafe { std::slice::from_raw_parts(args, target.parameters) };
+    // SAFETY: `target` is the CallTarget given to ffi_prep_closure_loc,
+    // alive while the closure can be called.
+    let target = unsafe { *target.cast::<CallTarget>() };
+    let result = result.cast::<u8>();
+    let args: &[*const c_void] = if target.parameters == 0 {
+        &[]
+    } else {
+        // SAFETY: libffi passes one argument address per declared parameter.
+        unsafe { std::slice::from_raw_parts(args.cast_const().cast(), target.parameters) }
+    };
+    let mut word = [0u8; 8];
     match target.ret {
-        Return::Void => {
-            let mut none = [0u8; 8];
-            // SAFETY: the handler's contract; a void result writes nothing.
-            unsafe { (target.handler)(target.data, args, none.as_mut_ptr()) };
-        }
-        // SAFETY: libffi's result buffer holds the whole struct.
-        Return::Struct => unsafe { (target.handler)(target.data, args, result) },
-        Return::Word { size } => {
-            let mut word = [0u8; 8];
-            // SAFETY: the buffer holds any scalar; libffi's result buffer
-            // holds at least a register.
-            unsafe {
-                (target.handler)(target.data, args, word.as_mut_ptr());
-                std::ptr::copy_nonoverlapping(word.as_ptr(), result, size);
-            }
-        }
+        // SAFETY: the handler's contract; a void result writes nothing.
+        Return::Void => unsafe { (target.handler)(target.data, args, word.as_mut_ptr()) },
+        // SAFETY: libffi's result buffer holds the whole struct; it is
+        // zeroed first, as the handler's contract promises.
+        Return::Struct { size } => unsafe {
+            std::ptr::write_bytes(result, 0, size);
+            (target.handler)(target.data, args, result);
+        },
+        // SAFETY: the word holds any scalar; libffi's result buffer holds at
+        // least a register.
+        Return::Word { size } => unsafe {
+            (target.handler)(target.data, args, word.as_mut_ptr());
+            std::ptr::copy_nonoverlapping(word.as_ptr(), result, size);
+        },
         Return::Narrow { size, signed } => {
-            let mut word = [0u8; 8];
             // SAFETY: as above.
             unsafe { (target.handler)(target.data, args, word.as_mut_ptr()) };
             let raw = u64::from_le_bytes(word);

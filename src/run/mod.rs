@@ -196,14 +196,22 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
 /// is left to do: no timer, no nonblocking call in flight, no `ref()`ed
 /// callback. `Err` carries the exit status of an uncaught error.
 fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
+    /// Messages handled per turn, so a flood of them cannot starve timers.
+    const MESSAGES_PER_TURN: usize = 1024;
     loop {
+        // Each turn's handles go with it.
+        v8::scope!(let scope, scope);
+        deno::turn();
         scope.perform_microtask_checkpoint();
         if let Some(text) = errors::take_unhandled(scope) {
             return Err(uncaught("Uncaught (in promise) ", &text));
         }
-        if let Some(message) = deno::try_next() {
+        let mut delivered = 0;
+        while delivered < MESSAGES_PER_TURN
+            && let Some(message) = deno::try_next()
+        {
             deno::deliver(scope, message);
-            continue;
+            delivered += 1;
         }
         let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
         if let Some((key, id)) = next.filter(|(key, _)| key.0 <= Instant::now()) {
@@ -211,15 +219,17 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
             fire_timer(scope, id)?;
             continue;
         }
+        if delivered > 0 {
+            continue;
+        }
         let deadline = next.map(|(key, _)| key.0);
-        if deno::keeps_alive() {
-            if let Some(message) = deno::next(deadline) {
-                deno::deliver(scope, message);
-            }
-        } else if let Some(deadline) = deadline {
-            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-        } else {
+        if deadline.is_none() && !deno::keeps_alive() {
             return Ok(());
+        }
+        // Other threads may post even when nothing keeps the loop alive (an
+        // unref'd callback): wait for them and the next timer alike.
+        if let Some(message) = deno::next(deadline) {
+            deno::deliver(scope, message);
         }
     }
 }

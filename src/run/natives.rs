@@ -55,6 +55,7 @@ fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
 fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let code = args.get(0).int32_value(scope).unwrap_or(0);
     ffic_loader::deno::trace_calls();
+    ffic_loader::deno::leave();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);

@@ -112,7 +112,9 @@ const sink = Deno.UnsafeCallback.threadSafe({ parameters: ["u32"], result: "void
 });
 console.log("thread started", s.call_on_thread(sink.pointer, 5, 1));
 await finished;
-sink.close();
+// unref, not close: the native thread may still be returning through the
+// callback's code (stock Deno crashes when it is freed under it).
+sink.unref();
 console.log("from a native thread", seen);
 
 // Called from a nonblocking call's worker thread, through the event loop.
@@ -130,6 +132,12 @@ s.call_on_thread(thrower.pointer, 2, 1);
 await afterThrow;
 thrower.unref();
 console.log("after a throw on a thread");
+// An unref'd callback called from a native thread while only a timer is
+// pending runs at once, not when the timer fires.
+const order = [];
+s.call_on_thread(cb({ parameters: ["u32"], result: "void" }, () => order.push("callback")), 1, 1);
+await new Promise((resolve) => setTimeout(() => resolve(order.push("timer")), 300));
+console.log("served while a timer waits", order);
 for (const c of made) c.close();
 double.close();
 nested.close();

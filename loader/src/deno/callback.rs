@@ -9,7 +9,8 @@
 //! - On any other thread, the call is sent to the event loop and the thread
 //!   waits for the result. A throw there prints Deno's "Illegal unhandled
 //!   exception in nonblocking callback" and returns zero. Once the isolate is
-//!   gone, such calls return zero at once instead of waiting forever.
+//!   gone, such calls return zero at once instead of waiting forever (the
+//!   callbacks' code is never freed then, since such threads may call it).
 //!
 //! `ref()`ed callbacks keep the event loop alive (what `threadSafe` does).
 
@@ -41,6 +42,9 @@ static ISOLATE_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
 thread_local! {
     static RECORDS: RefCell<HashMap<u64, Rc<Record>>> = RefCell::new(HashMap::new());
+    /// Closed callbacks, freed at the next event-loop turn: a call of theirs
+    /// may still be returning through their code when `close()` runs.
+    static CLOSED: RefCell<Vec<Rc<Record>>> = const { RefCell::new(Vec::new()) };
     static REFERENCED: RefCell<HashSet<u64>> = RefCell::new(HashSet::new());
     static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static CONTEXT: RefCell<Option<v8::Global<v8::Context>>> = const { RefCell::new(None) };
@@ -56,10 +60,19 @@ pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>) {
     CONTEXT.with(|c| *c.borrow_mut() = Some(context));
 }
 
-/// Frees every callback and handle (when the isolate is done). Native code
-/// must not call a callback afterwards, as after `close()`.
+/// Lets go of every callback (when the isolate is done). Their code stays
+/// allocated: other threads may still call it, and then get zero.
 pub fn clear() {
-    RECORDS.with(|r| r.borrow_mut().clear());
+    RECORDS.with(|r| {
+        if let Ok(mut r) = r.try_borrow_mut() {
+            std::mem::forget(std::mem::take(&mut *r));
+        }
+    });
+    CLOSED.with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            std::mem::forget(std::mem::take(&mut *c));
+        }
+    });
     REFERENCED.with(|r| r.borrow_mut().clear());
     CONTEXT.with(|c| *c.borrow_mut() = None);
     EXCEPTION.with(|e| *e.borrow_mut() = None);
@@ -136,8 +149,15 @@ pub fn close(
 ) {
     let id = args.get(0).integer_value(scope).unwrap_or(0) as u64;
     REFERENCED.with(|r| r.borrow_mut().remove(&id));
-    // A record in use by a running call stays alive through its Rc.
-    RECORDS.with(|r| r.borrow_mut().remove(&id));
+    if let Some(record) = RECORDS.with(|r| r.borrow_mut().remove(&id)) {
+        CLOSED.with(|c| c.borrow_mut().push(record));
+    }
+}
+
+/// Frees closed callbacks; called between event-loop turns, when no call of
+/// theirs on this thread is running and served calls have returned.
+pub fn release_closed() {
+    CLOSED.with(|c| c.borrow_mut().clear());
 }
 
 /// The handler every callback's native code runs.

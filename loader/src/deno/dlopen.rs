@@ -90,10 +90,20 @@ pub fn trace_calls() {
     });
 }
 
-/// Drops every library and symbol record (when the isolate is done).
+/// Drops every library and symbol record (when the isolate is done), except
+/// libraries with nonblocking calls still running: those stay loaded.
 pub(super) fn clear() {
     SYMBOLS.with(|s| s.borrow_mut().clear());
-    HANDLES.with(|h| h.borrow_mut().clear());
+    HANDLES.with(|h| {
+        for handle in h.borrow().iter() {
+            if handle.in_flight.get() > 0
+                && let Ok(mut library) = handle.library.try_borrow_mut()
+            {
+                std::mem::forget(library.take());
+            }
+        }
+        h.borrow_mut().clear();
+    });
 }
 
 /// The slow callback of every function symbol.
@@ -157,6 +167,8 @@ pub(super) fn marshal_and_call(
         Ok(slots) => slots,
         Err(message) => return throw(scope, &message),
     };
+    // Only what callbacks throw during this call may surface after it.
+    drop(super::callback::take_exception());
     match &signature.result {
         Type::Struct(layout) => {
             let out = args.get(signature.parameters.len() as i32);
@@ -173,8 +185,10 @@ pub(super) fn marshal_and_call(
                 );
             }
             // SAFETY: the slots hold checked arguments of the signature (buffer
-            // and struct pointers into live JS buffers, which do not move),
-            // and `data` holds at least the struct's bytes.
+            // and struct pointers into live JS buffers, which do not move;
+            // as in Deno, a callback that detaches one of them during the
+            // call is the script's own use-after-free), and `data` holds at
+            // least the struct's bytes.
             unsafe { invoker.call(address, slots.as_ptr(), data.cast()) };
             rethrow_from_callback(scope);
         }

@@ -38,8 +38,16 @@ pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>, trace_
     callback::enter(isolate, context);
 }
 
-/// Releases everything the binding holds (libraries, callbacks, V8
-/// handles); other threads stop waiting on the isolate.
+/// Frees what closed callbacks left behind; call at the top of each
+/// event-loop turn.
+pub fn turn() {
+    callback::release_closed();
+}
+
+/// Releases what the binding holds (libraries, callbacks, V8 handles);
+/// other threads stop waiting on the isolate. What threads may still be
+/// using (callback code, memory and libraries of calls in flight) is leaked
+/// instead. Also right before the process exits early (`Deno.exit`).
 pub fn leave() {
     inbox::close();
     nonblocking::clear();

@@ -36,9 +36,10 @@ pub fn pending() -> bool {
     PENDING.with(|p| !p.borrow().is_empty())
 }
 
-/// Drops every pending record (when the isolate is done).
+/// Lets go of the calls still running when the isolate is done: their
+/// memory is leaked, not freed, since worker threads still write to it.
 pub fn clear() {
-    PENDING.with(|p| p.borrow_mut().clear());
+    PENDING.with(|p| std::mem::forget(std::mem::take(&mut *p.borrow_mut())));
 }
 
 /// Starts a nonblocking call of `address` and gives its promise. Argument

@@ -8,9 +8,9 @@ use std::sync::{Condvar, Mutex, OnceLock};
 /// Work for one thread.
 pub type Job = Box<dyn FnOnce() + Send>;
 
-/// At most this many calls run at once (Deno's blocking pool allows 512;
-/// beyond this many, calls queue).
-const MAX_THREADS: usize = 128;
+/// At most this many calls run at once, as in Deno's blocking pool; beyond
+/// this many, calls queue.
+const MAX_THREADS: usize = 512;
 
 #[derive(Default)]
 struct Queue {
@@ -33,7 +33,9 @@ pub fn spawn(job: Job) -> Result<(), Job> {
     let pool = POOL.get_or_init(Pool::default);
     let mut queue = pool.queue.lock().expect("pool lock");
     queue.jobs.push_back(job);
-    if queue.idle == 0 && queue.threads < MAX_THREADS {
+    // Idle workers only count down once they wake, so compare with the
+    // queue: every job beyond the idle workers needs a thread of its own.
+    if queue.jobs.len() > queue.idle && queue.threads < MAX_THREADS {
         let started = std::thread::Builder::new()
             .name("ffic-nonblocking".into())
             .spawn(move || work(pool));

@@ -1,0 +1,69 @@
+// Per-call cost of Deno.dlopen symbols, run unchanged by `ffic run` and
+// stock Deno against the native test library (first argument). Prints one
+// line per case: `name ns-per-call`. scripts/bench-js runs it under both
+// and prints the table with ratios. Each case warms up (so V8 optimizes the
+// loop) and then takes the best of several timed rounds.
+const lib = Deno.dlopen(Deno.args[0], {
+  nop: { parameters: [], result: "void" },
+  add_i32: { parameters: ["i32", "i32"], result: "i32" },
+  add_f64: { parameters: ["f64", "f64"], result: "f64" },
+  id_u64: { parameters: ["u64"], result: "u64" },
+  buf_sum: { parameters: ["buffer", "usize"], result: "u32" },
+  sum_dl: { parameters: [{ struct: ["f64", "i64"] }], result: "f64" },
+  make_pt: { parameters: ["i32", "i32"], result: { struct: ["i32", "i32"] } },
+  many26: {
+    parameters: ["i8", "f64", "u16", "f32", "i32", "f64", "i64", "f32", "u8", "f64", "i16", "f32", "u32",
+      "f64", "u64", "f32", "i64", "f64", "i32", "f32", "u8", "f64", "i8", "f32", "u16", "f64"],
+    result: "f64",
+  },
+  add_i32_async: { parameters: ["i32", "i32"], result: "i32", name: "add_i32", nonblocking: true },
+  get_add_i32: { parameters: [], result: "function" },
+});
+const s = lib.symbols;
+const rounds = Number(Deno.args[1] ?? 5);
+
+function time(name, n, body) {
+  body(Math.min(n, 20000));
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    body(n);
+    best = Math.min(best, (performance.now() - start) / n);
+  }
+  console.log(name, (best * 1e6).toFixed(1));
+}
+
+const N = 1_000_000;
+time("nop", N, (n) => { for (let i = 0; i < n; i++) s.nop(); });
+time("add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_i32(x, 1); return x; });
+time("add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_f64(x, 0.5); return x; });
+time("u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = s.id_u64(5n); return x; });
+const buffer = new Uint8Array(64).fill(1);
+time("buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.buf_sum(buffer, 64); return x; });
+const dl = new Uint8Array(16);
+time("struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.sum_dl(dl); return x; });
+time("struct_result", N / 4, (n) => { let x; for (let i = 0; i < n; i++) x = s.make_pt(i, 1); return x; });
+time("many26", N / 4, (n) => {
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    x += s.many26(1, 2, 3, 4, 5, 6, 7n, 8, 9, 10, 11, 12, 13, 14, 15n, 16, 17n, 18, 19, 20, 21, 22, 23, 24, 25, 26);
+  }
+  return x;
+});
+const view = new Deno.UnsafePointerView(Deno.UnsafePointer.of(buffer));
+time("view_getUint32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += view.getUint32(i & 31); return x; });
+const add = new Deno.UnsafeFnPointer(s.get_add_i32(), { parameters: ["i32", "i32"], result: "i32" });
+time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x = add.call(x, 1); return x; });
+// Nonblocking: 10,000 calls in flight, then all awaited; per call.
+{
+  const n = 10000;
+  await Promise.all(Array.from({ length: n }, () => s.add_i32_async(1, 2)));
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    await Promise.all(Array.from({ length: n }, () => s.add_i32_async(1, 2)));
+    best = Math.min(best, (performance.now() - start) / n);
+  }
+  console.log("nonblocking", (best * 1e6).toFixed(1));
+}
+lib.close();
