@@ -87,6 +87,20 @@ fn compare(script: &str, flags: &[&str], args: &[&str]) -> Output {
     ours
 }
 
+/// An ffic-only FFI script (behaviour stock Deno does not share, e.g. where
+/// it crashes): `source` run with `--allow-ffi` and the test library.
+fn ffic_ffi_script(source: &str) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.js");
+    std::fs::write(&script, source).unwrap();
+    run_with(
+        ffic(),
+        &["run", "--allow-ffi"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    )
+}
+
 /// A script without FFI, with the standard arguments.
 fn same_as_deno(script: &str) -> Output {
     compare(script, &[], &ARGS)
@@ -236,23 +250,13 @@ fn nonblocking_calls_match_deno() {
 
 #[test]
 fn closing_waits_for_nonblocking_calls_in_flight() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("close_in_flight.js");
-    std::fs::write(
-        &script,
+    let out = ffic_ffi_script(
         r#"const lib = Deno.dlopen(Deno.args[0], { sleep_then: { parameters: ["u32", "u32"], result: "u32", nonblocking: true } });
 const pending = lib.symbols.sleep_then(100, 42);
 lib.close();
 try { lib.symbols.sleep_then(0, 1); } catch (e) { console.log(e.constructor.name, e.message); }
 console.log(await pending);
 "#,
-    )
-    .unwrap();
-    let out = run_with(
-        ffic(),
-        &["run", "--allow-ffi"],
-        script.to_str().unwrap(),
-        &[test_library()],
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
@@ -358,10 +362,7 @@ fn examples_run_the_same_under_ffic_and_deno() {
 
 #[test]
 fn an_uncaught_error_with_calls_in_flight_exits_cleanly() {
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("in_flight.js");
-    std::fs::write(
-        &script,
+    let out = ffic_ffi_script(
         r#"const lib = Deno.dlopen(Deno.args[0], {
   slow_buf_sum: { parameters: ["buffer", "usize", "u32"], result: "u32", nonblocking: true },
 });
@@ -369,13 +370,6 @@ const buffer = new Uint8Array(1 << 20).fill(1);
 lib.symbols.slow_buf_sum(buffer, buffer.length, 300);
 setTimeout(() => { throw new Error("while a call runs"); }, 10);
 "#,
-    )
-    .unwrap();
-    let out = run_with(
-        ffic(),
-        &["run", "--allow-ffi"],
-        script.to_str().unwrap(),
-        &[test_library()],
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(first_line(&out.stderr).starts_with("error: Uncaught Error: while a call runs"));
@@ -423,23 +417,13 @@ fn pointers_views_and_callbacks_need_unrestricted_allow_ffi() {
 #[test]
 fn a_closed_library_throws_instead_of_crashing() {
     // Stock Deno crashes here (it calls into the unloaded library).
-    let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("closed.js");
-    std::fs::write(
-        &script,
+    let out = ffic_ffi_script(
         r#"const lib = Deno.dlopen(Deno.args[0], { add_i32: { parameters: ["i32", "i32"], result: "i32" } });
 const add = lib.symbols.add_i32;
 console.log(add(1, 2));
 lib.close();
 try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
 "#,
-    )
-    .unwrap();
-    let out = run_with(
-        ffic(),
-        &["run", "--allow-ffi"],
-        script.to_str().unwrap(),
-        &[test_library()],
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),

@@ -225,8 +225,6 @@ pub fn import_dynamically<'s>(
     specifier: v8::Local<'s, v8::String>,
     attributes: v8::Local<'s, v8::FixedArray>,
 ) -> Option<v8::Local<'s, v8::Promise>> {
-    let resolver = v8::PromiseResolver::new(scope)?;
-    let promise = resolver.get_promise(scope);
     let resource = resource.to_rust_string_lossy(scope);
     let referrer = url_path(&resource).unwrap_or_else(|| PathBuf::from(&resource));
     let specifier = specifier.to_rust_string_lossy(scope);
@@ -237,8 +235,7 @@ pub fn import_dynamically<'s>(
             Err(message) => {
                 let message = v8::String::new(scope, &message)?;
                 let error = v8::Exception::type_error(scope, message);
-                resolver.reject(scope, error);
-                return Some(promise);
+                return rejected(scope, error);
             }
         };
     v8::tc_scope!(let tc, scope);
@@ -251,14 +248,23 @@ pub fn import_dynamically<'s>(
     };
     let Some(evaluated) = evaluated.and_then(|e| v8::Local::<v8::Promise>::try_from(e).ok()) else {
         let exception = tc.exception().unwrap_or_else(|| v8::undefined(tc).into());
-        resolver.reject(tc, exception);
-        return Some(promise);
+        return rejected(tc, exception);
     };
     let namespace = module.get_module_namespace();
     let give_namespace = v8::Function::builder(return_data)
         .data(namespace)
         .build(tc)?;
     evaluated.then(tc, give_namespace)
+}
+
+/// A promise rejected with `reason`.
+fn rejected<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    reason: v8::Local<'s, v8::Value>,
+) -> Option<v8::Local<'s, v8::Promise>> {
+    let resolver = v8::PromiseResolver::new(scope)?;
+    resolver.reject(scope, reason);
+    Some(resolver.get_promise(scope))
 }
 
 /// Returns the function's data (the namespace, once evaluation settles).

@@ -129,14 +129,41 @@ fn call_symbol(
     if trace::enabled() {
         data.calls.set(data.calls.get() + 1);
     }
-    if data.nonblocking {
+    let callee = Callee {
+        signature: &data.signature,
+        invoker: &data.invoker,
+        address: data.address,
+        nonblocking: data.nonblocking,
+    };
+    call(scope, &args, &mut rv, callee, Some(&data.handle));
+}
+
+/// What a symbol or function-pointer call goes to.
+pub(super) struct Callee<'a> {
+    pub(super) signature: &'a Signature,
+    pub(super) invoker: &'a Invoker,
+    pub(super) address: *const c_void,
+    pub(super) nonblocking: bool,
+}
+
+/// Calls `callee` with the JS arguments: synchronously, or for a
+/// nonblocking callee on a worker with a promise as the result. `handle` is
+/// the library a symbol belongs to (`None` for a function pointer).
+pub(super) fn call(
+    scope: &mut v8::PinScope,
+    args: &v8::FunctionCallbackArguments,
+    rv: &mut v8::ReturnValue<v8::Value>,
+    callee: Callee,
+    handle: Option<&Rc<Handle>>,
+) {
+    if callee.nonblocking {
         let promise = super::nonblocking::start(
             scope,
-            &args,
-            &data.signature,
-            &data.invoker,
-            data.address,
-            Some(Rc::clone(&data.handle)),
+            args,
+            callee.signature,
+            callee.invoker,
+            callee.address,
+            handle.cloned(),
         );
         if let Some(promise) = promise {
             rv.set(promise.into());
@@ -145,17 +172,32 @@ fn call_symbol(
     }
     marshal_and_call(
         scope,
-        &args,
-        &data.signature,
-        &data.invoker,
-        data.address,
-        &mut rv,
+        args,
+        callee.signature,
+        callee.invoker,
+        callee.address,
+        rv,
     );
+}
+
+/// `[size, parameters]` of a sync struct-returning signature, for the JS
+/// wrapper that passes the result buffer; `None` otherwise.
+pub(super) fn struct_shape<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    signature: &Signature,
+    nonblocking: bool,
+) -> Option<v8::Local<'s, v8::Value>> {
+    let (Type::Struct(layout), false) = (&signature.result, nonblocking) else {
+        return None;
+    };
+    let size = v8::Number::new(scope, layout.size as f64).into();
+    let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
+    Some(v8::Array::new_with_elements(scope, &[size, count]).into())
 }
 
 /// Converts the JS arguments, calls `address` through `invoker` and sets the
 /// result (or writes a struct result into the buffer passed last).
-pub(super) fn marshal_and_call(
+fn marshal_and_call(
     scope: &mut v8::PinScope,
     args: &v8::FunctionCallbackArguments,
     signature: &Signature,
@@ -363,11 +405,8 @@ pub(super) fn dlopen(
                 if *nonblocking {
                     nonblocking_names.push(key);
                 }
-                if let (Type::Struct(layout), false) = (&signature.result, *nonblocking) {
-                    let size = v8::Number::new(scope, layout.size as f64).into();
-                    let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
-                    let pair = v8::Array::new_with_elements(scope, &[size, count]);
-                    struct_results.set(scope, key, pair.into());
+                if let Some(shape) = struct_shape(scope, signature, *nonblocking) {
+                    struct_results.set(scope, key, shape);
                 }
             }
         }

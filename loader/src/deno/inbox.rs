@@ -66,8 +66,8 @@ pub fn send(message: Message) -> bool {
     let Some(sender) = SENDER.get() else {
         return false;
     };
-    let sender = sender.lock().expect("inbox lock").clone();
-    sender.is_some_and(|s| s.send(message).is_ok())
+    let sender = sender.lock().expect("inbox lock");
+    sender.as_ref().is_some_and(|s| s.send(message).is_ok())
 }
 
 /// The next message if one is waiting.

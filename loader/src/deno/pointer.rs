@@ -4,7 +4,7 @@
 //! sync or nonblocking).
 
 use super::convert::{bytes_of, pointer_to_js, to_js, to_slot};
-use super::dlopen::{definition, marshal_and_call};
+use super::dlopen::{Callee, call, definition, struct_shape};
 use super::throw_type_error as throw;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Target, Type};
@@ -39,28 +39,13 @@ fn call_pointer(
     if pointer.address().is_null() {
         return throw(scope, "Cannot call a null function pointer");
     }
-    if data.nonblocking {
-        let promise = super::nonblocking::start(
-            scope,
-            &args,
-            pointer.signature(),
-            pointer.invoker(),
-            pointer.address(),
-            None,
-        );
-        if let Some(promise) = promise {
-            rv.set(promise.into());
-        }
-        return;
-    }
-    marshal_and_call(
-        scope,
-        &args,
-        pointer.signature(),
-        pointer.invoker(),
-        pointer.address(),
-        &mut rv,
-    );
+    let callee = Callee {
+        signature: pointer.signature(),
+        invoker: pointer.invoker(),
+        address: pointer.address(),
+        nonblocking: data.nonblocking,
+    };
+    call(scope, &args, &mut rv, callee, None);
 }
 
 /// `fnPointer(pointer, definitionJson)`: `{ call, struct }`, the function
@@ -97,12 +82,9 @@ pub(super) fn fn_pointer(
     let result = v8::Object::new(scope);
     let key = v8::String::new(scope, "call").expect("key").into();
     result.set(scope, key, function.into());
-    if let (Type::Struct(layout), false) = (&signature.result, nonblocking) {
-        let size = v8::Number::new(scope, layout.size as f64).into();
-        let count = v8::Number::new(scope, signature.parameters.len() as f64).into();
-        let pair = v8::Array::new_with_elements(scope, &[size, count]);
+    if let Some(shape) = struct_shape(scope, &signature, nonblocking) {
         let key = v8::String::new(scope, "struct").expect("key").into();
-        result.set(scope, key, pair.into());
+        result.set(scope, key, shape);
     }
     rv.set(result.into());
 }
