@@ -300,7 +300,7 @@ fn trace_ffi_reports_each_symbols_code_and_calls() {
     let jit = trace(dir.path(), &[("FFIC_CACHE_DIR", cache_dir)]);
     for line in [
         ": JIT\n",
-        "  add_i32: JIT slow\n",
+        "  add_i32: JIT fast\n",
         "  sleep_then: JIT nonblocking\n",
         "  absent: absent\n",
         "calls add_i32: 5 slow, 0 fast\n",
@@ -330,7 +330,7 @@ fn trace_ffi_reports_each_symbols_code_and_calls() {
     let artifact = trace(dir.path(), &[("FFIC_CACHE_DIR", cache_dir)]);
     for line in [
         ": artifact (mapped from its file)\n",
-        "  add_i32: artifact slow\n",
+        "  add_i32: artifact fast\n",
         "  sleep_then: artifact nonblocking\n",
     ] {
         assert!(artifact.contains(line), "{line:?} in\n{artifact}");
@@ -429,4 +429,236 @@ try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
         String::from_utf8_lossy(&out.stdout),
         "3\nTypeError Cannot call add_i32: the library was closed\n"
     );
+}
+
+/// `ffic run --trace-ffi` with natives syntax, `env` set and the test
+/// library as the first argument; asserts success.
+fn ffic_traced(script: &str, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let out = Command::new(ffic())
+        .args([
+            "run",
+            "--allow-ffi",
+            "--v8-flags=--allow-natives-syntax",
+            "--trace-ffi",
+            script,
+            test_library(),
+        ])
+        .args(args)
+        .current_dir(dir())
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{script}: {stderr}");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+/// Stock Deno's stdout for `script` with natives syntax and `args` after
+/// the test library.
+fn deno_stdout(script: &str, args: &[&str]) -> String {
+    let out = Command::new(deno())
+        .args([
+            "run",
+            "--quiet",
+            "--allow-ffi",
+            "--allow-read",
+            "--v8-flags=--allow-natives-syntax",
+            script,
+            test_library(),
+        ])
+        .args(args)
+        .current_dir(dir())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "deno {script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `(slow, fast)` call counts of `symbol` from a `--trace-ffi` report.
+fn call_counts(trace: &str, symbol: &str) -> (u64, u64) {
+    let prefix = format!("ffi-trace: calls {symbol}: ");
+    let line = trace
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no call counts for {symbol} in\n{trace}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.parse().unwrap())
+        .collect();
+    (numbers[0], numbers[1])
+}
+
+/// Symbols of `fast/symbols.json` that may call back and return a value:
+/// kept off the fast path.
+const KEPT_SLOW: [&str; 2] = ["call_i32", "add_i32"];
+
+/// Symbols of `fast/symbols.json` that only ffi_reenter.js calls.
+const CALLED_BY_REENTER: [&str; 2] = ["call_void", "call_i32"];
+
+/// Asserts that every other symbol of `fast/symbols.json` was called fast
+/// from the optimized callers, by code from `path`, and these never.
+fn assert_fast_calls(trace: &str, path: &str) {
+    let text = std::fs::read_to_string(dir().join("fast/symbols.json")).unwrap();
+    let names: Vec<String> =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+    assert!(names.len() > 20);
+    for name in &names {
+        let (_, fast) = call_counts(trace, name);
+        if CALLED_BY_REENTER.contains(&name.as_str()) {
+            let kind = if KEPT_SLOW.contains(&name.as_str()) {
+                "slow"
+            } else {
+                "fast"
+            };
+            assert!(
+                trace.contains(&format!("  {name}: {path} {kind}\n")),
+                "{name}\n{trace}"
+            );
+        } else if KEPT_SLOW.contains(&name.as_str()) {
+            assert!(
+                trace.contains(&format!("  {name}: {path} slow\n")),
+                "{name}\n{trace}"
+            );
+            assert_eq!(fast, 0, "{name} must stay off the fast path");
+        } else {
+            assert!(
+                trace.contains(&format!("  {name}: {path} fast\n")),
+                "{name}\n{trace}"
+            );
+            assert!(fast >= 1, "{name} was never called fast:\n{trace}");
+        }
+    }
+}
+
+#[test]
+fn optimized_callers_make_fast_calls_through_jit_code() {
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path().to_str().unwrap();
+    let (stdout, trace) = ffic_traced("ffi_fast.js", &[], &[("FFIC_CACHE_DIR", cache)]);
+    assert_eq!(
+        stdout,
+        deno_stdout("ffi_fast.js", &[]),
+        "stdout differs from stock Deno"
+    );
+    assert!(trace.contains(": JIT\n"), "{trace}");
+    assert_fast_calls(&trace, "JIT");
+    assert!(trace.contains("jit compilations: 1\n"), "{trace}");
+}
+
+/// Compiles `fast/symbols.json` with `ffic compile` into `out` as `fast.*`.
+fn compile_fast_module(out: &Path, emit: &str, descriptor: &Path) {
+    let status = Command::new(ffic())
+        .args(["compile", "--name", "fast", "--emit", emit, "-o"])
+        .arg(out)
+        .arg(descriptor)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    compile_fast_module(
+        out.path(),
+        "artifact,dts,js",
+        &dir().join("fast/symbols.json"),
+    );
+    let module = out.path().join("fast.js");
+    let module = module.to_str().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    let (stdout, trace) = ffic_traced("ffi_fast.js", &[module], &env);
+    assert_eq!(
+        stdout,
+        deno_stdout("ffi_fast.js", &[module]),
+        "stdout differs from stock Deno"
+    );
+    assert!(
+        trace.contains(": artifact (mapped from its file)\n"),
+        "{trace}"
+    );
+    assert!(!trace.contains("skipped"), "{trace}");
+    assert_fast_calls(&trace, "artifact");
+    assert!(trace.contains("jit compilations: 0\n"), "{trace}");
+}
+
+#[test]
+fn a_corrupt_or_stale_artifact_beside_the_module_is_refused_with_a_warning() {
+    let jit_stdout = deno_stdout("ffi_fast.js", &[]);
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    // Corrupt: one byte of code flipped after compiling.
+    let corrupt = tempfile::tempdir().unwrap();
+    compile_fast_module(
+        corrupt.path(),
+        "artifact,js",
+        &dir().join("fast/symbols.json"),
+    );
+    let artifact = corrupt.path().join("fast.ffic");
+    let mut bytes = std::fs::read(&artifact).unwrap();
+    let last = bytes.len() - 100;
+    bytes[last] ^= 0x5a;
+    std::fs::write(&artifact, bytes).unwrap();
+    // Stale: the module regenerated from a changed descriptor, the artifact not.
+    let stale = tempfile::tempdir().unwrap();
+    compile_fast_module(stale.path(), "artifact", &dir().join("fast/symbols.json"));
+    let text = std::fs::read_to_string(dir().join("fast/symbols.json")).unwrap();
+    let changed = stale.path().join("symbols.json");
+    std::fs::write(
+        &changed,
+        text.replacen("\"nop\": {", "\"extra\": { \"name\": \"nop\", \"parameters\": [], \"result\": \"void\" },\n  \"nop\": {", 1),
+    )
+    .unwrap();
+    compile_fast_module(stale.path(), "js", &changed);
+    for (dir, what) in [(corrupt.path(), "corrupt"), (stale.path(), "stale")] {
+        let module = dir.join("fast.js");
+        let (stdout, trace) = ffic_traced("ffi_fast.js", &[module.to_str().unwrap()], &env);
+        let stdout = stdout.replace("extra,", "");
+        assert_eq!(stdout, jit_stdout, "{what}: results through the JIT");
+        assert!(
+            trace.contains(&format!(
+                "warning: ffic: the artifact {} was not used (",
+                dir.join("fast.ffic").display()
+            )),
+            "{what}: {trace}"
+        );
+        assert!(trace.contains(": JIT\n"), "{what}: {trace}");
+        assert!(trace.contains("jit compilations: 1\n"), "{what}: {trace}");
+    }
+}
+
+#[test]
+fn reentering_js_from_native_code_survives_deoptimization() {
+    // Stock Deno aborts on this script ("Lazy deopt after a fast API call
+    // with return value is unsupported"): ffic keeps such symbols slow.
+    let cache = tempfile::tempdir().unwrap();
+    let (stdout, trace) = ffic_traced(
+        "ffi_reenter.js",
+        &[],
+        &[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    assert_eq!(
+        stdout,
+        "re-enter void 20 2\nre-enter value 61 2\ndescriptor order true\n"
+    );
+    // The void symbol was called fast, and its caller deoptimized during
+    // that call; the other never went fast.
+    assert!(call_counts(&trace, "call_void").1 >= 2, "{trace}");
+    assert_eq!(call_counts(&trace, "call_i32").1, 0, "{trace}");
 }

@@ -55,11 +55,7 @@ impl<'l> Plan<'l> {
         let mut fast_of = Vec::with_capacity(symbols.len());
         for (i, symbol) in symbols.iter().enumerate() {
             fast_of.push(match &symbol.kind {
-                SymbolKind::Function {
-                    signature,
-                    nonblocking,
-                    ..
-                } if fast::has_fast(*nonblocking) => {
+                SymbolKind::Function { signature, .. } if symbol.fast_call() => {
                     functions.push(fast::build(signature, symbol_slot(i), isa, &mut fctx)?);
                     Some(functions.len() - 1)
                 }

@@ -33,6 +33,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Arguments marshalled without touching the heap.
 const INLINE_SLOTS: usize = 16;
@@ -212,9 +213,9 @@ impl OpenOptions {
                 }
             }
             if usable && self.compile_on_miss && self.jit {
-                let bytes = match ffic_compiler::compile_artifact(library) {
-                    Ok(compiled) => compiled.bytes,
-                    Err(e) => return tried("JIT".into(), Err(e.into())),
+                let bytes = match compile(library) {
+                    Ok(bytes) => bytes,
+                    Err(e) => return tried("JIT".into(), Err(e)),
                 };
                 let stored = cache
                     .store(library, &bytes)
@@ -229,11 +230,28 @@ impl OpenOptions {
             return None;
         }
         let jitted = match compiled {
-            Some(bytes) => MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers),
-            None => MappedArtifact::jit(library, resolved, &self.helpers),
-        };
+            Some(bytes) => Ok(bytes),
+            None => compile(library),
+        }
+        .and_then(|bytes| MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers));
         tried("JIT".into(), jitted)
     }
+}
+
+/// Descriptor sets compiled in this process so far.
+static COMPILATIONS: AtomicU64 = AtomicU64::new(0);
+
+/// How many times this process compiled code for a descriptor set (the JIT,
+/// including compiles that fill the cache): zero when every library came
+/// from an artifact.
+pub fn jit_compilations() -> u64 {
+    COMPILATIONS.load(Ordering::Relaxed)
+}
+
+/// Compiles `library`'s trampolines in process, counted.
+fn compile(library: &Library) -> Result<Vec<u8>, LoadError> {
+    COMPILATIONS.fetch_add(1, Ordering::Relaxed);
+    Ok(ffic_compiler::compile_artifact(library)?.bytes)
 }
 
 /// An opened native library with every symbol bound. `Send + Sync`: its

@@ -128,21 +128,9 @@ impl MappedArtifact {
         }
     }
 
-    /// The JIT fallback: compiles `library`'s trampolines in process with the
-    /// artifact's own generator and emitter (so the code is byte for byte what
-    /// `ffic compile` writes), then binds them from fresh memory exactly as a
-    /// mapped artifact is bound.
-    pub fn jit(
-        library: &Library,
-        resolved: &Arc<Resolved>,
-        helpers: &Helpers,
-    ) -> Result<MappedArtifact, LoadError> {
-        let compiled = ffic_compiler::compile_artifact(library)?;
-        Self::from_compiled(&compiled.bytes, library, resolved, helpers)
-    }
-
-    /// Binds artifact bytes compiled in this process from fresh memory,
-    /// verified like any artifact.
+    /// The JIT's last step: binds artifact bytes compiled in this process
+    /// (by the artifact's own generator and emitter, so byte for byte what
+    /// `ffic compile` writes) from fresh memory, verified like any artifact.
     pub fn from_compiled(
         bytes: &[u8],
         library: &Library,

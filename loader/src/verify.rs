@@ -7,7 +7,6 @@ use crate::region::page_size;
 use ffic_compiler::COMPILER_VERSION;
 use ffic_compiler::artifact::format::{self, Artifact, EntryKind};
 use ffic_compiler::isa::{self, CPU_FEATURES};
-use ffic_compiler::trampoline::fast;
 use ffic_schema::{Digest, Library, SymbolKind};
 use std::fmt::Write;
 
@@ -124,7 +123,7 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
         {
             return Err(mismatch("native name or flags differ".into()));
         }
-        if kind == EntryKind::Function && entry.fast.is_some() != fast::has_fast(nonblocking) {
+        if kind == EntryKind::Function && entry.fast.is_some() != symbol.fast_call() {
             return Err(mismatch("fast trampoline presence is wrong".into()));
         }
         if let Some(i) = entry.invoke

@@ -106,6 +106,9 @@ pub enum SymbolKind {
         signature: Signature,
         /// Called on a worker thread, returning a Promise.
         nonblocking: bool,
+        /// Marked `ffic.callsBack`: may re-enter JS through a callback it was
+        /// not passed (see [`Symbol::fast_call`]).
+        calls_back: bool,
         /// Parameter names for generated types (documentation only).
         parameter_names: Option<Vec<String>>,
     },
@@ -129,6 +132,36 @@ pub struct Symbol {
     pub doc: Option<String>,
     /// Function or static.
     pub kind: SymbolKind,
+}
+
+impl Symbol {
+    /// Whether V8 may call this function through a fast trampoline: never
+    /// when `nonblocking`, nor when it returns a value through the fast
+    /// call (not void, not a struct written to its out buffer) and may run an
+    /// `UnsafeCallback` (a `function` parameter, or `ffic.callsBack`). V8
+    /// 15.2 aborts if JS run from a non-void fast call deoptimizes its caller.
+    pub fn fast_call(&self) -> bool {
+        match &self.kind {
+            SymbolKind::Function {
+                signature,
+                nonblocking,
+                calls_back,
+                ..
+            } => {
+                let void_shaped = matches!(
+                    signature.result,
+                    Type::Primitive(Primitive::Void) | Type::Struct(_)
+                );
+                let may_call_back = *calls_back
+                    || signature
+                        .parameters
+                        .iter()
+                        .any(|p| matches!(p, Type::Primitive(Primitive::Function)));
+                !nonblocking && (void_shaped || !may_call_back)
+            }
+            SymbolKind::Static { .. } => false,
+        }
+    }
 }
 
 /// A validated descriptor, normalised for one target, symbols in file order.
@@ -176,6 +209,7 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
                         result: Type::resolve(&f.result, target),
                     },
                     nonblocking: f.nonblocking.unwrap_or(false),
+                    calls_back: extension.calls_back,
                     parameter_names: extension
                         .parameter_names
                         .map(|names| names.into_iter().map(|n| n.0).collect()),

@@ -30,7 +30,7 @@ const FUNCTION_FIELDS: [&str; 6] = [
     EXTENSION_FIELD,
 ];
 const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
-const FUNCTION_EXTENSION_FIELDS: [&str; 2] = ["doc", "parameterNames"];
+const FUNCTION_EXTENSION_FIELDS: [&str; 3] = ["doc", "parameterNames", "callsBack"];
 const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
 
 /// Diagnostics kept per file. Each costs memory, and past a few hundred a
@@ -354,6 +354,7 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "\"parameterNames\" must be an array of parameter names",
             "an array such as [\"a\", \"b\"]",
         ),
+        Place::ExtensionField("callsBack") => ("\"callsBack\" must be a boolean", "true or false"),
         Place::ParameterName => (
             "a parameter name must be a string",
             "a JavaScript identifier",
@@ -532,6 +533,7 @@ fn with_field_suggestion(d: Diagnostic, key: &str, fields: &[&str]) -> Diagnosti
     let extension = match lower.as_str() {
         "doc" | "docs" | "description" | "comment" => Some("doc"),
         "parameternames" | "paramnames" | "argnames" => Some("parameterNames"),
+        "callback" | "callsback" | "reentrant" => Some("callsBack"),
         _ => None,
     };
     if let Some(field) = extension.filter(|_| fields.contains(&EXTENSION_FIELD)) {

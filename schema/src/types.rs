@@ -147,6 +147,9 @@ pub struct FunctionExtension {
     #[serde(default)]
     #[schemars(with = "Vec<ParameterName>")]
     pub parameter_names: Option<Vec<ParameterName>>,
+    /// May run an `UnsafeCallback` it was not passed: keeps a function with a result off V8's fast path.
+    #[serde(default)]
+    pub calls_back: bool,
 }
 
 /// ffic's extension fields on a static.

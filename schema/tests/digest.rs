@@ -305,3 +305,30 @@ fn parameter_names_and_docs_do_not_change_the_digest() {
     let different = r#"{"add": {"parameters": ["i32", "i64"], "result": "i32"}}"#;
     assert_ne!(digest_of(plain), digest_of(different));
 }
+
+#[test]
+fn calls_back_changes_the_digest_and_keeps_fast_calls_safe() {
+    let library = |text: &str| check(text.as_bytes(), Target::host()).library.unwrap();
+    let plain = r#"{"run": {"parameters": ["pointer"], "result": "i32"}}"#;
+    let marked =
+        r#"{"run": {"parameters": ["pointer"], "result": "i32", "ffic": {"callsBack": true}}}"#;
+    let unmarked =
+        r#"{"run": {"parameters": ["pointer"], "result": "i32", "ffic": {"callsBack": false}}}"#;
+    assert_ne!(digest_of(plain), digest_of(marked));
+    assert_eq!(digest_of(plain), digest_of(unmarked));
+    assert!(library(plain).symbols[0].fast_call());
+    assert!(!library(marked).symbols[0].fast_call());
+    // A `function` parameter with a result: off the fast path unmarked.
+    let takes_callback = r#"{"f": {"parameters": ["function"], "result": "i32"}}"#;
+    assert!(!library(takes_callback).symbols[0].fast_call());
+    // Void and struct results are safe on the fast path even so, and a
+    // nonblocking function never has one.
+    for text in [
+        r#"{"f": {"parameters": ["function"], "result": "void", "ffic": {"callsBack": true}}}"#,
+        r#"{"f": {"parameters": ["function"], "result": {"struct": ["i32"]}}}"#,
+    ] {
+        assert!(library(text).symbols[0].fast_call(), "{text}");
+    }
+    let nonblocking = r#"{"f": {"parameters": [], "result": "void", "nonblocking": true}}"#;
+    assert!(!library(nonblocking).symbols[0].fast_call());
+}

@@ -410,13 +410,33 @@
     if (!ffiUnrestricted) throw ffiDenied();
   }
   // A struct result travels in a buffer the caller passes last.
+  // A fixed-arity wrapper (as Deno makes one), so that optimized callers
+  // call `raw` with a known argument count, which V8's fast calls need.
   function withStructResult(raw, [size, count]) {
-    return function (...args) {
-      const buffer = new Uint8Array(size);
-      args.length = count;
-      raw(...args, buffer);
-      return buffer;
-    };
+    const params = Array.from({ length: count }, (_, i) => `p${i}`).join(", ");
+    const sep = count > 0 ? ", " : "";
+    return new Function(
+      "raw",
+      "Uint8Array",
+      `return function (${params}) {
+  const buffer = new Uint8Array(${size});
+  raw(${params}${sep}buffer);
+  return buffer;
+};`,
+    )(raw, Uint8Array);
+  }
+
+  // What an ffic-generated module's frozen descriptor carries under
+  // Symbol.for("ffic"): the artifact beside it (as a path) and the symbols
+  // marked callsBack, which its stripped descriptor no longer says.
+  function precompiled(symbols) {
+    const ffic = symbols[Symbol.for("ffic")];
+    if (!ffic || !Object.isFrozen(symbols) || typeof ffic.artifact !== "string") {
+      return [undefined, undefined];
+    }
+    const url = new URL(ffic.artifact);
+    const path = url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
+    return [path, Array.isArray(ffic.callsBack) ? ffic.callsBack.map(String) : undefined];
   }
 
   // Deno.dlopen: the library's functions come from natives.dlopen; symbols
@@ -430,7 +450,7 @@
           `Requires ffi access to "${path}", run again with the --allow-ffi flag`,
         );
       }
-      const opened = natives.dlopen(path, JSON.stringify(symbols));
+      const opened = natives.dlopen(path, JSON.stringify(symbols), ...precompiled(symbols));
       this.#id = opened.id;
       for (const [name, shape] of Object.entries(opened.structResults)) {
         opened.symbols[name] = withStructResult(opened.symbols[name], shape);
@@ -568,6 +588,27 @@
     });
   }
 
+  // URL: parsed natively (WHATWG rules), with its parts read-only.
+  class URL {
+    #parts;
+    constructor(url, base) {
+      this.#parts = natives.parseUrl(String(url), base === undefined ? undefined : String(base));
+    }
+    get href() { return this.#parts[0]; }
+    get protocol() { return this.#parts[1]; }
+    get username() { return this.#parts[2]; }
+    get password() { return this.#parts[3]; }
+    get host() { return this.#parts[4]; }
+    get hostname() { return this.#parts[5]; }
+    get port() { return this.#parts[6]; }
+    get pathname() { return this.#parts[7]; }
+    get search() { return this.#parts[8]; }
+    get hash() { return this.#parts[9]; }
+    get origin() { return this.#parts[10]; }
+    toString() { return this.href; }
+    toJSON() { return this.href; }
+  }
+
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
@@ -598,6 +639,7 @@
   define("performance", { now: () => natives.now() });
   define("TextEncoder", TextEncoder);
   define("TextDecoder", TextDecoder);
+  define("URL", URL);
   define("Deno", Deno);
   define("globalThis", globalThis);
 });

@@ -136,6 +136,48 @@ fn decode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
     }
 }
 
+/// `parseUrl(input, base?)`: the WHATWG parts of a URL, `[href, protocol,
+/// username, password, host, hostname, port, pathname, search, hash,
+/// origin]`, for the bootstrap's `URL`; a TypeError as Deno's when invalid.
+fn parse_url(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let input = args.get(0).to_rust_string_lossy(scope);
+    let base = args.get(1);
+    let parsed = if base.is_undefined() {
+        url::Url::parse(&input)
+    } else {
+        let base = base.to_rust_string_lossy(scope);
+        url::Url::parse(&base).and_then(|b| b.join(&input))
+    };
+    let Ok(url) = parsed else {
+        return throw_type_error(scope, &format!("Invalid URL: '{input}'"));
+    };
+    let dotted = |s: Option<&str>, prefix: &str| {
+        s.filter(|s| !s.is_empty())
+            .map_or(String::new(), |s| format!("{prefix}{s}"))
+    };
+    let parts = [
+        url.as_str().to_string(),
+        format!("{}:", url.scheme()),
+        url.username().to_string(),
+        url.password().unwrap_or("").to_string(),
+        url.host_str().map_or(String::new(), |h| match url.port() {
+            Some(p) => format!("{h}:{p}"),
+            None => h.to_string(),
+        }),
+        url.host_str().unwrap_or("").to_string(),
+        url.port().map_or(String::new(), |p| p.to_string()),
+        url.path().to_string(),
+        dotted(url.query(), "?"),
+        dotted(url.fragment(), "#"),
+        url.origin().ascii_serialization(),
+    ];
+    let parts: Vec<v8::Local<v8::Value>> = parts
+        .iter()
+        .map(|p| v8::String::new(scope, p).expect("URL part").into())
+        .collect();
+    rv.set(v8::Array::new_with_elements(scope, &parts).into());
+}
+
 /// `queueMicrotask(fn)`.
 fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     match v8::Local::<v8::Function>::try_from(args.get(0)) {
@@ -176,6 +218,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "encodeUtf8" => encode_utf8,
         "decodeUtf8" => decode_utf8,
         "queueMicrotask" => queue_microtask,
+        "parseUrl" => parse_url,
         "ffiAllowed" => super::permissions::ffi_allowed,
     };
     ffic_loader::deno::install(scope, object);

@@ -82,7 +82,11 @@ export const symbols = {
 };
 
 Object.defineProperty(symbols, Symbol.for("ffic"), {
-  value: Object.freeze({ artifact: artifact.href, digest: "bd59e7a46a0893e49e100ec6813fdf4c9d0cca7e9fedc008da7a1567f219858f" }),
+  value: Object.freeze({
+    artifact: artifact.href,
+    digest: "bd59e7a46a0893e49e100ec6813fdf4c9d0cca7e9fedc008da7a1567f219858f",
+    callsBack: Object.freeze([]),
+  }),
 });
 (function freeze(value) {
   for (const inner of Object.values(value)) {

@@ -12,7 +12,11 @@ export const symbols = {
 };
 
 Object.defineProperty(symbols, Symbol.for("ffic"), {
-  value: Object.freeze({ artifact: artifact.href, digest: "387cd94146d2b0932c8fe0cfc588689982344da626595f2e9ffb7f0f87784c61" }),
+  value: Object.freeze({
+    artifact: artifact.href,
+    digest: "387cd94146d2b0932c8fe0cfc588689982344da626595f2e9ffb7f0f87784c61",
+    callsBack: Object.freeze([]),
+  }),
 });
 (function freeze(value) {
   for (const inner of Object.values(value)) {

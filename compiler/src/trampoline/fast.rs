@@ -53,12 +53,6 @@ fn v8_result(ty: &Type) -> Option<AbiParam> {
     })
 }
 
-/// Whether a symbol with this signature gets a fast trampoline: every
-/// signature can, but `nonblocking` symbols never run on the JS thread.
-pub fn has_fast(nonblocking: bool) -> bool {
-    !nonblocking
-}
-
 /// The machine signature V8 calls a fast trampoline with.
 pub fn signature(sig: &Signature, call_conv: CallConv) -> ir::Signature {
     let mut s = ir::Signature::new(call_conv);

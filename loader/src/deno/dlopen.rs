@@ -1,10 +1,13 @@
-//! `Deno.dlopen` on the slow path: the descriptor is checked and normalised
-//! by ffic-schema, the library opened by ffic-loader (artifact from the
-//! cache, else the JIT, else libffi), and each function symbol becomes a V8
-//! function that converts its arguments as Deno's slow path does (same
-//! TypeError texts), calls the symbol's invoke trampoline and converts the
-//! result back. Calling a symbol of a closed library is a TypeError, never a
-//! crash; nonblocking symbols go to [`super::nonblocking`].
+//! `Deno.dlopen`: the descriptor is checked and normalised by ffic-schema,
+//! the library opened by ffic-loader (the artifact of an ffic-generated
+//! module, else one from the cache, else the JIT, else libffi) and every
+//! symbol resolved at once. Each function symbol becomes a V8 function on
+//! first use (a lazy data property, invisible to scripts): its fast
+//! trampoline registered with V8's Fast API, and a slow callback that
+//! converts arguments as Deno's slow path does (same TypeError texts), calls
+//! the invoke trampoline and converts the result back. Calling a symbol of a
+//! closed library on the slow path is a TypeError, never a crash;
+//! nonblocking symbols go to [`super::nonblocking`].
 
 use super::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
 use super::throw_type_error as throw;
@@ -23,6 +26,10 @@ pub(super) struct Handle {
     library: RefCell<Option<DynamicLibrary>>,
     closed: Cell<bool>,
     in_flight: Cell<u32>,
+    /// A fast function was made: optimized code may call its trampoline
+    /// directly at any time, so the library and its code stay loaded until
+    /// the isolate is gone, closed or not.
+    fast: Cell<bool>,
 }
 
 impl Handle {
@@ -40,6 +47,7 @@ impl Handle {
     fn unload_if_idle(&self) {
         if self.closed.get()
             && self.in_flight.get() == 0
+            && !self.fast.get()
             && let Ok(mut library) = self.library.try_borrow_mut()
         {
             drop(library.take());
@@ -50,15 +58,19 @@ impl Handle {
 /// What a symbol's V8 function needs, bound once at open: its library (to
 /// refuse calls once closed and to keep the code mapped during a call), its
 /// name for errors, and how to call it.
-struct SymbolData {
+pub(super) struct SymbolData {
     handle: Rc<Handle>,
     name: String,
-    signature: Signature,
+    pub(super) signature: Signature,
     nonblocking: bool,
     invoker: Invoker,
     address: *const c_void,
-    /// Calls made, counted only under `--trace-ffi`.
+    /// Its fast trampoline, if it has one.
+    fast: Option<*const u8>,
+    /// Calls on the slow path, counted only under `--trace-ffi`.
     calls: Cell<u64>,
+    /// Calls on the fast path, counted by the trace helper.
+    pub(super) fast_calls: Cell<u64>,
 }
 
 thread_local! {
@@ -68,8 +80,8 @@ thread_local! {
     static HANDLES: RefCell<Vec<Rc<Handle>>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Under `--trace-ffi`, reports each bound symbol's calls (all on the slow
-/// path, or nonblocking, until fast calls exist).
+/// Under `--trace-ffi`, reports each bound symbol's calls on each path, and
+/// how many libraries the JIT compiled.
 pub fn trace_calls() {
     if !trace::enabled() {
         return;
@@ -82,12 +94,17 @@ pub fn trace_calls() {
                 "slow"
             };
             trace::line(&format!(
-                "calls {}: {} {kind}, 0 fast",
+                "calls {}: {} {kind}, {} fast",
                 symbol.name,
-                symbol.calls.get()
+                symbol.calls.get(),
+                symbol.fast_calls.get()
             ));
         }
     });
+    trace::line(&format!(
+        "jit compilations: {}",
+        crate::library::jit_compilations()
+    ));
 }
 
 /// Drops every library and symbol record (when the isolate is done), except
@@ -294,10 +311,14 @@ fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
         .unwrap_or_else(|| "invalid symbols".into())
 }
 
-/// `dlopen(path, descriptorJson)`: `{ symbols, structResults, nonblocking,
-/// id }`, where `structResults` maps each sync struct-returning symbol to
-/// `[size, parameters]` for the JS wrapper that passes the result buffer,
-/// and `nonblocking` lists the symbols JS defines as Deno does.
+/// `dlopen(path, descriptorJson, artifactPath?, callsBack?)`: `{ symbols,
+/// structResults, nonblocking, id }`, where `structResults` maps each sync
+/// struct-returning symbol to `[size, parameters]` for the JS wrapper that
+/// passes the result buffer, and `nonblocking` lists the symbols JS defines
+/// as Deno does. `artifactPath` is the artifact of the ffic-generated module
+/// the descriptor came from: tried first, and when it is rejected a warning
+/// says why and the usual order goes on. `callsBack` names the symbols that
+/// module's descriptor had marked `ffic.callsBack` before it was stripped.
 pub(super) fn dlopen(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
@@ -305,14 +326,22 @@ pub(super) fn dlopen(
 ) {
     let path = args.get(0).to_rust_string_lossy(scope);
     let json = args.get(1).to_rust_string_lossy(scope);
+    let artifact = args.get(2);
+    let artifact = (!artifact.is_null_or_undefined()).then(|| artifact.to_rust_string_lossy(scope));
     let report = ffic_schema::check(json.as_bytes(), Target::host());
-    let Some(library) = report.library else {
+    let Some(mut library) = report.library else {
         return throw(scope, &first_error(&report.diagnostics));
     };
-    let options = match crate::Cache::from_env() {
-        Some(cache) => OpenOptions::new().cache(cache),
-        None => OpenOptions::new(),
-    };
+    if let Ok(names) = v8::Local::<v8::Array>::try_from(args.get(3)) {
+        mark_calls_back(scope, &mut library, names);
+    }
+    let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
+    if let Some(artifact) = &artifact {
+        options = options.artifact(artifact);
+    }
+    if let Some(cache) = crate::Cache::from_env() {
+        options = options.cache(cache);
+    }
     // SAFETY: the script asked for this library with these descriptors, as
     // Deno.dlopen trusts them; values are checked against them at each call.
     let opened = match unsafe { options.open(&library, &path) } {
@@ -324,6 +353,16 @@ pub(super) fn dlopen(
             return;
         }
     };
+    if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first())
+        && opened.code_source() != Some(crate::CodeSource::File)
+        && opened.code_source() != Some(crate::CodeSource::Copy)
+    {
+        eprintln!(
+            "warning: ffic: the artifact {artifact} was not used ({}); calls go through {}",
+            rejected.reason,
+            opened.path()
+        );
+    }
     if trace::enabled() {
         let source = match opened.code_source() {
             Some(crate::CodeSource::File) => " (mapped from its file)",
@@ -339,32 +378,22 @@ pub(super) fn dlopen(
         library: RefCell::new(None),
         closed: Cell::new(false),
         in_flight: Cell::new(0),
+        fast: Cell::new(false),
     });
     let symbols = v8::Object::new(scope);
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
     for symbol in &library.symbols {
-        let key = v8::String::new(scope, &symbol.name)
-            .expect("symbol name")
-            .into();
+        let key = v8::String::new_from_utf8(
+            scope,
+            symbol.name.as_bytes(),
+            v8::NewStringType::Internalized,
+        )
+        .expect("symbol name");
         match &symbol.kind {
             SymbolKind::Static { ty } => {
-                let pointer_like = matches!(
-                    ty,
-                    Type::Primitive(Primitive::Pointer | Primitive::Buffer | Primitive::Function)
-                );
-                let value = if pointer_like {
-                    // Deno gives the variable's own address for these.
-                    let address = opened.static_address(&symbol.name).ok().flatten();
-                    pointer_to_js(scope, address.map_or(0, |a| a as u64))
-                } else {
-                    // SAFETY: nothing else runs on this thread while it is read.
-                    match unsafe { opened.read_static(&symbol.name) } {
-                        Ok(Some(v)) => value_to_js(scope, v),
-                        _ => v8::null(scope).into(),
-                    }
-                };
-                symbols.set(scope, key, value);
+                let value = static_value(scope, &opened, &symbol.name, ty);
+                symbols.set(scope, key.into(), value);
             }
             SymbolKind::Function {
                 signature,
@@ -376,11 +405,15 @@ pub(super) fn dlopen(
                         trace::line(&format!("  {}: absent", symbol.name));
                     }
                     let null = v8::null(scope).into();
-                    symbols.set(scope, key, null);
+                    symbols.set(scope, key.into(), null);
                     continue;
                 };
                 if trace::enabled() {
-                    let kind = if *nonblocking { "nonblocking" } else { "slow" };
+                    let kind = match (*nonblocking, function.fast().is_some()) {
+                        (true, _) => "nonblocking",
+                        (false, true) => "fast",
+                        (false, false) => "slow",
+                    };
                     trace::line(&format!("  {}: {} {kind}", symbol.name, function.path()));
                 }
                 let record = Rc::new(SymbolData {
@@ -390,23 +423,29 @@ pub(super) fn dlopen(
                     nonblocking: *nonblocking,
                     invoker: function.invoker().clone(),
                     address: function.address(),
+                    fast: function.fast(),
                     calls: Cell::new(0),
+                    fast_calls: Cell::new(0),
                 });
                 let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
                 SYMBOLS.with(|s| s.borrow_mut().push(record));
                 let data = v8::External::new(scope, pointer);
-                let Some(function) = v8::Function::builder(call_symbol)
-                    .data(data.into())
-                    .build(scope)
-                else {
-                    return;
-                };
-                symbols.set(scope, key, function.into());
+                // The V8 function is made on first access; until then the
+                // property is a data property like any other.
+                symbols.set_lazy_data_property_with_data(
+                    scope,
+                    key.into(),
+                    bind_symbol,
+                    data.into(),
+                    v8::PropertyAttribute::NONE,
+                    v8::SideEffectType::HasNoSideEffect,
+                    v8::SideEffectType::HasSideEffect,
+                );
                 if *nonblocking {
-                    nonblocking_names.push(key);
+                    nonblocking_names.push(key.into());
                 }
                 if let Some(shape) = struct_shape(scope, signature, *nonblocking) {
-                    struct_results.set(scope, key, shape);
+                    struct_results.set(scope, key.into(), shape);
                 }
             }
         }
@@ -431,6 +470,76 @@ pub(super) fn dlopen(
         result.set(scope, k, v);
     }
     rv.set(result.into());
+}
+
+/// Marks the functions named in `names` as `ffic.callsBack`.
+fn mark_calls_back(
+    scope: &mut v8::PinScope,
+    library: &mut ffic_schema::Library,
+    names: v8::Local<v8::Array>,
+) {
+    for i in 0..names.length() {
+        let Some(name) = names.get_index(scope, i) else {
+            continue;
+        };
+        let name = name.to_rust_string_lossy(scope);
+        for symbol in library.symbols.iter_mut().filter(|s| s.name == name) {
+            if let SymbolKind::Function { calls_back, .. } = &mut symbol.kind {
+                *calls_back = true;
+            }
+        }
+    }
+}
+
+/// A static's value as Deno gives it: the variable's own address for
+/// pointer-like types, else its value; `null` when absent.
+fn static_value<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    opened: &DynamicLibrary,
+    name: &str,
+    ty: &Type,
+) -> v8::Local<'s, v8::Value> {
+    let pointer_like = matches!(
+        ty,
+        Type::Primitive(Primitive::Pointer | Primitive::Buffer | Primitive::Function)
+    );
+    if pointer_like {
+        let address = opened.static_address(name).ok().flatten();
+        return pointer_to_js(scope, address.map_or(0, |a| a as u64));
+    }
+    // SAFETY: nothing else runs on this thread while it is read.
+    match unsafe { opened.read_static(name) } {
+        Ok(Some(v)) => value_to_js(scope, v),
+        _ => v8::null(scope).into(),
+    }
+}
+
+/// The lazy property getter of a function symbol: makes its V8 function,
+/// which V8 then stores as the property's plain value.
+fn bind_symbol(
+    scope: &mut v8::PinScope,
+    _key: v8::Local<v8::Name>,
+    args: v8::PropertyCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
+        return throw(scope, "ffic: a symbol property without its data");
+    };
+    // SAFETY: `dlopen` made `data` from an Rc held in SYMBOLS until the
+    // isolate is done, so it points at a live SymbolData.
+    let symbol = unsafe { &*(data.value() as *const SymbolData) };
+    let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
+    let template = match symbol.fast {
+        Some(address) => {
+            // Optimized code may call the trampoline from now on.
+            symbol.handle.fast.set(true);
+            builder.build_fast(scope, super::fast::overloads(&symbol.signature, address))
+        }
+        None => builder.build(scope),
+    };
+    if let Some(function) = template.get_function(scope) {
+        rv.set(function.into());
+    }
 }
 
 /// `dlclose(id)`: its symbols throw from now on; the library is unloaded

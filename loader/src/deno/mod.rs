@@ -13,6 +13,7 @@
 mod callback;
 mod convert;
 mod dlopen;
+mod fast;
 mod inbox;
 mod nonblocking;
 mod pointer;

@@ -1,0 +1,170 @@
+//! V8 Fast API registration: the `CFunction` V8 calls a symbol's fast
+//! trampoline through (its `CFunctionInfo` built from the signature with
+//! Deno's CType mapping, V8-FAST-API.md §1), and the runtime helpers the
+//! trampolines call: buffer and struct data pointers, the TypeErrors, and
+//! the `--trace-ffi` fast-call counter.
+
+use super::convert::bytes_of;
+use super::dlopen::SymbolData;
+use crate::Helpers;
+use ffic_compiler::imports::{INVALID_DATA, Raise};
+use ffic_schema::types::Primitive;
+use ffic_schema::{Signature, Type};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::ptr::NonNull;
+use v8::fast_api::{
+    CFunction, CFunctionInfo, CTypeInfo, FastApiCallbackOptions, Int64Representation, Type as C,
+};
+
+/// The helpers for the import tables of code bound here; `trace` fills the
+/// trace slot, which makes every fast trampoline count its calls.
+pub(super) fn helpers(trace: bool) -> Helpers {
+    Helpers {
+        buffer_data,
+        struct_data,
+        raise,
+        trace: trace.then_some(count_fast_call as crate::helpers::TraceFn),
+    }
+}
+
+thread_local! {
+    /// One `CFunctionInfo` per distinct signature, leaked: V8 reads it from
+    /// optimized code and background compiles for as long as the isolate lives.
+    static INFOS: RefCell<HashMap<Signature, &'static CFunctionInfo>> = RefCell::new(HashMap::new());
+}
+
+/// The overload list V8 registers for a fast trampoline at `address` of
+/// `signature`. Leaked: V8 keeps pointers into it for the isolate's life
+/// (V8-FAST-API.md §3), so it must never move or be freed.
+pub(super) fn overloads(signature: &Signature, address: *const u8) -> &'static [CFunction] {
+    let info = INFOS.with(|infos| {
+        *infos
+            .borrow_mut()
+            .entry(signature.clone())
+            .or_insert_with(|| Box::leak(Box::new(function_info(signature))))
+    });
+    Box::leak(Box::new([CFunction::new(address.cast(), info)]))
+}
+
+/// `[receiver, parameters…, (struct result buffer), options] -> result`,
+/// 64-bit integers as BigInt, as the compiler's fast trampolines take them.
+fn function_info(signature: &Signature) -> CFunctionInfo {
+    let mut args = Vec::with_capacity(signature.parameters.len() + 3);
+    args.push(C::V8Value.as_info());
+    args.extend(signature.parameters.iter().map(|p| match p {
+        Type::Struct(_) => C::V8Value.as_info(),
+        Type::Primitive(p) => primitive(*p),
+    }));
+    let result = match &signature.result {
+        Type::Struct(_) => {
+            args.push(C::V8Value.as_info());
+            C::Void.as_info()
+        }
+        // A buffer result is a pointer, as in Deno.
+        Type::Primitive(Primitive::Buffer) => C::Pointer.as_info(),
+        Type::Primitive(p) => primitive(*p),
+    };
+    args.push(C::CallbackOptions.as_info());
+    let args: &'static [CTypeInfo] = Box::leak(args.into_boxed_slice());
+    CFunctionInfo::new(result, args, Int64Representation::BigInt)
+}
+
+/// Deno's CType for a primitive (never `Uint8`, which V8 cannot lower).
+fn primitive(p: Primitive) -> CTypeInfo {
+    use Primitive as P;
+    match p {
+        P::Void => C::Void,
+        P::Bool => C::Bool,
+        P::U8 | P::U16 | P::U32 => C::Uint32,
+        P::I8 | P::I16 | P::I32 => C::Int32,
+        P::U64 | P::Usize => C::Uint64,
+        P::I64 | P::Isize => C::Int64,
+        P::F32 => C::Float32,
+        P::F64 => C::Float64,
+        P::Pointer | P::Function => C::Pointer,
+        P::Buffer => C::V8Value,
+    }
+    .as_info()
+}
+
+const INVALID: *mut u8 = INVALID_DATA as usize as *mut u8;
+
+/// The value in a handle slot V8 passed for a `V8Value` argument.
+///
+/// # Safety
+/// `slot` must be such an argument of the fast call in progress.
+unsafe fn local<'s>(slot: *const c_void) -> v8::Local<'s, v8::Value> {
+    let slot = NonNull::new(slot.cast_mut().cast::<v8::Value>()).expect("V8 passes a slot");
+    // SAFETY: V8 builds without direct handles, so a V8Value argument is the
+    // address of a live handle slot (V8-FAST-API.md §2), which is exactly
+    // the representation of a `Local` (a repr(C) non-null pointer); the slot
+    // outlives the fast call this helper runs in.
+    unsafe { std::mem::transmute::<NonNull<v8::Value>, v8::Local<'s, v8::Value>>(slot) }
+}
+
+/// `buffer_data`: as the slow path converts a `buffer` argument.
+unsafe extern "C" fn buffer_data(slot: *const c_void) -> *mut u8 {
+    // SAFETY: trampolines pass a V8Value argument of their fast call.
+    let value = unsafe { local(slot) };
+    if value.is_null() {
+        return std::ptr::null_mut();
+    }
+    bytes_of(value).map_or(INVALID, |(data, _)| data.cast())
+}
+
+/// `struct_data`: a buffer of at least `size` bytes, as the slow path wants
+/// for a struct argument or result buffer.
+unsafe extern "C" fn struct_data(slot: *const c_void, size: usize) -> *mut u8 {
+    // SAFETY: trampolines pass a V8Value argument of their fast call.
+    let value = unsafe { local(slot) };
+    match bytes_of(value) {
+        Some((data, len)) if len >= size => data.cast(),
+        _ => INVALID,
+    }
+}
+
+/// The symbol a fast call was made for (the template's data).
+fn symbol<'a>(options: &'a FastApiCallbackOptions) -> Option<&'a SymbolData> {
+    let data = v8::Local::<v8::External>::try_from(options.data).ok()?;
+    // SAFETY: fast functions are only made by `dlopen::make_function`, whose
+    // data is an External of a SymbolData that lives as long as the isolate.
+    Some(unsafe { &*(data.value() as *const SymbolData) })
+}
+
+/// `raise`: throws the TypeError the slow path would for that argument.
+unsafe extern "C" fn raise(options: *const c_void, kind: u32, argument: u32) {
+    // SAFETY: trampolines pass their own options argument, valid for the call.
+    let options = unsafe { &*options.cast::<FastApiCallbackOptions>() };
+    let message = if kind == Raise::InvalidBuffer as u32 {
+        "Invalid FFI buffer type, expected null, ArrayBuffer, or ArrayBufferView".to_string()
+    } else if kind == Raise::InvalidStruct as u32 {
+        let size = symbol(options)
+            .and_then(|s| s.signature.parameters.get(argument as usize))
+            .and_then(|t| match t {
+                Type::Struct(layout) => Some(layout.size),
+                Type::Primitive(_) => None,
+            })
+            .unwrap_or(0);
+        format!(
+            "Invalid FFI struct type, expected ArrayBuffer, or ArrayBufferView of at least {size} bytes"
+        )
+    } else {
+        "Missing FFI struct return buffer".to_string()
+    };
+    // The options carry the isolate and V8 stored the caller's context in
+    // it before the call, so this scope can make and throw the error; V8
+    // rethrows it at the call site after the trampoline returns.
+    v8::callback_scope!(unsafe scope, options);
+    super::throw_type_error(scope, &message);
+}
+
+/// `trace`: counts a fast call of the symbol (`--trace-ffi`).
+unsafe extern "C" fn count_fast_call(options: *const c_void) {
+    // SAFETY: trampolines pass their own options argument, valid for the call.
+    let options = unsafe { &*options.cast::<FastApiCallbackOptions>() };
+    if let Some(symbol) = symbol(options) {
+        symbol.fast_calls.set(symbol.fast_calls.get() + 1);
+    }
+}
