@@ -39,7 +39,7 @@ time("add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_i32
 time("add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_f64(x, 0.5); return x; });
 time("u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = s.id_u64(5n); return x; });
 const buffer = new Uint8Array(64).fill(1);
-time("buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.buf_sum(buffer, 64); return x; });
+time("buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.buf_sum(buffer, 64n); return x; });
 const dl = new Uint8Array(16);
 time("struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.sum_dl(dl); return x; });
 time("struct_result", N / 4, (n) => { let x; for (let i = 0; i < n; i++) x = s.make_pt(i, 1); return x; });
@@ -65,5 +65,16 @@ time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x
     best = Math.min(best, (performance.now() - start) / n);
   }
   console.log("nonblocking", (best * 1e6).toFixed(1));
+}
+// The floor (ffic's bench build only): the same signatures as hand-written
+// V8 fast functions calling the library directly.
+const floor = globalThis.fficFloor?.(Deno.args[0]);
+if (floor) {
+  time("floor_nop", N, (n) => { for (let i = 0; i < n; i++) floor.nop(); });
+  time("floor_add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_i32(x, 1); return x; });
+  time("floor_add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_f64(x, 0.5); return x; });
+  time("floor_u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = floor.id_u64(5n); return x; });
+  time("floor_buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.buf_sum(buffer, 64n); return x; });
+  time("floor_struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.sum_dl(dl); return x; });
 }
 lib.close();

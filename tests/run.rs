@@ -554,6 +554,14 @@ fn optimized_callers_make_fast_calls_through_jit_code() {
     assert!(trace.contains(": JIT\n"), "{trace}");
     assert_fast_calls(&trace, "JIT");
     assert!(trace.contains("jit compilations: 1\n"), "{trace}");
+    // Without --trace-ffi, V8 calls float-only functions such as `id_f64`
+    // and `nop` directly, with no trampoline: same results.
+    let plain = compare(
+        "ffi_fast.js",
+        &["--allow-ffi", "--v8-flags=--allow-natives-syntax"],
+        &[test_library()],
+    );
+    assert!(plain.status.success());
 }
 
 /// Compiles `fast/symbols.json` with `ffic compile` into `out` as `fast.*`.

@@ -641,5 +641,6 @@
   define("TextDecoder", TextDecoder);
   define("URL", URL);
   define("Deno", Deno);
+  if (natives.fficFloor) define("fficFloor", natives.fficFloor);
   define("globalThis", globalThis);
 });

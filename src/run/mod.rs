@@ -6,6 +6,8 @@
 //! unhandled rejection prints the error and exits 1, as Deno does.
 
 mod errors;
+#[cfg(feature = "bench-floor")]
+mod floor;
 mod modules;
 mod natives;
 mod permissions;

@@ -221,6 +221,8 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
         "parseUrl" => parse_url,
         "ffiAllowed" => super::permissions::ffi_allowed,
     };
+    #[cfg(feature = "bench-floor")]
+    install! { "fficFloor" => super::floor::open };
     ffic_loader::deno::install(scope, object);
     object
 }

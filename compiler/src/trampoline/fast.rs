@@ -89,43 +89,91 @@ pub fn build(
     let options = *params.last().expect("options is always last");
     let mut failures = Failures::new(&sig.result);
 
-    trace(&mut b, options, call_conv);
+    // The trace hook, when its slot is filled, runs in a cold copy of the
+    // body that keeps the arguments in a stack slot across the hook's call:
+    // the hot path then makes no call but the native one, and its arguments
+    // stay in their registers instead of being saved around the hook.
+    let hook = import(&mut b, Helper::Trace.slot());
+    let traced = b.create_block();
+    let hot = b.create_block();
+    b.ins().brif(hook, traced, &[], hot, &[]);
+    b.set_cold_block(traced);
+    b.switch_to_block(hot);
+    b.seal_block(hot);
+    body(&mut b, sig, &call, slot, &params, &mut failures, call_conv);
+    b.switch_to_block(traced);
+    b.seal_block(traced);
+    let mut trace_sig = ir::Signature::new(call_conv);
+    trace_sig.params.push(AbiParam::new(types::I64));
+    let trace_sig = b.import_signature(trace_sig);
+    let saved = b.create_sized_stack_slot(ir::StackSlotData::new(
+        ir::StackSlotKind::ExplicitSlot,
+        8 * params.len() as u32,
+        3,
+    ));
+    for (i, v) in params.iter().enumerate() {
+        b.ins().stack_store(types::I64, *v, saved, 8 * i as i32);
+    }
+    b.ins().call_indirect(trace_sig, hook, &[options]);
+    let reloaded: Vec<Value> = params
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let ty = b.func.dfg.value_type(*v);
+            b.ins().stack_load(types::I64, ty, saved, 8 * i as i32)
+        })
+        .collect();
+    body(
+        &mut b,
+        sig,
+        &call,
+        slot,
+        &reloaded,
+        &mut failures,
+        call_conv,
+    );
+
+    failures.emit(&mut b, options, call_conv);
+    b.finalize(isa.frontend_config());
+    Ok(func)
+}
+
+/// Converts the arguments, calls the target in import `slot` and returns
+/// its converted result, from the current block.
+fn body(
+    b: &mut FunctionBuilder<'_>,
+    sig: &Signature,
+    call: &NativeCall,
+    slot: u32,
+    params: &[Value],
+    failures: &mut Failures,
+    call_conv: CallConv,
+) {
     let mut args = Vec::with_capacity(sig.parameters.len());
     for (i, (ty, v)) in sig.parameters.iter().zip(&params[1..]).enumerate() {
-        args.push(convert_arg(
-            &mut b,
-            ty,
-            *v,
-            i as u32,
-            &mut failures,
-            call_conv,
-        ));
+        args.push(convert_arg(b, ty, *v, i as u32, failures, call_conv));
     }
     // A bad result buffer raises before the native call has any effect...
     let out = if let Type::Struct(layout) = &sig.result {
         let local = params[params.len() - 2];
-        let data = struct_data(&mut b, local, layout.size, call_conv);
-        failures.check(&mut b, data, Raise::InvalidStructReturn, 0);
+        let data = struct_data(b, local, layout.size, call_conv);
+        failures.check(b, data, Raise::InvalidStructReturn, 0);
         Some((local, layout.size))
     } else {
         None
     };
 
-    let target = import(&mut b, slot);
-    let returned = call_native(&mut b, &call, target, &args, call_conv);
+    let target = import(b, slot);
+    let returned = call_native(b, call, target, &args, call_conv);
     // ...and its data pointer is fetched again after it, because the native
     // code may have re-entered JS, which can detach or shrink the buffer.
     let out = out.map(|(local, size)| {
-        let data = struct_data(&mut b, local, size, call_conv);
-        failures.check(&mut b, data, Raise::InvalidStructReturn, 0);
+        let data = struct_data(b, local, size, call_conv);
+        failures.check(b, data, Raise::InvalidStructReturn, 0);
         data
     });
-    let ret = convert_result(&mut b, &sig.result, &call, returned, out, call_conv);
+    let ret = convert_result(b, &sig.result, call, returned, out, call_conv);
     b.ins().return_(&ret);
-
-    failures.emit(&mut b, options, call_conv);
-    b.finalize(isa.frontend_config());
-    Ok(func)
 }
 
 /// The data pointer of a struct buffer local, or `INVALID_DATA`.
@@ -133,24 +181,6 @@ fn struct_data(b: &mut FunctionBuilder<'_>, local: Value, size: u64, call_conv: 
     let size = b.ins().iconst(types::I64, size as i64);
     call_helper(b, Helper::StructData, &[local, size], true, call_conv)
         .expect("struct_data returns")
-}
-
-/// Calls the trace helper when its slot is filled.
-fn trace(b: &mut FunctionBuilder<'_>, options: Value, call_conv: CallConv) {
-    let hook = import(b, Helper::Trace.slot());
-    let call = b.create_block();
-    let body = b.create_block();
-    b.ins().brif(hook, call, &[], body, &[]);
-    b.set_cold_block(call);
-    b.switch_to_block(call);
-    b.seal_block(call);
-    let mut sig = ir::Signature::new(call_conv);
-    sig.params.push(AbiParam::new(types::I64));
-    let sigref = b.import_signature(sig);
-    b.ins().call_indirect(sigref, hook, &[options]);
-    b.ins().jump(body, &[]);
-    b.switch_to_block(body);
-    b.seal_block(body);
 }
 
 fn convert_arg(

@@ -93,7 +93,14 @@ pub(super) fn to_slot(
 /// crate builds V8 with no on-heap typed arrays, so the data never moves.
 pub fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
     if let Ok(view) = v8::Local::<v8::ArrayBufferView>::try_from(value) {
-        return Some((view.data(), view.byte_length()));
+        // One V8 call for both (the fast path's buffer helper runs this on
+        // every call). The storage is only written for on-heap typed arrays,
+        // which this build of V8 never makes (TYPED_ARRAY_MAX_SIZE_IN_HEAP is 0).
+        let mut storage = [0u8; v8::TYPED_ARRAY_MAX_SIZE_IN_HEAP];
+        // SAFETY: `storage` is as large as V8 asks, and the span it returns
+        // points into the view's off-heap backing store.
+        let (data, len) = unsafe { view.get_contents_raw_parts(&mut storage) };
+        return Some((data.cast(), len));
     }
     if let Ok(buffer) = v8::Local::<v8::ArrayBuffer>::try_from(value) {
         let data = buffer.data().map_or(std::ptr::null_mut(), |p| p.as_ptr());

@@ -328,12 +328,14 @@ pub(super) fn dlopen(
     let json = args.get(1).to_rust_string_lossy(scope);
     let artifact = args.get(2);
     let artifact = (!artifact.is_null_or_undefined()).then(|| artifact.to_rust_string_lossy(scope));
-    let report = ffic_schema::check(json.as_bytes(), Target::host());
-    let Some(mut library) = report.library else {
-        return throw(scope, &first_error(&report.diagnostics));
+    let mut library = match checked(json) {
+        Ok(library) => library,
+        Err(message) => return throw(scope, &message),
     };
-    if let Ok(names) = v8::Local::<v8::Array>::try_from(args.get(3)) {
-        mark_calls_back(scope, &mut library, names);
+    if let Ok(names) = v8::Local::<v8::Array>::try_from(args.get(3))
+        && names.length() > 0
+    {
+        mark_calls_back(scope, Rc::make_mut(&mut library), names);
     }
     let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
     if let Some(artifact) = &artifact {
@@ -380,7 +382,7 @@ pub(super) fn dlopen(
         in_flight: Cell::new(0),
         fast: Cell::new(false),
     });
-    let symbols = v8::Object::new(scope);
+    let symbols = dictionary_object(scope);
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
     for symbol in &library.symbols {
@@ -472,6 +474,60 @@ pub(super) fn dlopen(
     rv.set(result.into());
 }
 
+/// How many checked descriptors [`checked`] remembers.
+const CHECKED_KEPT: usize = 16;
+
+thread_local! {
+    /// Descriptor texts checked lately and their libraries, newest last.
+    static CHECKED: RefCell<Vec<(String, Rc<ffic_schema::Library>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The library a descriptor text describes, checked by ffic-schema (the
+/// first error's message when it is invalid). A text opened again, as a
+/// frozen descriptor of a generated module is, reuses its earlier verdict:
+/// checking 1000 symbols takes milliseconds, comparing the text microseconds.
+fn checked(json: String) -> Result<Rc<ffic_schema::Library>, String> {
+    let known = CHECKED.with(|c| {
+        let c = c.borrow();
+        c.iter()
+            .find(|(text, _)| *text == json)
+            .map(|(_, l)| Rc::clone(l))
+    });
+    if let Some(library) = known {
+        return Ok(library);
+    }
+    let report = ffic_schema::check(json.as_bytes(), Target::host());
+    let library = Rc::new(
+        report
+            .library
+            .ok_or_else(|| first_error(&report.diagnostics))?,
+    );
+    CHECKED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() == CHECKED_KEPT {
+            c.remove(0);
+        }
+        c.push((json, Rc::clone(&library)));
+    });
+    Ok(library)
+}
+
+/// An empty object already in dictionary mode. V8 moves a fast-mode object
+/// to dictionary mode and back for every lazy data property added, which
+/// makes opening N symbols cost O(N² log N); a dictionary-mode object takes
+/// each in constant time (and first access turns any object into one).
+fn dictionary_object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
+    let object = v8::Object::new(scope);
+    let [a, b] = ["a", "b"].map(|k| v8::String::new(scope, k).expect("key").into());
+    let zero = v8::Integer::new(scope, 0).into();
+    object.set(scope, a, zero);
+    object.set(scope, b, zero);
+    // Deleting a property other than the last added one normalizes.
+    object.delete(scope, a);
+    object.delete(scope, b);
+    object
+}
+
 /// Marks the functions named in `names` as `ffic.callsBack`.
 fn mark_calls_back(
     scope: &mut v8::PinScope,
@@ -530,8 +586,16 @@ fn bind_symbol(
     let symbol = unsafe { &*(data.value() as *const SymbolData) };
     let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
     let template = match symbol.fast {
-        Some(address) => {
-            // Optimized code may call the trampoline from now on.
+        Some(trampoline) => {
+            // Where the registers line up, V8 calls the native function
+            // itself; under --trace-ffi always the trampoline, which counts.
+            let address = if !trace::enabled() && super::fast::registers_line_up(&symbol.signature)
+            {
+                symbol.address.cast()
+            } else {
+                trampoline
+            };
+            // Optimized code may call it from now on.
             symbol.handle.fast.set(true);
             builder.build_fast(scope, super::fast::overloads(&symbol.signature, address))
         }

@@ -89,6 +89,24 @@ fn primitive(p: Primitive) -> CTypeInfo {
     .as_info()
 }
 
+/// Whether V8 can call the native function of `signature` itself as the
+/// fast function, with no trampoline: its parameters are all floats (so
+/// they take the same FP registers either way, and the receiver and options
+/// pointer land in integer registers the function never reads) and its
+/// result needs no widening (V8 masks a bool result to 8 bits itself).
+pub(super) fn registers_line_up(signature: &Signature) -> bool {
+    use Primitive as P;
+    let floats_only = signature
+        .parameters
+        .iter()
+        .all(|p| matches!(p, Type::Primitive(P::F32 | P::F64)));
+    let result_as_is = match &signature.result {
+        Type::Primitive(p) => !matches!(p, P::U8 | P::I8 | P::U16 | P::I16),
+        Type::Struct(_) => false,
+    };
+    cfg!(all(target_arch = "x86_64", target_os = "linux")) && floats_only && result_as_is
+}
+
 const INVALID: *mut u8 = INVALID_DATA as usize as *mut u8;
 
 /// The value in a handle slot V8 passed for a `V8Value` argument.
