@@ -670,3 +670,21 @@ fn reentering_js_from_native_code_survives_deoptimization() {
     assert!(call_counts(&trace, "call_void").1 >= 2, "{trace}");
     assert_eq!(call_counts(&trace, "call_i32").1, 0, "{trace}");
 }
+
+#[test]
+fn lazily_bound_symbols_look_like_deno_symbols() {
+    // 200 symbols: past the fast-mode limit, so each is bound on first use.
+    let out = ffi_same_as_deno("ffi_lazy.js");
+    assert!(out.contains("count 200 same names true\n"), "{out}");
+    assert!(out.contains("calls 134\n"), "{out}");
+    let cache = tempfile::tempdir().unwrap();
+    let (stdout, trace) = ffic_traced(
+        "ffi_lazy.js",
+        &["order"],
+        &[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    assert!(stdout.ends_with("descriptor order true\n"), "{stdout}");
+    // Every symbol resolved at open; each bound when first used.
+    assert_eq!(trace.matches(": JIT fast\n").count(), 200, "{trace}");
+    assert_eq!(call_counts(&trace, "s5").0, 1, "{trace}");
+}

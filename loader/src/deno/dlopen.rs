@@ -382,7 +382,18 @@ pub(super) fn dlopen(
         in_flight: Cell::new(0),
         fast: Cell::new(false),
     });
-    let symbols = dictionary_object(scope);
+    // Up to V8's limit for fast-mode objects built this way, functions are
+    // made at once: a lazy property turns the object into a dictionary on
+    // first access, and loading `lib.symbols.f` from a dictionary costs a
+    // call about 1 ns (measured: nop 3.0 ns against 2.1 ns). Past it the
+    // object is a dictionary in any case (in stock Deno too), so binding
+    // waits for each symbol's first access.
+    let eager = library.symbols.len() <= FAST_MODE_SYMBOLS;
+    let symbols = if eager {
+        v8::Object::new(scope)
+    } else {
+        dictionary_object(scope)
+    };
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
     for symbol in &library.symbols {
@@ -432,17 +443,24 @@ pub(super) fn dlopen(
                 let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
                 SYMBOLS.with(|s| s.borrow_mut().push(record));
                 let data = v8::External::new(scope, pointer);
-                // The V8 function is made on first access; until then the
-                // property is a data property like any other.
-                symbols.set_lazy_data_property_with_data(
-                    scope,
-                    key.into(),
-                    bind_symbol,
-                    data.into(),
-                    v8::PropertyAttribute::NONE,
-                    v8::SideEffectType::HasNoSideEffect,
-                    v8::SideEffectType::HasSideEffect,
-                );
+                if eager {
+                    let Some(function) = make_function(scope, data) else {
+                        return;
+                    };
+                    symbols.set(scope, key.into(), function.into());
+                } else {
+                    // The V8 function is made on first access; until then
+                    // the property is a data property like any other.
+                    symbols.set_lazy_data_property_with_data(
+                        scope,
+                        key.into(),
+                        bind_symbol,
+                        data.into(),
+                        v8::PropertyAttribute::NONE,
+                        v8::SideEffectType::HasNoSideEffect,
+                        v8::SideEffectType::HasSideEffect,
+                    );
+                }
                 if *nonblocking {
                     nonblocking_names.push(key.into());
                 }
@@ -473,6 +491,10 @@ pub(super) fn dlopen(
     }
     rv.set(result.into());
 }
+
+/// The most symbols bound at `dlopen` rather than on first access: V8 keeps
+/// an object built by adding up to this many properties in fast mode.
+const FAST_MODE_SYMBOLS: usize = 128;
 
 /// How many checked descriptors [`checked`] remembers.
 const CHECKED_KEPT: usize = 16;
@@ -581,6 +603,17 @@ fn bind_symbol(
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return throw(scope, "ffic: a symbol property without its data");
     };
+    if let Some(function) = make_function(scope, data) {
+        rv.set(function.into());
+    }
+}
+
+/// The V8 function of the symbol whose SymbolData `data` holds: its fast
+/// function registered when it has one.
+fn make_function<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    data: v8::Local<v8::External>,
+) -> Option<v8::Local<'s, v8::Function>> {
     // SAFETY: `dlopen` made `data` from an Rc held in SYMBOLS until the
     // isolate is done, so it points at a live SymbolData.
     let symbol = unsafe { &*(data.value() as *const SymbolData) };
@@ -601,9 +634,7 @@ fn bind_symbol(
         }
         None => builder.build(scope),
     };
-    if let Some(function) = template.get_function(scope) {
-        rv.set(function.into());
-    }
+    template.get_function(scope)
 }
 
 /// `dlclose(id)`: its symbols throw from now on; the library is unloaded
