@@ -29,11 +29,22 @@ fn run(program: &Path, pre: &[&str], script: &str) -> Output {
 }
 
 fn run_with(program: &Path, pre: &[&str], script: &str, args: &[&str]) -> Output {
+    run_env(program, pre, script, args, &[])
+}
+
+fn run_env(
+    program: &Path,
+    pre: &[&str],
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
     Command::new(program)
         .args(pre)
         .arg(script)
         .args(args)
         .current_dir(dir())
+        .envs(env.iter().copied())
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
@@ -281,13 +292,13 @@ console.log(await lib.symbols.sleep_then(1, 2));
 "#,
     )
     .unwrap();
-    let out = Command::new(ffic())
-        .args(["run", "--allow-ffi", "--trace-ffi"])
-        .arg(&script)
-        .arg(test_library())
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
+    let out = run_env(
+        ffic(),
+        &["run", "--allow-ffi", "--trace-ffi"],
+        script.to_str().unwrap(),
+        &[test_library()],
+        env,
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -434,21 +445,19 @@ try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
 /// `ffic run --trace-ffi` with natives syntax, `env` set and the test
 /// library as the first argument; asserts success.
 fn ffic_traced(script: &str, args: &[&str], env: &[(&str, &str)]) -> (String, String) {
-    let out = Command::new(ffic())
-        .args([
-            "run",
-            "--allow-ffi",
-            "--v8-flags=--allow-natives-syntax",
-            "--trace-ffi",
-            script,
-            test_library(),
-        ])
-        .args(args)
-        .current_dir(dir())
-        .envs(env.iter().copied())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let pre = [
+        "run",
+        "--allow-ffi",
+        "--v8-flags=--allow-natives-syntax",
+        "--trace-ffi",
+    ];
+    let out = run_env(
+        ffic(),
+        &pre,
+        script,
+        &[&[test_library()], args].concat(),
+        env,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{script}: {stderr}");
     (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
@@ -457,21 +466,14 @@ fn ffic_traced(script: &str, args: &[&str], env: &[(&str, &str)]) -> (String, St
 /// Stock Deno's stdout for `script` with natives syntax and `args` after
 /// the test library.
 fn deno_stdout(script: &str, args: &[&str]) -> String {
-    let out = Command::new(deno())
-        .args([
-            "run",
-            "--quiet",
-            "--allow-ffi",
-            "--allow-read",
-            "--v8-flags=--allow-natives-syntax",
-            script,
-            test_library(),
-        ])
-        .args(args)
-        .current_dir(dir())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
+    let pre = [
+        "run",
+        "--quiet",
+        "--allow-ffi",
+        "--allow-read",
+        "--v8-flags=--allow-natives-syntax",
+    ];
+    let out = run_with(&deno(), &pre, script, &[&[test_library()], args].concat());
     assert!(
         out.status.success(),
         "deno {script}: {}",

@@ -409,9 +409,9 @@
   function requireFfi() {
     if (!ffiUnrestricted) throw ffiDenied();
   }
-  // A struct result travels in a buffer the caller passes last.
-  // A fixed-arity wrapper (as Deno makes one), so that optimized callers
-  // call `raw` with a known argument count, which V8's fast calls need.
+  // A struct result travels in a buffer the caller passes last. The wrapper
+  // has a fixed arity (as Deno's has), so that optimized callers call `raw`
+  // with a known argument count, which V8's fast calls need.
   function withStructResult(raw, [size, count]) {
     const params = Array.from({ length: count }, (_, i) => `p${i}`).join(", ");
     const sep = count > 0 ? ", " : "";

@@ -40,42 +40,59 @@ unsafe fn native<F: Copy>(slot: &AtomicPtr<c_void>) -> F {
     unsafe { std::mem::transmute_copy::<*mut c_void, F>(&address) }
 }
 
-/// The data pointer of a buffer local V8 passed (null when not a buffer).
-///
-/// # Safety
-/// `slot` must be a V8Value argument of the fast call in progress.
-unsafe fn data(slot: *const c_void) -> *const u8 {
-    let Some(slot) = std::ptr::NonNull::new(slot.cast_mut().cast::<v8::Value>()) else {
-        return std::ptr::null();
-    };
-    // SAFETY: without direct handles a V8Value argument is the address of a
-    // live handle slot, which is a `Local`'s representation.
-    let value = unsafe {
-        std::mem::transmute::<std::ptr::NonNull<v8::Value>, v8::Local<'_, v8::Value>>(slot)
-    };
-    ffic_loader::deno::bytes_of(value).map_or(std::ptr::null(), |(d, _)| d.cast_const().cast())
+/// The data pointer and length of a `V8Value` argument of the fast call in
+/// progress (null and 0 when it is not a buffer).
+fn data(slot: *const c_void) -> (*const u8, usize) {
+    // SAFETY: V8 calls the fast functions below with this argument as a
+    // `V8Value`, and the value is not kept past the call.
+    let value = unsafe { ffic_loader::deno::v8_value_argument(slot) };
+    bytes(value)
 }
 
-// SAFETY (all fast functions): V8 calls them with the CFunctionInfo below;
-// each native slot holds the test library's function of that C type.
+/// The data pointer and length of a buffer (null and 0 when not one).
+fn bytes(value: v8::Local<v8::Value>) -> (*const u8, usize) {
+    ffic_loader::deno::bytes_of(value)
+        .map_or((std::ptr::null(), 0), |(d, n)| (d.cast_const().cast(), n))
+}
+
+/// The `{f64, i64}` a buffer holds (zeros when it is shorter).
+fn dl_of((data, len): (*const u8, usize)) -> Dl {
+    if len < size_of::<Dl>() {
+        return Dl { d: 0.0, l: 0 };
+    }
+    // SAFETY: the buffer holds at least a Dl's bytes; the read is unaligned.
+    unsafe { data.cast::<Dl>().read_unaligned() }
+}
+
+// In every call below, the slot was filled by `open` with the test
+// library's function of the C type named (ffic_test.c), hence the SAFETY.
 extern "C" fn fast_nop(_: *const c_void, _: *const c_void) {
+    // SAFETY: NOP holds `void nop(void)`.
     unsafe { native::<extern "C" fn()>(&NOP)() }
 }
 extern "C" fn fast_add_i32(_: *const c_void, a: i32, b: i32, _: *const c_void) -> i32 {
+    // SAFETY: ADD_I32 holds `int32_t add_i32(int32_t, int32_t)`.
     unsafe { native::<extern "C" fn(i32, i32) -> i32>(&ADD_I32)(a, b) }
 }
 extern "C" fn fast_add_f64(_: *const c_void, a: f64, b: f64, _: *const c_void) -> f64 {
+    // SAFETY: ADD_F64 holds `double add_f64(double, double)`.
     unsafe { native::<extern "C" fn(f64, f64) -> f64>(&ADD_F64)(a, b) }
 }
 extern "C" fn fast_id_u64(_: *const c_void, x: u64, _: *const c_void) -> u64 {
+    // SAFETY: ID_U64 holds `uint64_t id_u64(uint64_t)`.
     unsafe { native::<extern "C" fn(u64) -> u64>(&ID_U64)(x) }
 }
 extern "C" fn fast_buf_sum(_: *const c_void, buf: *const c_void, n: u64, _: *const c_void) -> u32 {
-    unsafe { native::<extern "C" fn(*const u8, usize) -> u32>(&BUF_SUM)(data(buf), n as usize) }
+    let (data, len) = data(buf);
+    // SAFETY: BUF_SUM holds `uint32_t buf_sum(const uint8_t *, size_t)`,
+    // which reads at most `len` bytes of the buffer here.
+    unsafe {
+        native::<extern "C" fn(*const u8, usize) -> u32>(&BUF_SUM)(data, (n as usize).min(len))
+    }
 }
 extern "C" fn fast_sum_dl(_: *const c_void, dl: *const c_void, _: *const c_void) -> f64 {
-    // The bench always passes a 16-byte buffer.
-    let dl = unsafe { data(dl).cast::<Dl>().read_unaligned() };
+    let dl = dl_of(data(dl));
+    // SAFETY: SUM_DL holds `double sum_dl(DL)` with DL laid out as `Dl`.
     unsafe { native::<extern "C" fn(Dl) -> f64>(&SUM_DL)(dl) }
 }
 
@@ -121,13 +138,8 @@ fn big(args: &Args, i: i32) -> u64 {
     v8::Local::<v8::BigInt>::try_from(args.get(i)).map_or(0, |b| b.u64_value().0)
 }
 
-fn bytes(args: &Args, i: i32) -> *const u8 {
-    ffic_loader::deno::bytes_of(args.get(i))
-        .map_or(std::ptr::null(), |(d, _)| d.cast_const().cast())
-}
-
-// SAFETY (all slow callbacks): as for the fast functions.
 fn slow_nop(_: &mut v8::PinScope, _: Args, _: Ret) {
+    // SAFETY: as in fast_nop.
     unsafe { native::<extern "C" fn()>(&NOP)() }
 }
 fn slow_add_i32(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
@@ -135,24 +147,28 @@ fn slow_add_i32(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
         number(scope, &args, 0) as i32,
         number(scope, &args, 1) as i32,
     );
+    // SAFETY: as in fast_add_i32.
     rv.set_int32(unsafe { native::<extern "C" fn(i32, i32) -> i32>(&ADD_I32)(a, b) });
 }
 fn slow_add_f64(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
     let (a, b) = (number(scope, &args, 0), number(scope, &args, 1));
+    // SAFETY: as in fast_add_f64.
     rv.set_double(unsafe { native::<extern "C" fn(f64, f64) -> f64>(&ADD_F64)(a, b) });
 }
 fn slow_id_u64(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    // SAFETY: as in fast_id_u64.
     let x = unsafe { native::<extern "C" fn(u64) -> u64>(&ID_U64)(big(&args, 0)) };
     rv.set(v8::BigInt::new_from_u64(scope, x).into());
 }
 fn slow_buf_sum(_: &mut v8::PinScope, args: Args, mut rv: Ret) {
-    let n = big(&args, 1) as usize;
-    rv.set_uint32(unsafe {
-        native::<extern "C" fn(*const u8, usize) -> u32>(&BUF_SUM)(bytes(&args, 0), n)
-    });
+    let (data, len) = bytes(args.get(0));
+    let n = (big(&args, 1) as usize).min(len);
+    // SAFETY: as in fast_buf_sum.
+    rv.set_uint32(unsafe { native::<extern "C" fn(*const u8, usize) -> u32>(&BUF_SUM)(data, n) });
 }
 fn slow_sum_dl(_: &mut v8::PinScope, args: Args, mut rv: Ret) {
-    let dl = unsafe { bytes(&args, 0).cast::<Dl>().read_unaligned() };
+    let dl = dl_of(bytes(args.get(0)));
+    // SAFETY: as in fast_sum_dl.
     rv.set_double(unsafe { native::<extern "C" fn(Dl) -> f64>(&SUM_DL)(dl) });
 }
 

@@ -1,9 +1,10 @@
 //! `Deno.dlopen`: the descriptor is checked and normalised by ffic-schema,
 //! the library opened by ffic-loader (the artifact of an ffic-generated
 //! module, else one from the cache, else the JIT, else libffi) and every
-//! symbol resolved at once. Each function symbol becomes a V8 function on
-//! first use (a lazy data property, invisible to scripts): its fast
-//! trampoline registered with V8's Fast API, and a slow callback that
+//! symbol resolved at once. Each function symbol becomes a V8 function (at
+//! once in small libraries, on first use in large ones, through a lazy data
+//! property invisible to scripts): its fast trampoline registered with V8's
+//! Fast API (see [`super::fast`]), and a slow callback that
 //! converts arguments as Deno's slow path does (same TypeError texts), calls
 //! the invoke trampoline and converts the result back. Calling a symbol of a
 //! closed library on the slow path is a TypeError, never a crash;
@@ -355,10 +356,9 @@ pub(super) fn dlopen(
             return;
         }
     };
-    if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first())
-        && opened.code_source() != Some(crate::CodeSource::File)
-        && opened.code_source() != Some(crate::CodeSource::Copy)
-    {
+    // The module's artifact is tried first, so any fallback step means it
+    // was refused.
+    if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first()) {
         eprintln!(
             "warning: ffic: the artifact {artifact} was not used ({}); calls go through {}",
             rejected.reason,
@@ -493,8 +493,10 @@ pub(super) fn dlopen(
 }
 
 /// The most symbols bound at `dlopen` rather than on first access: V8 keeps
-/// an object built by adding up to this many properties in fast mode.
-const FAST_MODE_SYMBOLS: usize = 128;
+/// an object built by adding up to this many properties in fast mode (with
+/// `%HasFastProperties`, 19 stay fast and 20 do not, under ffic and stock
+/// Deno alike).
+const FAST_MODE_SYMBOLS: usize = 19;
 
 /// How many checked descriptors [`checked`] remembers.
 const CHECKED_KEPT: usize = 16;

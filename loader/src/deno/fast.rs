@@ -109,11 +109,13 @@ pub(super) fn registers_line_up(signature: &Signature) -> bool {
 
 const INVALID: *mut u8 = INVALID_DATA as usize as *mut u8;
 
-/// The value in a handle slot V8 passed for a `V8Value` argument.
+/// The value of a `V8Value` argument of a fast call (the address of the
+/// handle slot V8 passed).
 ///
 /// # Safety
-/// `slot` must be such an argument of the fast call in progress.
-unsafe fn local<'s>(slot: *const c_void) -> v8::Local<'s, v8::Value> {
+/// `slot` must be such an argument of the fast call in progress, and the
+/// value must not be used after that call returns.
+pub unsafe fn v8_value_argument<'s>(slot: *const c_void) -> v8::Local<'s, v8::Value> {
     let slot = NonNull::new(slot.cast_mut().cast::<v8::Value>()).expect("V8 passes a slot");
     // SAFETY: V8 builds without direct handles, so a V8Value argument is the
     // address of a live handle slot (V8-FAST-API.md §2), which is exactly
@@ -125,7 +127,7 @@ unsafe fn local<'s>(slot: *const c_void) -> v8::Local<'s, v8::Value> {
 /// `buffer_data`: as the slow path converts a `buffer` argument.
 unsafe extern "C" fn buffer_data(slot: *const c_void) -> *mut u8 {
     // SAFETY: trampolines pass a V8Value argument of their fast call.
-    let value = unsafe { local(slot) };
+    let value = unsafe { v8_value_argument(slot) };
     if value.is_null() {
         return std::ptr::null_mut();
     }
@@ -136,7 +138,7 @@ unsafe extern "C" fn buffer_data(slot: *const c_void) -> *mut u8 {
 /// for a struct argument or result buffer.
 unsafe extern "C" fn struct_data(slot: *const c_void, size: usize) -> *mut u8 {
     // SAFETY: trampolines pass a V8Value argument of their fast call.
-    let value = unsafe { local(slot) };
+    let value = unsafe { v8_value_argument(slot) };
     match bytes_of(value) {
         Some((data, len)) if len >= size => data.cast(),
         _ => INVALID,

@@ -22,6 +22,7 @@ mod trace;
 
 pub use convert::bytes_of;
 pub use dlopen::trace_calls;
+pub use fast::v8_value_argument;
 pub use inbox::{Message, next, try_next};
 
 /// Throws a TypeError with `message` (the error every binding reports).
