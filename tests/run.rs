@@ -505,8 +505,19 @@ const KEPT_SLOW: [&str; 2] = ["call_i32", "add_i32"];
 const CALLED_BY_REENTER: [&str; 2] = ["call_void", "call_i32"];
 
 /// Asserts that every other symbol of `fast/symbols.json` was called fast
-/// from the optimized callers, by code from `path`, and these never.
+/// from the optimized callers, by code from `path`, and these never; and
+/// that the optimized `UnsafePointerView` getters (13 calls) were fast.
 fn assert_fast_calls(trace: &str, path: &str) {
+    let reads = trace
+        .lines()
+        .find_map(|l| l.strip_prefix("ffi-trace: view reads: "))
+        .unwrap_or_else(|| panic!("no view reads in\n{trace}"));
+    let fast: u64 = reads
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" fast"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("view reads: {reads}"));
+    assert!(fast >= 13, "view getters made {fast} fast calls");
     let text = std::fs::read_to_string(dir().join("fast/symbols.json")).unwrap();
     let names: Vec<String> =
         serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)

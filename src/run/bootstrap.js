@@ -572,17 +572,29 @@
       natives.viewCopyInto(this.pointer, destination, offset);
     }
   }
-  for (const [method, type] of [
-    ["getBool", "bool"], ["getUint8", "u8"], ["getInt8", "i8"],
-    ["getUint16", "u16"], ["getInt16", "i16"], ["getUint32", "u32"],
-    ["getInt32", "i32"], ["getBigUint64", "u64"], ["getBigInt64", "i64"],
-    ["getFloat32", "f32"], ["getFloat64", "f64"], ["getPointer", "pointer"],
-  ]) {
+  // The getters are V8 fast functions (pointer, offset) -> value, one per
+  // type; each method calls its own, so optimized callers call it fast.
+  const [
+    readBool, readU8, readI8, readU16, readI16, readU32,
+    readI32, readU64, readI64, readF32, readF64, readPointer,
+  ] = natives.viewGetters;
+  const getters = {
+    getBool(offset = 0) { requireFfi(); return readBool(this.pointer, offset); },
+    getUint8(offset = 0) { requireFfi(); return readU8(this.pointer, offset); },
+    getInt8(offset = 0) { requireFfi(); return readI8(this.pointer, offset); },
+    getUint16(offset = 0) { requireFfi(); return readU16(this.pointer, offset); },
+    getInt16(offset = 0) { requireFfi(); return readI16(this.pointer, offset); },
+    getUint32(offset = 0) { requireFfi(); return readU32(this.pointer, offset); },
+    getInt32(offset = 0) { requireFfi(); return readI32(this.pointer, offset); },
+    getBigUint64(offset = 0) { requireFfi(); return readU64(this.pointer, offset); },
+    getBigInt64(offset = 0) { requireFfi(); return readI64(this.pointer, offset); },
+    getFloat32(offset = 0) { requireFfi(); return readF32(this.pointer, offset); },
+    getFloat64(offset = 0) { requireFfi(); return readF64(this.pointer, offset); },
+    getPointer(offset = 0) { requireFfi(); return readPointer(this.pointer, offset); },
+  };
+  for (const method of Object.keys(getters)) {
     Object.defineProperty(UnsafePointerView.prototype, method, {
-      value: function (offset = 0) {
-        requireFfi();
-        return natives.viewRead(this.pointer, offset, type);
-      },
+      value: getters[method],
       writable: true,
       configurable: true,
     });

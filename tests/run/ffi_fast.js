@@ -68,6 +68,26 @@ function raises(label, body, good, bad) {
 raises("bad buffer", "s.buf_sum(x, 0n)", values.bytes, undefined);
 raises("bad pointer", "s.id_pointer(x)", null, 5);
 
+// UnsafePointerView getters are fast functions too: every type, a
+// fractional offset, a null pointer (thrown from the fast function) and a
+// number (V8 falls back to the slow callback, which throws).
+const memory = new Uint8Array([0xff, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x80, 0x3f, 0, 0, 0xc0, 0x3f]);
+values.view = new Deno.UnsafePointerView(Deno.UnsafePointer.of(memory));
+// The getters are JS methods: give them feedback, so that the optimized
+// caller inlines them with their native call target known.
+for (const getter of Object.getOwnPropertyNames(Deno.UnsafePointerView.prototype)) {
+  if (getter.startsWith("get") && getter !== "getCString" && getter !== "getArrayBuffer") {
+    %PrepareFunctionForOptimization(Deno.UnsafePointerView.prototype[getter]);
+  }
+}
+optimized("view", `[p.view.getBool(1), p.view.getBool(12), p.view.getUint8(), p.view.getInt8(),
+  p.view.getUint16(1), p.view.getInt16(0), p.view.getUint32(1.7), p.view.getInt32(),
+  p.view.getBigUint64(8), p.view.getBigInt64(), p.view.getFloat32(10), p.view.getFloat64(8),
+  Deno.UnsafePointer.value(p.view.getPointer(2))]`);
+raises("null view", "x.getUint32(4)", values.view, new Deno.UnsafePointerView(null));
+raises("null pointer view", "x.getPointer()", values.view, new Deno.UnsafePointerView(null));
+raises("bad view", "x.getInt16()", values.view, new Deno.UnsafePointerView(5));
+
 optimized("calls back", "s.add_i32(2, 3)");
 console.log("keys", Object.keys(s).sort().join(","));
 console.log("types", [...new Set(Object.values(s).map((v) => typeof v))].join(","));

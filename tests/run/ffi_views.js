@@ -59,5 +59,9 @@ for (const getter of ["getBool", "getUint8", "getInt16", "getUint32", "getBigInt
   t(`null ${getter}`, () => none[getter]());
 }
 t("null cstring", () => Deno.UnsafePointerView.getCString(null));
+for (const pointer of [5, "x", undefined]) {
+  t(`not a pointer ${typeof pointer}`, () => [new Deno.UnsafePointerView(pointer).getInt16()]);
+  t(`not a pointer cstring ${typeof pointer}`, () => Deno.UnsafePointerView.getCString(pointer));
+}
 t("view fields", () => Object.keys(view));
 lib.close();

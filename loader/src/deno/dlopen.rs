@@ -83,7 +83,7 @@ thread_local! {
 
 /// Under `--trace-ffi`, reports each bound symbol's calls on each path, and
 /// how many libraries the JIT compiled.
-pub fn trace_calls() {
+pub(super) fn trace_calls() {
     if !trace::enabled() {
         return;
     }

@@ -173,11 +173,20 @@ unsafe extern "C" fn raise(options: *const c_void, kind: u32, argument: u32) {
     } else {
         "Missing FFI struct return buffer".to_string()
     };
+    // SAFETY: raise runs inside the fast call these options belong to.
+    unsafe { throw_from_fast_call(options, &message) };
+}
+
+/// Throws a TypeError with `message` from inside a fast call; V8 rethrows
+/// it at the call site once the fast function returns.
+///
+/// # Safety
+/// `options` must be those of the fast call in progress on this thread.
+pub(super) unsafe fn throw_from_fast_call(options: &FastApiCallbackOptions, message: &str) {
     // The options carry the isolate and V8 stored the caller's context in
-    // it before the call, so this scope can make and throw the error; V8
-    // rethrows it at the call site after the trampoline returns.
+    // it before the call, so this scope can make and throw the error.
     v8::callback_scope!(unsafe scope, options);
-    super::throw_type_error(scope, &message);
+    super::throw_type_error(scope, message);
 }
 
 /// `trace`: counts a fast call of the symbol (`--trace-ffi`).

@@ -19,11 +19,17 @@ mod nonblocking;
 mod pointer;
 mod pool;
 mod trace;
+mod view;
 
 pub use convert::bytes_of;
-pub use dlopen::trace_calls;
 pub use fast::v8_value_argument;
 pub use inbox::{Message, next, try_next};
+
+/// Writes the `--trace-ffi` call counts (at exit).
+pub fn trace_calls() {
+    dlopen::trace_calls();
+    view::trace_reads();
+}
 
 /// Throws a TypeError with `message` (the error every binding reports).
 pub fn throw_type_error(scope: &mut v8::PinScope, message: &str) {
@@ -88,12 +94,14 @@ pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
         "pointerValue" => pointer::pointer_value,
         "pointerOf" => pointer::pointer_of,
         "fnPointer" => pointer::fn_pointer,
-        "viewRead" => pointer::view_read,
-        "viewCString" => pointer::view_c_string,
-        "viewArrayBuffer" => pointer::view_array_buffer,
-        "viewCopyInto" => pointer::view_copy_into,
+        "viewCString" => view::view_c_string,
+        "viewArrayBuffer" => view::view_array_buffer,
+        "viewCopyInto" => view::view_copy_into,
         "callbackCreate" => callback::create,
         "callbackRef" => callback::set_ref,
         "callbackClose" => callback::close,
     };
+    let key = v8::String::new(scope, "viewGetters").expect("short string");
+    let getters = view::getters(scope);
+    object.set(scope, key.into(), getters.into());
 }
