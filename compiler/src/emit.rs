@@ -1,9 +1,10 @@
 //! Compiles trampoline functions to machine code and links them into one
 //! position-independent blob: functions placed back to back (16-byte
-//! aligned, int3 between), and every reference to an import slot resolved
-//! PC-relative against an import table that starts on the first page
-//! boundary after the code. The result carries no relocations, so it can be
-//! mapped read+execute as is, from an artifact or into JIT memory.
+//! aligned, int3 between, each behind its hand-written entry if it has
+//! one), and every reference to an import slot resolved PC-relative against
+//! an import table that starts on the first page boundary after the code.
+//! The result carries no relocations, so it can be mapped read+execute as
+//! is, from an artifact or into JIT memory.
 
 use crate::CompileError;
 use crate::imports::Helper;
@@ -37,10 +38,23 @@ pub struct Code {
     pub ranges: Vec<CodeRange>,
 }
 
-/// Compiles `functions` and links them for an import table after the code.
+/// Machine code placed right in front of a function (its entry), which
+/// falls into the function or jumps to it, with the 32-bit PC-relative
+/// fields that address import slots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefix {
+    /// The code.
+    pub bytes: Vec<u8>,
+    /// `(offset of the field, addend, import slot)`: the field holds
+    /// `slot address + addend - field address`, as for a GOTPCREL relocation.
+    pub fixups: Vec<(u32, i64, u32)>,
+}
+
+/// Compiles `functions` and links them, each behind its prefix if any, for
+/// an import table after the code.
 pub fn compile_code(
     isa: &dyn TargetIsa,
-    functions: Vec<ir::Function>,
+    functions: Vec<(ir::Function, Option<Prefix>)>,
     page_size: u32,
 ) -> Result<Code, CompileError> {
     let mut ctx = Context::new();
@@ -48,7 +62,7 @@ pub fn compile_code(
     let mut ranges = Vec::with_capacity(functions.len());
     // (position in blob, addend, import slot) of every reference.
     let mut fixups = Vec::new();
-    for func in functions {
+    for (func, prefix) in functions {
         let name = func.name.to_string();
         ctx.clear();
         ctx.func = func;
@@ -60,8 +74,15 @@ pub fn compile_code(
             })?;
         let start = bytes.len().next_multiple_of(FUNCTION_ALIGN as usize);
         bytes.resize(start, CODE_FILL);
+        if let Some(prefix) = &prefix {
+            for &(at, addend, slot) in &prefix.fixups {
+                fixups.push((start + at as usize, addend, slot));
+            }
+            bytes.extend_from_slice(&prefix.bytes);
+        }
+        let body = bytes.len();
         bytes.extend_from_slice(compiled.code_buffer());
-        let len = compiled.code_buffer().len() as u32;
+        let len = (bytes.len() - start) as u32;
         let relocs = compiled.buffer.relocs().to_vec();
         for reloc in &relocs {
             let unexpected = || CompileError::UnexpectedRelocation {
@@ -84,7 +105,7 @@ pub fn compile_code(
                 }
                 _ => return Err(unexpected()),
             };
-            fixups.push((start + reloc.offset as usize, reloc.addend, slot));
+            fixups.push((body + reloc.offset as usize, reloc.addend, slot));
         }
         ranges.push(CodeRange {
             offset: u32::try_from(start).map_err(|_| CompileError::TooLarge)?,

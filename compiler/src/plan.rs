@@ -1,12 +1,14 @@
 //! Which trampolines a library needs, in a canonical order: symbols sorted by
 //! name (so key order in the descriptor changes nothing, as it changes not
-//! the digest), one fast trampoline per blocking function, one invoke
+//! the digest), one fast trampoline per blocking function (behind a
+//! frameless entry where its arguments need no conversion), one invoke
 //! trampoline per distinct signature. The artifact writer and the JIT both
 //! build from this plan.
 
 use crate::CompileError;
+use crate::emit::Prefix;
 use crate::imports::symbol_slot;
-use crate::trampoline::{fast, invoke};
+use crate::trampoline::{direct, fast, invoke};
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
@@ -23,9 +25,9 @@ pub struct Plan<'l> {
     pub fast: Vec<Option<usize>>,
     /// Per symbol: index into `signatures` (and of its invoke trampoline).
     pub invoke: Vec<Option<usize>>,
-    /// Every function to compile: the invoke trampolines first (in
-    /// `signatures` order), then the fast ones.
-    pub functions: Vec<ir::Function>,
+    /// Every function to compile, with the entry put in front of it: the
+    /// invoke trampolines first (in `signatures` order), then the fast ones.
+    pub functions: Vec<(ir::Function, Option<Prefix>)>,
 }
 
 impl<'l> Plan<'l> {
@@ -50,13 +52,17 @@ impl<'l> Plan<'l> {
         let mut fctx = FunctionBuilderContext::new();
         let mut functions = Vec::with_capacity(signatures.len() + symbols.len());
         for (i, signature) in signatures.iter().enumerate() {
-            functions.push(invoke::build(signature, i as u32, isa, &mut fctx)?);
+            functions.push((invoke::build(signature, i as u32, isa, &mut fctx)?, None));
         }
         let mut fast_of = Vec::with_capacity(symbols.len());
         for (i, symbol) in symbols.iter().enumerate() {
             fast_of.push(match &symbol.kind {
                 SymbolKind::Function { signature, .. } if symbol.fast_call() => {
-                    functions.push(fast::build(signature, symbol_slot(i), isa, &mut fctx)?);
+                    let slot = symbol_slot(i);
+                    functions.push((
+                        fast::build(signature, slot, isa, &mut fctx)?,
+                        direct::prefix(signature, slot, isa),
+                    ));
                     Some(functions.len() - 1)
                 }
                 _ => None,

@@ -3,6 +3,7 @@
 //! kinds share: reaching import slots, moving struct bytes, and making the
 //! native call as [`crate::abi`] lowered it.
 
+pub mod direct;
 pub mod fast;
 pub mod invoke;
 
