@@ -50,6 +50,13 @@ impl Report {
     }
 }
 
+/// Builds what [`check`] needs once per process (the JSON Schema
+/// validators, about 3 ms), so that a host can do it on another thread
+/// while it starts, ahead of its first check.
+pub fn prepare() {
+    crate::json_schema::validators();
+}
+
 /// Checks a descriptor file's bytes and, if valid, normalises it for `target`.
 pub fn check(bytes: &[u8], target: Target) -> Report {
     if bytes.len() > MAX_DESCRIPTOR_BYTES {

@@ -16,7 +16,7 @@ mod semantic;
 mod suggest;
 pub mod types;
 
-pub use check::{MAX_DESCRIPTOR_BYTES, Report, check};
+pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use digest::Digest;
 pub use ir::{Library, Signature, StructLayout, Symbol, SymbolKind, Type};

@@ -46,6 +46,11 @@ pub fn run(options: &RunOptions) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // A script allowed FFI will likely check a descriptor: build the
+    // schema validators while V8 starts, off its first Deno.dlopen.
+    if options.allow_ffi.is_some() {
+        std::thread::spawn(ffic_schema::prepare);
+    }
     if let Some(flags) = &options.v8_flags {
         let flags: Vec<String> = flags.split(',').map(|f| f.trim().to_owned()).collect();
         v8::V8::set_flags_from_string(&flags.join(" "));
