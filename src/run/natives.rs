@@ -5,6 +5,7 @@
 
 use super::errors::throw_type_error;
 use super::state;
+use ffic_loader::deno::set_function;
 use std::io::Write;
 use std::time::Duration;
 
@@ -200,29 +201,20 @@ fn set_timer_handler(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// The object of native functions passed to `bootstrap.js`.
 pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
     let object = v8::Object::new(scope);
-    macro_rules! install {
-        ($($name:literal => $f:expr),* $(,)?) => {$(
-            let key = v8::String::new(scope, $name).expect("short string");
-            let function = v8::Function::new(scope, $f).expect("a native function");
-            object.set(scope, key.into(), function.into());
-        )*};
-    }
-    install! {
-        "print" => print,
-        "now" => now,
-        "timerStart" => timer_start,
-        "timerCancel" => timer_cancel,
-        "setTimerHandler" => set_timer_handler,
-        "exit" => exit,
-        "memoryUsage" => memory_usage,
-        "encodeUtf8" => encode_utf8,
-        "decodeUtf8" => decode_utf8,
-        "queueMicrotask" => queue_microtask,
-        "parseUrl" => parse_url,
-        "ffiAllowed" => super::permissions::ffi_allowed,
-    };
+    set_function(scope, object, "print", print);
+    set_function(scope, object, "now", now);
+    set_function(scope, object, "timerStart", timer_start);
+    set_function(scope, object, "timerCancel", timer_cancel);
+    set_function(scope, object, "setTimerHandler", set_timer_handler);
+    set_function(scope, object, "exit", exit);
+    set_function(scope, object, "memoryUsage", memory_usage);
+    set_function(scope, object, "encodeUtf8", encode_utf8);
+    set_function(scope, object, "decodeUtf8", decode_utf8);
+    set_function(scope, object, "queueMicrotask", queue_microtask);
+    set_function(scope, object, "parseUrl", parse_url);
+    set_function(scope, object, "ffiAllowed", super::permissions::ffi_allowed);
     #[cfg(feature = "bench-floor")]
-    install! { "fficFloor" => super::floor::open };
+    set_function(scope, object, "fficFloor", super::floor::open);
     ffic_loader::deno::install(scope, object);
     object
 }

@@ -17,7 +17,6 @@
 //! Float parameters already sit in xmm0-7 for both calls, and V8's options
 //! pointer, last, is simply left where it is.
 
-use crate::abi::{Passing, lower};
 use crate::emit::Prefix;
 use crate::imports::Helper;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
@@ -33,18 +32,12 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
     if isa.name() != "x64" || isa.default_call_conv() != CallConv::SystemV {
         return None;
     }
-    let call = lower(sig, CallConv::SystemV).ok()?;
     let mut integers = 0usize;
     let mut floats = 0usize;
-    for (ty, passing) in sig.parameters.iter().zip(&call.params) {
-        match (ty, passing) {
-            (Type::Primitive(p), Passing::Scalar(..)) if moves_as_is(*p) => {
-                if matches!(p, Primitive::F32 | Primitive::F64) {
-                    floats += 1;
-                } else {
-                    integers += 1;
-                }
-            }
+    for ty in &sig.parameters {
+        match ty {
+            Type::Primitive(Primitive::F32 | Primitive::F64) => floats += 1,
+            Type::Primitive(p) if moves_as_is(*p) => integers += 1,
             _ => return None,
         }
     }

@@ -72,7 +72,7 @@ fn function_info(signature: &Signature) -> CFunctionInfo {
 }
 
 /// Deno's CType for a primitive (never `Uint8`, which V8 cannot lower).
-fn primitive(p: Primitive) -> CTypeInfo {
+pub(super) fn primitive(p: Primitive) -> CTypeInfo {
     use Primitive as P;
     match p {
         P::Void => C::Void,

@@ -78,29 +78,32 @@ pub fn deliver(scope: &mut v8::PinScope, message: Message) {
     }
 }
 
+/// Sets `object[name]` to a native function calling `callback`.
+pub fn set_function(
+    scope: &mut v8::PinScope,
+    object: v8::Local<v8::Object>,
+    name: &str,
+    callback: impl v8::MapFnTo<v8::FunctionCallback>,
+) {
+    let key = v8::String::new(scope, name).expect("short string");
+    let function = v8::Function::new(scope, callback).expect("a native function");
+    object.set(scope, key.into(), function.into());
+}
+
 /// Adds the binding's natives to `object`.
 pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
-    macro_rules! install {
-        ($($name:literal => $f:expr),* $(,)?) => {$(
-            let key = v8::String::new(scope, $name).expect("short string");
-            let function = v8::Function::new(scope, $f).expect("a native function");
-            object.set(scope, key.into(), function.into());
-        )*};
-    }
-    install! {
-        "dlopen" => dlopen::dlopen,
-        "dlclose" => dlopen::dlclose,
-        "pointerCreate" => pointer::pointer_create,
-        "pointerValue" => pointer::pointer_value,
-        "pointerOf" => pointer::pointer_of,
-        "fnPointer" => pointer::fn_pointer,
-        "viewCString" => view::view_c_string,
-        "viewArrayBuffer" => view::view_array_buffer,
-        "viewCopyInto" => view::view_copy_into,
-        "callbackCreate" => callback::create,
-        "callbackRef" => callback::set_ref,
-        "callbackClose" => callback::close,
-    };
+    set_function(scope, object, "dlopen", dlopen::dlopen);
+    set_function(scope, object, "dlclose", dlopen::dlclose);
+    set_function(scope, object, "pointerCreate", pointer::pointer_create);
+    set_function(scope, object, "pointerValue", pointer::pointer_value);
+    set_function(scope, object, "pointerOf", pointer::pointer_of);
+    set_function(scope, object, "fnPointer", pointer::fn_pointer);
+    set_function(scope, object, "viewCString", view::view_c_string);
+    set_function(scope, object, "viewArrayBuffer", view::view_array_buffer);
+    set_function(scope, object, "viewCopyInto", view::view_copy_into);
+    set_function(scope, object, "callbackCreate", callback::create);
+    set_function(scope, object, "callbackRef", callback::set_ref);
+    set_function(scope, object, "callbackClose", callback::close);
     let key = v8::String::new(scope, "viewGetters").expect("short string");
     let getters = view::getters(scope);
     object.set(scope, key.into(), getters.into());

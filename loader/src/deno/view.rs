@@ -105,9 +105,9 @@ fn read_slow(
 
 /// Defines the fast getter of each primitive: `$name(receiver, pointer,
 /// offset, options)`, reading a `$read` and returning it as `$ret` (the
-/// width V8 expects for `$ctype`).
+/// width V8 expects for the primitive's CType, `fast::primitive`).
 macro_rules! fast_reads {
-    ($($name:ident: $primitive:ident, $read:ty => $ret:ty, $ctype:ident, |$v:ident| $convert:expr;)*) => {
+    ($($name:ident: $primitive:ident, $read:ty => $ret:ty, |$v:ident| $convert:expr;)*) => {
         $(
             /// A fast getter (see `fast_reads!`).
             unsafe extern "C" fn $name(
@@ -133,27 +133,27 @@ macro_rules! fast_reads {
             }
         )*
 
-        /// The getters' `(primitive, fast function, result CType)`, in the
-        /// order `install` gives them to the host.
-        const READS: &[(Primitive, *const c_void, C)] = &[
-            $((Primitive::$primitive, $name as *const c_void, C::$ctype),)*
+        /// The getters' `(primitive, fast function)`, in the order
+        /// `getters` gives them to the host.
+        const READS: &[(Primitive, *const c_void)] = &[
+            $((Primitive::$primitive, $name as *const c_void),)*
         ];
     };
 }
 
 fast_reads! {
-    read_bool: Bool, u8 => bool, Bool, |v| v != 0;
-    read_u8: U8, u8 => u32, Uint32, |v| u32::from(v);
-    read_i8: I8, i8 => i32, Int32, |v| i32::from(v);
-    read_u16: U16, u16 => u32, Uint32, |v| u32::from(v);
-    read_i16: I16, i16 => i32, Int32, |v| i32::from(v);
-    read_u32: U32, u32 => u32, Uint32, |v| v;
-    read_i32: I32, i32 => i32, Int32, |v| v;
-    read_u64: U64, u64 => u64, Uint64, |v| v;
-    read_i64: I64, i64 => i64, Int64, |v| v;
-    read_f32: F32, f32 => f32, Float32, |v| v;
-    read_f64: F64, f64 => f64, Float64, |v| v;
-    read_pointer: Pointer, usize => usize, Pointer, |v| v;
+    read_bool: Bool, u8 => bool, |v| v != 0;
+    read_u8: U8, u8 => u32, |v| u32::from(v);
+    read_i8: I8, i8 => i32, |v| i32::from(v);
+    read_u16: U16, u16 => u32, |v| u32::from(v);
+    read_i16: I16, i16 => i32, |v| i32::from(v);
+    read_u32: U32, u32 => u32, |v| v;
+    read_i32: I32, i32 => i32, |v| v;
+    read_u64: U64, u64 => u64, |v| v;
+    read_i64: I64, i64 => i64, |v| v;
+    read_f32: F32, f32 => f32, |v| v;
+    read_f64: F64, f64 => f64, |v| v;
+    read_pointer: Pointer, usize => usize, |v| v;
 }
 
 /// Argument types of every getter: receiver, pointer, offset, options.
@@ -170,9 +170,9 @@ const ARGUMENTS: [CTypeInfo; 4] = [
 pub(super) fn getters<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Array> {
     let getters: Vec<v8::Local<v8::Value>> = READS
         .iter()
-        .map(|&(primitive, address, result)| {
+        .map(|&(primitive, address)| {
             let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
-                result.as_info(),
+                super::fast::primitive(primitive),
                 &ARGUMENTS,
                 Int64Representation::BigInt,
             )));
