@@ -39,7 +39,7 @@ fn open_all(dir: &std::path::Path) -> Vec<DynamicLibrary> {
     .into_iter()
     .map(|options| {
         // SAFETY: the test descriptor describes the test library truthfully.
-        unsafe { options.open(&library, ffic_testlib::library_path()) }.unwrap()
+        unsafe { options.open(library.clone(), ffic_testlib::library_path()) }.unwrap()
     })
     .collect()
 }

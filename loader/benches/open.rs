@@ -19,9 +19,11 @@ fn open(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(3));
     for n in [1, 100, 1000] {
         let text = ffic_testlib::synthetic_descriptor(n);
-        let library = ffic_schema::check(text.as_bytes(), Target::host())
-            .library
-            .expect("the synthetic descriptor is valid");
+        let library = Arc::new(
+            ffic_schema::check(text.as_bytes(), Target::host())
+                .library
+                .expect("the synthetic descriptor is valid"),
+        );
         let path = dir.path().join(format!("s{n}.ffic"));
         let compiled = ffic_compiler::compile_artifact(&library).unwrap();
         ffic_compiler::write_atomically(&path, &compiled.bytes).unwrap();
@@ -38,8 +40,10 @@ fn open(c: &mut Criterion) {
                     b.iter(|| {
                         // SAFETY: the synthetic descriptor binds real symbols of
                         // the test library with their true signatures.
-                        let lib =
-                            unsafe { options.open_native(black_box(l), native.clone()) }.unwrap();
+                        let lib = unsafe {
+                            options.open_native(Arc::clone(black_box(l)), native.clone())
+                        }
+                        .unwrap();
                         assert_eq!(lib.path(), expected);
                         lib
                     })

@@ -10,7 +10,7 @@
 //! let symbols = report.library.expect("a valid descriptor");
 //!
 //! // SAFETY: the descriptor matches libm's `double cos(double)`.
-//! let libm = unsafe { OpenOptions::new().jit(true).open(&symbols, "libm.so.6") }?;
+//! let libm = unsafe { OpenOptions::new().jit(true).open(symbols, "libm.so.6") }?;
 //! let cos = libm.function("cos")?.expect("cos is not optional");
 //! assert_eq!(cos.path(), CallPath::Jit); // no artifact was given
 //! // SAFETY: cos takes any double.
@@ -26,14 +26,14 @@ use crate::invoker::{InvokeFn, Invoker};
 use crate::scratch::scratch;
 use crate::value::{Value, fill_slots};
 use crate::{CallError, CodeSource, Helpers, LoadError, MappedArtifact, NativeLibrary, Resolved};
-use ffic_schema::{Library, Signature, SymbolKind, Type, types::Primitive};
+use ffic_schema::{Library, NameOrder, Signature, SymbolKind, Type, types::Primitive};
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Arguments marshalled without touching the heap.
 const INLINE_SLOTS: usize = 16;
@@ -151,7 +151,7 @@ impl OpenOptions {
     /// descriptors, but only they say what the native code expects.
     pub unsafe fn open(
         &self,
-        library: &Library,
+        library: impl Into<Arc<Library>>,
         native: impl AsRef<Path>,
     ) -> Result<DynamicLibrary, LoadError> {
         let native = Arc::new(NativeLibrary::open(native)?);
@@ -165,12 +165,13 @@ impl OpenOptions {
     /// As for [`OpenOptions::open`].
     pub unsafe fn open_native(
         &self,
-        library: &Library,
+        library: impl Into<Arc<Library>>,
         native: Arc<NativeLibrary>,
     ) -> Result<DynamicLibrary, LoadError> {
-        let resolved = Arc::new(Resolved::new(native, library)?);
+        let library = library.into();
+        let resolved = Arc::new(Resolved::new(native, &library)?);
         let mut fallbacks = Vec::new();
-        let code = self.compiled_code(library, &resolved, &mut fallbacks);
+        let code = self.compiled_code(&library, &resolved, &mut fallbacks);
         DynamicLibrary::bind(library, resolved, code, fallbacks)
     }
 
@@ -259,10 +260,13 @@ fn compile(library: &Library) -> Result<Vec<u8>, LoadError> {
 /// any time.
 #[derive(Debug)]
 pub struct DynamicLibrary {
+    /// The descriptors, which name and type every entry.
+    library: Arc<Library>,
     /// In descriptor order.
     entries: Vec<Entry>,
-    /// Indices into `entries`, sorted by name.
-    by_name: Vec<u32>,
+    /// Entry indices sorted by name, made on the first lookup by name (a
+    /// binder that walks the symbols in order never sorts them).
+    by_name: OnceLock<NameOrder>,
     path: CallPath,
     fallbacks: Vec<Fallback>,
     // Declared last: the code and the library outlive the entry points above.
@@ -271,25 +275,13 @@ pub struct DynamicLibrary {
     _resolved: Arc<Resolved>,
 }
 
+/// How one descriptor symbol is bound (what it is comes from the descriptor).
 #[derive(Debug)]
 struct Entry {
-    name: String,
     /// 0 for an absent optional symbol.
     address: usize,
-    kind: EntryKind,
-}
-
-#[derive(Debug)]
-enum EntryKind {
-    Function {
-        signature: Signature,
-        nonblocking: bool,
-        invoker: Invoker,
-        fast: Option<*const u8>,
-    },
-    Static {
-        ty: Type,
-    },
+    /// For a function: its invoker and fast trampoline; `None` for a static.
+    code: Option<(Invoker, Option<*const u8>)>,
 }
 
 // SAFETY: the only raw pointers are entry points into code that is immutable
@@ -301,7 +293,7 @@ unsafe impl Sync for DynamicLibrary {}
 
 impl DynamicLibrary {
     fn bind(
-        library: &Library,
+        library: Arc<Library>,
         resolved: Arc<Resolved>,
         code: Option<MappedArtifact>,
         fallbacks: Vec<Fallback>,
@@ -320,13 +312,9 @@ impl DynamicLibrary {
         for (symbol, address) in library.symbols.iter().zip(addresses) {
             // Compiled code lists the same symbols in the same order.
             let compiled = bound.as_mut().and_then(Iterator::next);
-            let kind = match &symbol.kind {
-                SymbolKind::Static { ty } => EntryKind::Static { ty: ty.clone() },
-                SymbolKind::Function {
-                    signature,
-                    nonblocking,
-                    ..
-                } => {
+            let code = match &symbol.kind {
+                SymbolKind::Static { .. } => None,
+                SymbolKind::Function { signature, .. } => {
                     let invoker = match compiled.and_then(|b| b.invoke) {
                         // SAFETY: a verified invoke trampoline, which has
                         // exactly the InvokeFn machine signature; it stays
@@ -343,26 +331,17 @@ impl DynamicLibrary {
                             }
                         },
                     };
-                    EntryKind::Function {
-                        signature: signature.clone(),
-                        nonblocking: *nonblocking,
-                        invoker,
-                        fast: compiled.and_then(|b| b.fast),
-                    }
+                    Some((invoker, compiled.and_then(|b| b.fast)))
                 }
             };
-            entries.push(Entry {
-                name: symbol.name.clone(),
-                address,
-                kind,
-            });
+            entries.push(Entry { address, code });
         }
         drop(bound);
-        let mut by_name: Vec<u32> = (0..entries.len() as u32).collect();
-        by_name.sort_unstable_by(|&a, &b| entries[a as usize].name.cmp(&entries[b as usize].name));
+        drop(ffi);
         Ok(DynamicLibrary {
+            library,
             entries,
-            by_name,
+            by_name: OnceLock::new(),
             path,
             fallbacks,
             code,
@@ -370,24 +349,55 @@ impl DynamicLibrary {
         })
     }
 
-    fn entry(&self, name: &str) -> Result<&Entry, CallError> {
-        self.by_name
-            .binary_search_by(|&i| self.entries[i as usize].name.as_str().cmp(name))
-            .map(|k| &self.entries[self.by_name[k] as usize])
+    /// The descriptor index of the symbol `name`.
+    fn index(&self, name: &str) -> Result<usize, CallError> {
+        let order = self.by_name.get_or_init(|| self.library.name_order());
+        let symbols = &self.library.symbols;
+        let order = order.indices();
+        order
+            .binary_search_by(|&i| symbols[i as usize].name.as_str().cmp(name))
+            .map(|k| order[k] as usize)
             .map_err(|_| CallError::UnknownSymbol(name.into()))
     }
 
     /// The function `name`: `Ok(None)` when it is optional and absent.
     pub fn function(&self, name: &str) -> Result<Option<Function<'_>>, CallError> {
-        let entry = self.entry(name)?;
-        if matches!(entry.kind, EntryKind::Static { .. }) {
+        self.function_at(self.index(name)?)
+    }
+
+    /// The function at `index` in descriptor order (no lookup by name):
+    /// `Ok(None)` when it is optional and absent.
+    pub fn function_at(&self, index: usize) -> Result<Option<Function<'_>>, CallError> {
+        let (Some(symbol), Some(entry)) =
+            (self.library.symbols.get(index), self.entries.get(index))
+        else {
+            return Err(CallError::UnknownSymbol(format!("#{index}")));
+        };
+        // `bind` gave every function, and only functions, code.
+        let (
+            SymbolKind::Function {
+                signature,
+                nonblocking,
+                ..
+            },
+            Some((invoker, fast)),
+        ) = (&symbol.kind, &entry.code)
+        else {
             return Err(CallError::WrongKind {
-                symbol: name.into(),
+                symbol: symbol.name.clone(),
                 actual: "static",
                 wanted: "function",
             });
-        }
-        Ok((entry.address != 0).then_some(Function { lib: self, entry }))
+        };
+        Ok((entry.address != 0).then_some(Function {
+            lib: self,
+            name: &symbol.name,
+            signature,
+            nonblocking: *nonblocking,
+            address: entry.address,
+            invoker,
+            fast: *fast,
+        }))
     }
 
     /// Calls the function `name` with `args`.
@@ -408,8 +418,9 @@ impl DynamicLibrary {
     /// # Safety
     /// No other thread may be writing the variable.
     pub unsafe fn read_static(&self, name: &str) -> Result<Option<Value<'static>>, CallError> {
-        let entry = self.entry(name)?;
-        let EntryKind::Static { ty } = &entry.kind else {
+        let index = self.index(name)?;
+        let entry = &self.entries[index];
+        let SymbolKind::Static { ty } = &self.library.symbols[index].kind else {
             return Err(CallError::WrongKind {
                 symbol: name.into(),
                 actual: "function",
@@ -433,8 +444,9 @@ impl DynamicLibrary {
     /// The address of the static `name` (what Deno hands out for a static of
     /// pointer type): `Ok(None)` when it is optional and absent.
     pub fn static_address(&self, name: &str) -> Result<Option<*const c_void>, CallError> {
-        let entry = self.entry(name)?;
-        if !matches!(entry.kind, EntryKind::Static { .. }) {
+        let index = self.index(name)?;
+        let entry = &self.entries[index];
+        if entry.code.is_some() {
             return Err(CallError::WrongKind {
                 symbol: name.into(),
                 actual: "function",
@@ -487,7 +499,7 @@ impl DynamicLibrary {
 
     /// Symbol names in descriptor order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.entries.iter().map(|e| e.name.as_str())
+        self.library.symbols.iter().map(|s| s.name.as_str())
     }
 }
 
@@ -495,45 +507,38 @@ impl DynamicLibrary {
 #[derive(Debug, Clone, Copy)]
 pub struct Function<'a> {
     lib: &'a DynamicLibrary,
-    entry: &'a Entry,
+    name: &'a str,
+    signature: &'a Signature,
+    nonblocking: bool,
+    address: usize,
+    invoker: &'a Invoker,
+    fast: Option<*const u8>,
 }
 
-impl Function<'_> {
-    fn parts(&self) -> (&Signature, bool, &Invoker, Option<*const u8>) {
-        match &self.entry.kind {
-            EntryKind::Function {
-                signature,
-                nonblocking,
-                invoker,
-                fast,
-            } => (signature, *nonblocking, invoker, *fast),
-            EntryKind::Static { .. } => unreachable!("functions are checked at lookup"),
-        }
-    }
-
+impl<'a> Function<'a> {
     /// The JS name.
-    pub fn name(&self) -> &str {
-        &self.entry.name
+    pub fn name(&self) -> &'a str {
+        self.name
     }
 
     /// The native signature.
-    pub fn signature(&self) -> &Signature {
-        self.parts().0
+    pub fn signature(&self) -> &'a Signature {
+        self.signature
     }
 
     /// Whether the descriptor marks it `nonblocking`.
     pub fn nonblocking(&self) -> bool {
-        self.parts().1
+        self.nonblocking
     }
 
     /// The native function's address.
     pub fn address(&self) -> *const c_void {
-        self.entry.address as *const c_void
+        self.address as *const c_void
     }
 
     /// Which code serves its calls.
     pub fn path(&self) -> CallPath {
-        match self.parts().2 {
+        match self.invoker {
             Invoker::Code(_) => self.lib.path,
             Invoker::Ffi(_) => CallPath::Libffi,
         }
@@ -541,12 +546,12 @@ impl Function<'_> {
 
     /// Its fast trampoline (V8 Fast API shape), when compiled code has one.
     pub fn fast(&self) -> Option<*const u8> {
-        self.parts().3
+        self.fast
     }
 
     /// How its signature is called (for binders that marshal themselves).
-    pub fn invoker(&self) -> &Invoker {
-        self.parts().2
+    pub fn invoker(&self) -> &'a Invoker {
+        self.invoker
     }
 
     /// Calls it with `args`, checked against its signature before anything
@@ -556,14 +561,13 @@ impl Function<'_> {
     /// The native function's own contract must hold: pointers must be valid
     /// for what it does with them, and it must be safe to call now.
     pub unsafe fn call(&self, args: &[Value<'_>]) -> Result<Value<'static>, CallError> {
-        let (signature, _, invoker, _) = self.parts();
         // SAFETY: the address is this symbol's and the invoker is its
         // signature's; the rest is forwarded from this function's contract.
         unsafe {
             call_checked(
-                &self.entry.name.as_str(),
-                signature,
-                invoker,
+                &self.name,
+                self.signature,
+                self.invoker,
                 self.address(),
                 args,
             )

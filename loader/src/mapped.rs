@@ -16,11 +16,7 @@ use std::sync::Arc;
 
 /// A symbol's bound entry points.
 #[derive(Debug, Clone, Copy)]
-pub struct BoundSymbol<'a> {
-    /// JS property name.
-    pub name: &'a str,
-    /// Canonical signature (functions) or type (statics).
-    pub signature: &'a str,
+pub struct BoundSymbol {
     /// Function or static.
     pub kind: EntryKind,
     /// The native address; `None` for an absent optional symbol.
@@ -31,10 +27,10 @@ pub struct BoundSymbol<'a> {
     pub invoke: Option<*const u8>,
 }
 
+/// What a symbol's entry says, kept past verification; names and
+/// signatures stay with the descriptors.
 #[derive(Debug)]
 struct Bound {
-    name: String,
-    signature: String,
     kind: EntryKind,
     address: usize,
     fast: Option<u32>,
@@ -49,8 +45,6 @@ pub struct MappedArtifact {
     code_offset: usize,
     /// In descriptor order.
     symbols: Vec<Bound>,
-    /// Indices into `symbols`, sorted by name.
-    by_name: Vec<u32>,
     invokes: Vec<(String, u32)>,
     source: CodeSource,
     _resolved: Arc<Resolved>,
@@ -176,15 +170,10 @@ impl MappedArtifact {
             }));
         };
         let mut symbols = Vec::with_capacity(entry_of.len());
-        let mut by_name = vec![0u32; entry_of.len()];
-        for (i, (&e, address)) in entry_of.iter().zip(addresses).enumerate() {
+        for (&e, address) in entry_of.iter().zip(addresses) {
             let entry = &artifact.entries[e as usize];
-            // Entries are sorted by name, so entry order is name order.
-            by_name[e as usize] = i as u32;
             slots[entry.import_slot as usize] = address;
             symbols.push(Bound {
-                name: entry.name.into(),
-                signature: entry.signature.into(),
                 kind: entry.kind,
                 address,
                 fast: entry.fast.map(|s| s.offset),
@@ -226,7 +215,6 @@ impl MappedArtifact {
             region,
             code_offset,
             symbols,
-            by_name,
             invokes,
             source,
             _resolved: Arc::clone(resolved),
@@ -240,11 +228,9 @@ impl MappedArtifact {
             .wrapping_add(self.code_offset + offset as usize)
     }
 
-    fn bound<'a>(&'a self, b: &'a Bound) -> BoundSymbol<'a> {
+    fn bound(&self, b: &Bound) -> BoundSymbol {
         let present = b.address != 0;
         BoundSymbol {
-            name: &b.name,
-            signature: &b.signature,
             kind: b.kind,
             address: present.then_some(b.address as *const c_void),
             fast: b.fast.filter(|_| present).map(|o| self.code(o)),
@@ -255,17 +241,8 @@ impl MappedArtifact {
         }
     }
 
-    /// The symbol named `name` (its JS property name).
-    pub fn symbol(&self, name: &str) -> Option<BoundSymbol<'_>> {
-        let k = self
-            .by_name
-            .binary_search_by(|&i| self.symbols[i as usize].name.as_str().cmp(name))
-            .ok()?;
-        Some(self.bound(&self.symbols[self.by_name[k] as usize]))
-    }
-
     /// Every symbol, in descriptor order.
-    pub fn symbols(&self) -> impl ExactSizeIterator<Item = BoundSymbol<'_>> {
+    pub fn symbols(&self) -> impl ExactSizeIterator<Item = BoundSymbol> {
         self.symbols.iter().map(|b| self.bound(b))
     }
 

@@ -29,10 +29,20 @@ impl NativeLibrary {
 
     /// The address of symbol `native`, or the dynamic loader's message.
     pub fn address(&self, native: &str) -> Result<*const c_void, String> {
+        self.address_with(native, &mut Vec::new())
+    }
+
+    /// [`NativeLibrary::address`] spelling the C name in `scratch`: a name
+    /// that ends in NUL is passed to `dlsym` as is, where libloading would
+    /// allocate a copy for every other one.
+    fn address_with(&self, native: &str, scratch: &mut Vec<u8>) -> Result<*const c_void, String> {
+        scratch.clear();
+        scratch.extend_from_slice(native.as_bytes());
+        scratch.push(0);
         // SAFETY: the symbol is only read as an address, never called or
         // dereferenced here; the typed use happens through the trampolines.
-        let symbol =
-            unsafe { self.library.get::<*const c_void>(native) }.map_err(|e| e.to_string())?;
+        let symbol = unsafe { self.library.get::<*const c_void>(scratch.as_slice()) }
+            .map_err(|e| e.to_string())?;
         // SAFETY: as above; `try_as_raw_ptr` hands out the address dlsym gave.
         let raw =
             unsafe { symbol.try_as_raw_ptr() }.ok_or_else(|| format!("{native}: no address"))?;
@@ -48,20 +58,26 @@ impl NativeLibrary {
 pub struct Resolved {
     /// Kept loaded while the addresses are in use.
     _native: Arc<NativeLibrary>,
-    /// (JS name, address or 0 when absent), in descriptor order.
-    symbols: Vec<(String, usize)>,
+    /// Address, or 0 when absent, in descriptor order.
+    addresses: Vec<usize>,
+    /// The JS names resolved, each as a little-endian u32 length and its
+    /// bytes, in descriptor order: one allocation, where a `String` per
+    /// name costs at every open.
+    names: Vec<u8>,
 }
 
 impl Resolved {
     /// Looks up every symbol of `library` in `native`.
     pub fn new(native: Arc<NativeLibrary>, library: &Library) -> Result<Resolved, LoadError> {
-        let mut symbols = Vec::with_capacity(library.symbols.len());
+        let mut addresses = Vec::with_capacity(library.symbols.len());
+        let mut names = Vec::new();
+        let mut scratch = Vec::new();
         for symbol in &library.symbols {
             let missing = |message| LoadError::MissingSymbol {
                 name: symbol.name.clone(),
                 message,
             };
-            let address = match native.address(&symbol.native) {
+            let address = match native.address_with(&symbol.native, &mut scratch) {
                 Ok(p) if !p.is_null() => p as usize,
                 // A null address would be called or read: treat it as absent.
                 Ok(_) | Err(_) if symbol.optional => 0,
@@ -73,11 +89,14 @@ impl Resolved {
                 }
                 Err(message) => return Err(missing(message)),
             };
-            symbols.push((symbol.name.clone(), address));
+            addresses.push(address);
+            names.extend_from_slice(&(symbol.name.len() as u32).to_le_bytes());
+            names.extend_from_slice(symbol.name.as_bytes());
         }
         Ok(Resolved {
             _native: native,
-            symbols,
+            addresses,
+            names,
         })
     }
 
@@ -85,17 +104,23 @@ impl Resolved {
     /// absent optional one), or `None` if these were resolved for other
     /// descriptors.
     pub fn addresses_for(&self, library: &Library) -> Option<impl Iterator<Item = usize>> {
-        let same = self.symbols.len() == library.symbols.len()
-            && self
-                .symbols
-                .iter()
-                .zip(&library.symbols)
-                .all(|((name, _), symbol)| *name == symbol.name);
+        let mut rest = self.names.as_slice();
+        let same = self.addresses.len() == library.symbols.len()
+            && library.symbols.iter().all(|symbol| {
+                let name = symbol.name.as_bytes();
+                let Some((len, tail)) = rest.split_first_chunk::<4>() else {
+                    return false;
+                };
+                let matches =
+                    u32::from_le_bytes(*len) as usize == name.len() && tail.starts_with(name);
+                rest = tail.get(name.len()..).unwrap_or_default();
+                matches
+            });
         same.then(|| self.addresses())
     }
 
     /// The addresses in the order of the descriptors they were resolved for.
     pub(crate) fn addresses(&self) -> impl Iterator<Item = usize> {
-        self.symbols.iter().map(|(_, address)| *address)
+        self.addresses.iter().copied()
     }
 }

@@ -60,7 +60,11 @@ pub fn check_host(artifact: &Artifact<'_>) -> Result<(), LoadError> {
 /// manifest entry against the symbol of the same name. Returns, for each
 /// descriptor symbol in order, the index of its entry.
 pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u32>, LoadError> {
-    let expected = library.digest();
+    // Entries are stored sorted by unique name (the decoder checks), so the
+    // symbols in name order pair with them one to one: one sort serves the
+    // digest and the pairing, and this runs at every open.
+    let order = library.name_order();
+    let expected = library.digest_in(&order);
     if artifact.header.digest != expected.0 {
         return Err(LoadError::DigestMismatch {
             found: Digest(artifact.header.digest).to_string(),
@@ -77,25 +81,28 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
             ),
         });
     }
-    // One buffer for every canonical spelling: this runs at each start-up.
+    // One buffer for every canonical spelling.
     let mut signature = String::new();
-    let mut entry_of = Vec::with_capacity(library.symbols.len());
-    let mut paired = vec![false; artifact.entries.len()];
-    for symbol in &library.symbols {
+    let mut entry_of = vec![0u32; library.symbols.len()];
+    let mut previous: Option<&str> = None;
+    for (index, (&i, entry)) in order.indices().iter().zip(&artifact.entries).enumerate() {
+        let symbol = &library.symbols[i as usize];
         let mismatch = |reason: String| LoadError::ManifestMismatch {
             symbol: symbol.name.clone(),
             reason,
         };
-        let index = artifact
-            .entries
-            .binary_search_by(|e| e.name.cmp(&symbol.name))
-            .map_err(|_| mismatch("missing".into()))?;
-        // With equal counts, pairing each entry at most once pairs them all.
-        if std::mem::replace(&mut paired[index], true) {
-            return Err(mismatch("named twice in the descriptors".into()));
+        if entry.name != symbol.name {
+            // Everything before matched one to one, so this name is either a
+            // repeat of the previous one or has no entry.
+            let reason = if previous == Some(symbol.name.as_str()) {
+                "named twice in the descriptors"
+            } else {
+                "missing"
+            };
+            return Err(mismatch(reason.into()));
         }
-        let entry = &artifact.entries[index];
-        entry_of.push(index as u32);
+        previous = Some(&symbol.name);
+        entry_of[i as usize] = index as u32;
         signature.clear();
         let (kind, nonblocking) = match &symbol.kind {
             SymbolKind::Function {

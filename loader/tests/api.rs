@@ -11,7 +11,7 @@ use std::process::Command;
 
 fn open(options: OpenOptions) -> DynamicLibrary {
     // SAFETY: the descriptor describes the test library truthfully.
-    unsafe { options.open(&support::library(), ffic_testlib::library_path()) }.unwrap()
+    unsafe { options.open(support::library(), ffic_testlib::library_path()) }.unwrap()
 }
 
 /// One library per path: the artifact (kept alive by the returned guard),
@@ -345,7 +345,7 @@ fn a_missing_required_symbol_fails_on_every_path() {
         OpenOptions::new().jit(false),
     ] {
         // SAFETY: the open fails before anything is bound.
-        let e = unsafe { options.open(&library, ffic_testlib::library_path()) }.unwrap_err();
+        let e = unsafe { options.open(library.clone(), ffic_testlib::library_path()) }.unwrap_err();
         assert!(
             e.to_string().starts_with("Failed to register symbol nop: "),
             "{e}"

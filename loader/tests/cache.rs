@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 fn open_lib(library: &Library, options: OpenOptions) -> DynamicLibrary {
     // SAFETY: the descriptors bind the test library truthfully.
-    unsafe { options.open(library, ffic_testlib::library_path()) }.unwrap()
+    unsafe { options.open(library.clone(), ffic_testlib::library_path()) }.unwrap()
 }
 
 fn mode(path: &Path) -> u32 {

@@ -1158,7 +1158,7 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
 
 fn open(options: OpenOptions) -> DynamicLibrary {
     // SAFETY: the descriptor describes the test library truthfully.
-    unsafe { options.open(&support::library(), ffic_testlib::library_path()) }.unwrap()
+    unsafe { options.open(support::library(), ffic_testlib::library_path()) }.unwrap()
 }
 
 #[test]

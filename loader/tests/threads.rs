@@ -79,7 +79,7 @@ fn hammer(lib: Arc<DynamicLibrary>) {
 
 fn open(options: OpenOptions) -> Arc<DynamicLibrary> {
     // SAFETY: the descriptor describes the test library truthfully.
-    Arc::new(unsafe { options.open(&support::library(), ffic_testlib::library_path()) }.unwrap())
+    Arc::new(unsafe { options.open(support::library(), ffic_testlib::library_path()) }.unwrap())
 }
 
 #[test]

@@ -21,18 +21,48 @@ impl fmt::Display for Digest {
     }
 }
 
+/// A library's symbol indices in name order, the order its digest encodes
+/// them in (and artifact entries are stored in).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameOrder(Vec<u32>);
+
+impl NameOrder {
+    /// Indices into the library's symbols, by ascending name.
+    pub fn indices(&self) -> &[u32] {
+        &self.0
+    }
+}
+
 impl Library {
     /// The digest of this library's code-relevant content.
     pub fn digest(&self) -> Digest {
-        let mut hasher = Sha256::new();
-        hasher.update(DIGEST_TAG);
-        let mut symbols: Vec<_> = self.symbols.iter().collect();
-        symbols.sort_by(|a, b| a.name.cmp(&b.name));
-        hasher.update((symbols.len() as u64).to_le_bytes());
-        for symbol in symbols {
-            bytes(&mut hasher, symbol.name.as_bytes());
-            bytes(&mut hasher, symbol.native.as_bytes());
-            hasher.update([u8::from(symbol.optional)]);
+        self.digest_in(&self.name_order())
+    }
+
+    /// Its symbols' indices sorted by name.
+    pub fn name_order(&self) -> NameOrder {
+        let mut order: Vec<u32> = (0..self.symbols.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            self.symbols[a as usize]
+                .name
+                .cmp(&self.symbols[b as usize].name)
+        });
+        NameOrder(order)
+    }
+
+    /// [`Library::digest`] with this library's `name_order()` already at
+    /// hand (the loader needs both at every open; sorting once saves half).
+    pub fn digest_in(&self, order: &NameOrder) -> Digest {
+        assert_eq!(order.0.len(), self.symbols.len(), "another library's order");
+        // One contiguous encoding hashed at once: many small updates cost more.
+        let mut out = Vec::with_capacity(64 * self.symbols.len() + 64);
+        out.extend_from_slice(DIGEST_TAG);
+        out.extend_from_slice(&(self.symbols.len() as u64).to_le_bytes());
+        for &i in &order.0 {
+            let symbol = &self.symbols[i as usize];
+            bytes(&mut out, symbol.name.as_bytes());
+            bytes(&mut out, symbol.native.as_bytes());
+            out.push(u8::from(symbol.optional));
             match &symbol.kind {
                 SymbolKind::Function {
                     signature,
@@ -43,25 +73,25 @@ impl Library {
                     // Flag bits; descriptors without `callsBack` keep the
                     // digest they had before it existed.
                     let flags = u8::from(*nonblocking) | (u8::from(*calls_back) << 1);
-                    hasher.update([b'F', flags]);
-                    hasher.update((signature.parameters.len() as u64).to_le_bytes());
-                    signature.parameters.iter().for_each(|p| ty(&mut hasher, p));
-                    ty(&mut hasher, &signature.result);
+                    out.extend_from_slice(&[b'F', flags]);
+                    out.extend_from_slice(&(signature.parameters.len() as u64).to_le_bytes());
+                    signature.parameters.iter().for_each(|p| ty(&mut out, p));
+                    ty(&mut out, &signature.result);
                 }
                 SymbolKind::Static { ty: t } => {
-                    hasher.update([b'S']);
-                    ty(&mut hasher, t);
+                    out.push(b'S');
+                    ty(&mut out, t);
                 }
             }
         }
-        Digest(hasher.finalize().into())
+        Digest(Sha256::digest(&out).into())
     }
 }
 
 /// Length-prefixed bytes, so no two sequences of fields encode alike.
-fn bytes(hasher: &mut Sha256, data: &[u8]) {
-    hasher.update((data.len() as u64).to_le_bytes());
-    hasher.update(data);
+fn bytes(out: &mut Vec<u8>, data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+    out.extend_from_slice(data);
 }
 
 /// A fixed byte per primitive, independent of the enum's declaration order.
@@ -87,15 +117,13 @@ fn primitive_code(p: Primitive) -> u8 {
     }
 }
 
-fn ty(hasher: &mut Sha256, t: &Type) {
+fn ty(out: &mut Vec<u8>, t: &Type) {
     match t {
-        Type::Primitive(p) => {
-            hasher.update([primitive_code(*p)]);
-        }
+        Type::Primitive(p) => out.push(primitive_code(*p)),
         Type::Struct(s) => {
-            hasher.update([0xff]);
-            hasher.update((s.fields.len() as u64).to_le_bytes());
-            s.fields.iter().for_each(|f| ty(hasher, f));
+            out.push(0xff);
+            out.extend_from_slice(&(s.fields.len() as u64).to_le_bytes());
+            s.fields.iter().for_each(|f| ty(out, f));
         }
     }
 }

@@ -18,7 +18,7 @@ pub mod types;
 
 pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare};
 pub use diagnostic::{Code, Diagnostic, Severity};
-pub use digest::Digest;
+pub use digest::{Digest, NameOrder};
 pub use ir::{Library, Signature, StructLayout, Symbol, SymbolKind, Type};
 pub use layout::{Arch, Target, struct_layout};
 pub use locate::Position;

@@ -15,6 +15,7 @@
 
 use crate::emit::FUNCTION_ALIGN;
 use crate::imports::HELPER_SLOTS;
+use std::fmt;
 
 /// File magic: catches text-mode mangling (CR LF, ^Z) as well as wrong files.
 pub const MAGIC: [u8; 8] = *b"\x7fFFIC\r\n\x1a";
@@ -152,9 +153,9 @@ pub enum DecodeError {
     },
 }
 
-fn malformed(field: impl Into<String>, reason: impl Into<String>) -> DecodeError {
+fn malformed(field: impl fmt::Display, reason: impl Into<String>) -> DecodeError {
     DecodeError::Malformed {
-        field: field.into(),
+        field: field.to_string(),
         reason: reason.into(),
     }
 }
@@ -410,15 +411,15 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         header.strings.len as usize,
         "string table",
     )?;
-    let string = |span: Span, what: &str| -> Result<&str, DecodeError> {
+    let string = |span: Span, what: &dyn fmt::Display| -> Result<&str, DecodeError> {
         let end = span.offset as usize + span.len as usize;
         let bytes = strings
             .get(span.offset as usize..end)
             .ok_or_else(|| malformed(what, "outside the string table"))?;
         std::str::from_utf8(bytes).map_err(|_| malformed(what, "not UTF-8"))
     };
-    let target = string(header.target, "target")?;
-    let compiler = string(header.compiler, "compiler version")?;
+    let target = string(header.target, &"target")?;
+    let compiler = string(header.compiler, &"compiler version")?;
 
     let invoke_bytes = table(file, limit, header.invokes, INVOKE_SIZE, "invoke table")?;
     let mut invokes = Vec::with_capacity(header.invokes.len as usize);
@@ -431,7 +432,7 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             signature: r.span(),
             code: r.span(),
         };
-        let what = format!("invoke {i}");
+        let what = Record("invoke", i);
         check_code_range(record.code, header.code_len, &what)?;
         invokes.push(Invoke {
             signature: string(record.signature, &what)?,
@@ -446,27 +447,27 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             bytes: chunk,
             at: 0,
         };
-        let what = format!("entry {i}");
+        let what = Record("entry", i);
         let (name, native, signature) = (r.span(), r.span(), r.span());
         let kind = match r.u8() {
             0 => EntryKind::Function,
             1 => EntryKind::Static,
-            other => return Err(malformed(&what, format!("unknown kind {other}"))),
+            other => return Err(malformed(what, format!("unknown kind {other}"))),
         };
         let flags = r.u8();
         if flags & !(FLAG_OPTIONAL | FLAG_NONBLOCKING) != 0 || r.u16() != 0 {
-            return Err(malformed(&what, format!("unknown flags {flags:#x}")));
+            return Err(malformed(what, format!("unknown flags {flags:#x}")));
         }
         let import_slot = r.u32();
         let fast = r.span();
         let invoke = r.u32();
         if r.u32() != 0 {
-            return Err(malformed(&what, "reserved field is not zero"));
+            return Err(malformed(what, "reserved field is not zero"));
         }
         // The code hard-wires symbol `i` to slot `helper_slots + i`.
         if import_slot != header.helper_slots + i as u32 {
             return Err(malformed(
-                &what,
+                what,
                 format!(
                     "import slot {import_slot}, the code uses {}",
                     header.helper_slots + i as u32
@@ -479,11 +480,11 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         }
         let invoke = (invoke != NONE).then_some(invoke);
         if invoke.is_some_and(|i| i as usize >= invokes.len()) {
-            return Err(malformed(&what, "invoke index out of range"));
+            return Err(malformed(what, "invoke index out of range"));
         }
         let is_function = kind == EntryKind::Function;
         if is_function != invoke.is_some() || (!is_function && fast.is_some()) {
-            return Err(malformed(&what, "trampolines do not match its kind"));
+            return Err(malformed(what, "trampolines do not match its kind"));
         }
         let entry = Entry {
             name: string(name, &what)?,
@@ -497,7 +498,7 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             invoke,
         };
         if entries.last().is_some_and(|prev| prev.name >= entry.name) {
-            return Err(malformed(&what, "entries are not sorted by unique name"));
+            return Err(malformed(what, "entries are not sorted by unique name"));
         }
         entries.push(entry);
     }
@@ -598,7 +599,18 @@ fn table<'a>(
     region(file, code_offset, span.offset, len, what)
 }
 
-fn check_code_range(span: Span, code_len: u64, what: &str) -> Result<(), DecodeError> {
+/// A table record named in errors (`entry 3`), formatted only when one occurs:
+/// decoding runs at every load.
+#[derive(Clone, Copy)]
+struct Record(&'static str, usize);
+
+impl fmt::Display for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+fn check_code_range(span: Span, code_len: u64, what: &dyn fmt::Display) -> Result<(), DecodeError> {
     let end = u64::from(span.offset) + u64::from(span.len);
     if span.len == 0 || end > code_len || !span.offset.is_multiple_of(FUNCTION_ALIGN) {
         return Err(malformed(

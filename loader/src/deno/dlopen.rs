@@ -15,10 +15,11 @@ use super::throw_type_error as throw;
 use super::trace;
 use crate::{DynamicLibrary, Invoker, OpenOptions};
 use ffic_schema::types::Primitive;
-use ffic_schema::{Signature, SymbolKind, Target, Type};
+use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// An opened library as scripts see it. Closing marks it closed at once;
 /// the library itself is unloaded when no nonblocking call of it is still
@@ -58,11 +59,13 @@ impl Handle {
 
 /// What a symbol's V8 function needs, bound once at open: its library (to
 /// refuse calls once closed and to keep the code mapped during a call), its
-/// name for errors, and how to call it.
+/// descriptor (name and signature, shared by every symbol of the library,
+/// not copied: an open binds thousands), and how to call it.
 pub(super) struct SymbolData {
     handle: Rc<Handle>,
-    name: String,
-    pub(super) signature: Signature,
+    descriptors: Arc<Library>,
+    /// Its function symbol in `descriptors`.
+    index: usize,
     nonblocking: bool,
     invoker: Invoker,
     address: *const c_void,
@@ -74,10 +77,26 @@ pub(super) struct SymbolData {
     pub(super) fast_calls: Cell<u64>,
 }
 
+impl SymbolData {
+    /// Its JS name.
+    fn name(&self) -> &str {
+        &self.descriptors.symbols[self.index].name
+    }
+
+    /// Its signature.
+    pub(super) fn signature(&self) -> &Signature {
+        match &self.descriptors.symbols[self.index].kind {
+            SymbolKind::Function { signature, .. } => signature,
+            SymbolKind::Static { .. } => unreachable!("records are made for functions only"),
+        }
+    }
+}
+
 thread_local! {
-    /// Every symbol record, alive as long as the isolate (V8 functions point
-    /// at them; an `Rc` keeps each at one address while the list grows).
-    static SYMBOLS: RefCell<Vec<Rc<SymbolData>>> = const { RefCell::new(Vec::new()) };
+    /// Every library's symbol records, alive as long as the isolate (V8
+    /// functions point at them; a boxed slice stays at one address while
+    /// the list grows, and takes one allocation per open).
+    static SYMBOLS: RefCell<Vec<Box<[SymbolData]>>> = const { RefCell::new(Vec::new()) };
     static HANDLES: RefCell<Vec<Rc<Handle>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -88,7 +107,7 @@ pub(super) fn trace_calls() {
         return;
     }
     SYMBOLS.with(|symbols| {
-        for symbol in symbols.borrow().iter() {
+        for symbol in symbols.borrow().iter().flat_map(|s| s.iter()) {
             let kind = if symbol.nonblocking {
                 "nonblocking"
             } else {
@@ -96,7 +115,7 @@ pub(super) fn trace_calls() {
             };
             trace::line(&format!(
                 "calls {}: {} {kind}, {} fast",
-                symbol.name,
+                symbol.name(),
                 symbol.calls.get(),
                 symbol.fast_calls.get()
             ));
@@ -141,14 +160,14 @@ fn call_symbol(
     if library.is_none() || data.handle.closed.get() {
         return throw(
             scope,
-            &format!("Cannot call {}: the library was closed", data.name),
+            &format!("Cannot call {}: the library was closed", data.name()),
         );
     }
     if trace::enabled() {
         data.calls.set(data.calls.get() + 1);
     }
     let callee = Callee {
-        signature: &data.signature,
+        signature: data.signature(),
         invoker: &data.invoker,
         address: data.address,
         nonblocking: data.nonblocking,
@@ -329,15 +348,11 @@ pub(super) fn dlopen(
     let json = args.get(1).to_rust_string_lossy(scope);
     let artifact = args.get(2);
     let artifact = (!artifact.is_null_or_undefined()).then(|| artifact.to_rust_string_lossy(scope));
-    let mut library = match checked(json) {
+    let calls_back = calls_back_names(scope, args.get(3));
+    let library = match checked(json, calls_back) {
         Ok(library) => library,
         Err(message) => return throw(scope, &message),
     };
-    if let Ok(names) = v8::Local::<v8::Array>::try_from(args.get(3))
-        && names.length() > 0
-    {
-        mark_calls_back(scope, Rc::make_mut(&mut library), names);
-    }
     let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
     if let Some(artifact) = &artifact {
         options = options.artifact(artifact);
@@ -347,7 +362,7 @@ pub(super) fn dlopen(
     }
     // SAFETY: the script asked for this library with these descriptors, as
     // Deno.dlopen trusts them; values are checked against them at each call.
-    let opened = match unsafe { options.open(&library, &path) } {
+    let opened = match unsafe { options.open(Arc::clone(&library), &path) } {
         Ok(opened) => opened,
         Err(e) => {
             let message = v8::String::new(scope, &e.to_string()).expect("message");
@@ -396,7 +411,14 @@ pub(super) fn dlopen(
     };
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
-    for symbol in &library.symbols {
+    let records = records(&handle, &library, &opened);
+    let (first, count) = (records.as_ptr(), records.len());
+    SYMBOLS.with(|s| s.borrow_mut().push(records));
+    // SAFETY: moving the box into SYMBOLS left its records in place, and
+    // they stay there, unchanged, until the isolate is done (`clear`).
+    let records = unsafe { std::slice::from_raw_parts(first, count) };
+    let mut records = records.iter().peekable();
+    for (index, symbol) in library.symbols.iter().enumerate() {
         let key = v8::String::new_from_utf8(
             scope,
             symbol.name.as_bytes(),
@@ -413,36 +435,14 @@ pub(super) fn dlopen(
                 nonblocking,
                 ..
             } => {
-                let Some(function) = opened.function(&symbol.name).ok().flatten() else {
-                    if trace::enabled() {
-                        trace::line(&format!("  {}: absent", symbol.name));
-                    }
+                // An absent optional function has no record, and is null.
+                let Some(record) = records.next_if(|r| r.index == index) else {
                     let null = v8::null(scope).into();
                     symbols.set(scope, key.into(), null);
                     continue;
                 };
-                if trace::enabled() {
-                    let kind = match (*nonblocking, function.fast().is_some()) {
-                        (true, _) => "nonblocking",
-                        (false, true) => "fast",
-                        (false, false) => "slow",
-                    };
-                    trace::line(&format!("  {}: {} {kind}", symbol.name, function.path()));
-                }
-                let record = Rc::new(SymbolData {
-                    handle: Rc::clone(&handle),
-                    name: symbol.name.clone(),
-                    signature: signature.clone(),
-                    nonblocking: *nonblocking,
-                    invoker: function.invoker().clone(),
-                    address: function.address(),
-                    fast: function.fast(),
-                    calls: Cell::new(0),
-                    fast_calls: Cell::new(0),
-                });
-                let pointer = Rc::as_ptr(&record).cast_mut().cast::<c_void>();
-                SYMBOLS.with(|s| s.borrow_mut().push(record));
-                let data = v8::External::new(scope, pointer);
+                let record = std::ptr::from_ref(record).cast_mut().cast::<c_void>();
+                let data = v8::External::new(scope, record);
                 if eager {
                     let Some(function) = make_function(scope, data) else {
                         return;
@@ -492,6 +492,47 @@ pub(super) fn dlopen(
     rv.set(result.into());
 }
 
+/// One record per present function of `opened`, in descriptor order (each
+/// traced under `--trace-ffi`, as are absent ones).
+fn records(
+    handle: &Rc<Handle>,
+    library: &Arc<Library>,
+    opened: &DynamicLibrary,
+) -> Box<[SymbolData]> {
+    let mut records = Vec::with_capacity(library.symbols.len());
+    for (index, symbol) in library.symbols.iter().enumerate() {
+        let SymbolKind::Function { nonblocking, .. } = &symbol.kind else {
+            continue;
+        };
+        let Some(function) = opened.function_at(index).ok().flatten() else {
+            if trace::enabled() {
+                trace::line(&format!("  {}: absent", symbol.name));
+            }
+            continue;
+        };
+        if trace::enabled() {
+            let kind = match (*nonblocking, function.fast().is_some()) {
+                (true, _) => "nonblocking",
+                (false, true) => "fast",
+                (false, false) => "slow",
+            };
+            trace::line(&format!("  {}: {} {kind}", symbol.name, function.path()));
+        }
+        records.push(SymbolData {
+            handle: Rc::clone(handle),
+            descriptors: Arc::clone(library),
+            index,
+            nonblocking: *nonblocking,
+            invoker: function.invoker().clone(),
+            address: function.address(),
+            fast: function.fast(),
+            calls: Cell::new(0),
+            fast_calls: Cell::new(0),
+        });
+    }
+    records.into_boxed_slice()
+}
+
 /// The most symbols bound at `dlopen` rather than on first access: V8 keeps
 /// an object built by adding up to this many properties in fast mode (with
 /// `%HasFastProperties`, 19 stay fast and 20 do not, under ffic and stock
@@ -501,37 +542,42 @@ const FAST_MODE_SYMBOLS: usize = 19;
 /// How many checked descriptors [`checked`] remembers.
 const CHECKED_KEPT: usize = 16;
 
+/// A descriptor text and the functions marked `ffic.callsBack` with it.
+type CheckedKey = (String, Vec<String>);
+
 thread_local! {
-    /// Descriptor texts checked lately and their libraries, newest last.
-    static CHECKED: RefCell<Vec<(String, Rc<ffic_schema::Library>)>> = const { RefCell::new(Vec::new()) };
+    /// Descriptors checked lately and their libraries, newest last.
+    static CHECKED: RefCell<Vec<(CheckedKey, Arc<Library>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The library a descriptor text describes, checked by ffic-schema (the
-/// first error's message when it is invalid). A text opened again, as a
-/// frozen descriptor of a generated module is, reuses its earlier verdict:
+/// first error's message when it is invalid), with the functions named in
+/// `calls_back` marked `ffic.callsBack`. A text opened again, as a frozen
+/// descriptor of a generated module is, reuses its earlier verdict:
 /// checking 1000 symbols takes milliseconds, comparing the text microseconds.
-fn checked(json: String) -> Result<Rc<ffic_schema::Library>, String> {
+fn checked(json: String, calls_back: Vec<String>) -> Result<Arc<Library>, String> {
+    let key = (json, calls_back);
     let known = CHECKED.with(|c| {
         let c = c.borrow();
         c.iter()
-            .find(|(text, _)| *text == json)
-            .map(|(_, l)| Rc::clone(l))
+            .find(|(k, _)| *k == key)
+            .map(|(_, l)| Arc::clone(l))
     });
     if let Some(library) = known {
         return Ok(library);
     }
-    let report = ffic_schema::check(json.as_bytes(), Target::host());
-    let library = Rc::new(
-        report
-            .library
-            .ok_or_else(|| first_error(&report.diagnostics))?,
-    );
+    let report = ffic_schema::check(key.0.as_bytes(), Target::host());
+    let mut library = report
+        .library
+        .ok_or_else(|| first_error(&report.diagnostics))?;
+    mark_calls_back(&mut library, &key.1);
+    let library = Arc::new(library);
     CHECKED.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() == CHECKED_KEPT {
             c.remove(0);
         }
-        c.push((json, Rc::clone(&library)));
+        c.push((key, Arc::clone(&library)));
     });
     Ok(library)
 }
@@ -552,18 +598,21 @@ fn dictionary_object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::
     object
 }
 
+/// The names in `names` (an array of strings; anything else names none).
+fn calls_back_names(scope: &mut v8::PinScope, names: v8::Local<v8::Value>) -> Vec<String> {
+    let Ok(names) = v8::Local::<v8::Array>::try_from(names) else {
+        return Vec::new();
+    };
+    (0..names.length())
+        .filter_map(|i| names.get_index(scope, i))
+        .map(|name| name.to_rust_string_lossy(scope))
+        .collect()
+}
+
 /// Marks the functions named in `names` as `ffic.callsBack`.
-fn mark_calls_back(
-    scope: &mut v8::PinScope,
-    library: &mut ffic_schema::Library,
-    names: v8::Local<v8::Array>,
-) {
-    for i in 0..names.length() {
-        let Some(name) = names.get_index(scope, i) else {
-            continue;
-        };
-        let name = name.to_rust_string_lossy(scope);
-        for symbol in library.symbols.iter_mut().filter(|s| s.name == name) {
+fn mark_calls_back(library: &mut Library, names: &[String]) {
+    for name in names {
+        for symbol in library.symbols.iter_mut().filter(|s| s.name == *name) {
             if let SymbolKind::Function { calls_back, .. } = &mut symbol.kind {
                 *calls_back = true;
             }
@@ -624,7 +673,7 @@ fn make_function<'s>(
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
             // itself; under --trace-ffi always the trampoline, which counts.
-            let address = if !trace::enabled() && super::fast::registers_line_up(&symbol.signature)
+            let address = if !trace::enabled() && super::fast::registers_line_up(symbol.signature())
             {
                 symbol.address.cast()
             } else {
@@ -632,7 +681,7 @@ fn make_function<'s>(
             };
             // Optimized code may call it from now on.
             symbol.handle.fast.set(true);
-            builder.build_fast(scope, super::fast::overloads(&symbol.signature, address))
+            builder.build_fast(scope, super::fast::overloads(symbol.signature(), address))
         }
         None => builder.build(scope),
     };

@@ -161,7 +161,7 @@ unsafe extern "C" fn raise(options: *const c_void, kind: u32, argument: u32) {
         "Invalid FFI buffer type, expected null, ArrayBuffer, or ArrayBufferView".to_string()
     } else if kind == Raise::InvalidStruct as u32 {
         let size = symbol(options)
-            .and_then(|s| s.signature.parameters.get(argument as usize))
+            .and_then(|s| s.signature().parameters.get(argument as usize))
             .and_then(|t| match t {
                 Type::Struct(layout) => Some(layout.size),
                 Type::Primitive(_) => None,
