@@ -84,7 +84,6 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
     // One buffer for every canonical spelling.
     let mut signature = String::new();
     let mut entry_of = vec![0u32; library.symbols.len()];
-    let mut previous: Option<&str> = None;
     for (index, (&i, entry)) in order.indices().iter().zip(&artifact.entries).enumerate() {
         let symbol = &library.symbols[i as usize];
         let mismatch = |reason: String| LoadError::ManifestMismatch {
@@ -92,16 +91,8 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
             reason,
         };
         if entry.name != symbol.name {
-            // Everything before matched one to one, so this name is either a
-            // repeat of the previous one or has no entry.
-            let reason = if previous == Some(symbol.name.as_str()) {
-                "named twice in the descriptors"
-            } else {
-                "missing"
-            };
-            return Err(mismatch(reason.into()));
+            return Err(unpaired(artifact, library));
         }
-        previous = Some(&symbol.name);
         entry_of[i as usize] = index as u32;
         signature.clear();
         let (kind, nonblocking) = match &symbol.kind {
@@ -142,6 +133,32 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
         }
     }
     Ok(entry_of)
+}
+
+/// Why the symbols do not pair with the entries one to one: the first
+/// symbol, in descriptor order, with no entry or with another's.
+fn unpaired(artifact: &Artifact<'_>, library: &Library) -> LoadError {
+    let mut paired = vec![false; artifact.entries.len()];
+    for symbol in &library.symbols {
+        let reason = match artifact
+            .entries
+            .binary_search_by(|e| e.name.cmp(&symbol.name))
+        {
+            Err(_) => "missing",
+            Ok(i) if std::mem::replace(&mut paired[i], true) => "named twice in the descriptors",
+            Ok(_) => continue,
+        };
+        return LoadError::ManifestMismatch {
+            symbol: symbol.name.clone(),
+            reason: reason.into(),
+        };
+    }
+    // Equal counts and every symbol on its own entry: a bijection, so the
+    // name orders agree and this is not reached.
+    LoadError::ManifestMismatch {
+        symbol: "(all)".into(),
+        reason: "entries and symbols do not pair".into(),
+    }
 }
 
 /// Decodes `bytes` and runs every check for loading it with `library`;

@@ -208,6 +208,21 @@ fn statics_and_optional_symbols() {
         let names: Vec<&str> = lib.names().collect();
         assert_eq!(names.first(), Some(&"nop"), "descriptor order");
         assert_eq!(names.last(), Some(&"absent_static"), "descriptor order");
+        // By index, in descriptor order: each function is the one of its name.
+        for (index, name) in names.iter().enumerate() {
+            match lib.function(name) {
+                Ok(by_name) => {
+                    let at = lib.function_at(index).unwrap();
+                    assert_eq!(at.map(|f| f.name()), by_name.map(|f| f.name()));
+                    assert_eq!(at.map(|f| f.address()), by_name.map(|f| f.address()));
+                }
+                Err(e) => assert_eq!(lib.function_at(index).unwrap_err(), e),
+            }
+        }
+        assert!(matches!(
+            lib.function_at(names.len()),
+            Err(CallError::UnknownSymbol(_))
+        ));
     }
 }
 

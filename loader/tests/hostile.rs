@@ -5,7 +5,7 @@
 mod support;
 
 use ffic_compiler::artifact::format::{self, CHECKSUM_AT, ENTRY_SIZE, HEADER_SIZE, INVOKE_SIZE};
-use ffic_loader::LoadError;
+use ffic_loader::{LoadError, MappedArtifact, Resolved};
 use std::path::Path;
 
 fn load_bytes(dir: &Path, name: &str, bytes: &[u8]) -> LoadError {
@@ -336,4 +336,44 @@ fn files_that_could_change_under_the_mapping_are_refused() {
     }
     let e = support::load(Path::new("/dev/zero"), &helpers).unwrap_err();
     assert!(e.to_string().contains("not a regular file"), "{e}");
+}
+
+#[test]
+fn a_forged_digest_does_not_pair_entries_with_other_symbols() {
+    let compiled = support::compile();
+    let dir = compiled.dir.path();
+    let mut names: Vec<String> = support::library()
+        .symbols
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    names.sort();
+    let (first, second) = (names[0].clone(), names[1].clone());
+    // A name the artifact lacks, and a name given twice (the second symbol
+    // in name order renamed as the first).
+    for (renamed, to, reason) in [
+        (&first, "zz_not_in_the_artifact", "missing"),
+        (&second, first.as_str(), "named twice in the descriptors"),
+    ] {
+        let mut library = support::library();
+        let symbol = library.symbols.iter_mut().find(|s| s.name == *renamed);
+        symbol.unwrap().name = to.into();
+        let mut bytes = compiled.bytes.clone();
+        bytes[32..64].copy_from_slice(&library.digest().0);
+        reseal(&mut bytes);
+        let path = dir.join("renamed.ffic");
+        support::write_artifact(&path, &bytes);
+        let resolved = std::sync::Arc::new(Resolved::new(support::native(), &library).unwrap());
+        let e =
+            MappedArtifact::load(&path, &library, &resolved, &support::helpers(false)).unwrap_err();
+        let LoadError::ManifestMismatch {
+            symbol,
+            reason: why,
+        } = &e
+        else {
+            panic!("{to}: {e}");
+        };
+        assert_eq!((symbol.as_str(), why.as_str()), (to, reason));
+    }
+    no_mapping_of(dir);
 }
