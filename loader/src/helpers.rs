@@ -47,4 +47,15 @@ impl Helpers {
             trace: None,
         }
     }
+
+    /// The addresses they put in an artifact's helper slots (to compare two
+    /// sets without comparing function pointers, which may be merged or split).
+    pub(crate) fn slots(&self) -> [usize; 4] {
+        [
+            self.buffer_data as usize,
+            self.struct_data as usize,
+            self.raise as usize,
+            self.trace.map_or(0, |f| f as usize),
+        ]
+    }
 }

@@ -25,6 +25,7 @@ pub mod mapped;
 pub mod native;
 mod region;
 mod scratch;
+mod shared;
 mod trust;
 mod value;
 pub mod verify;

@@ -181,8 +181,9 @@ impl OpenOptions {
         library: &Library,
         resolved: &Arc<Resolved>,
         fallbacks: &mut Vec<Fallback>,
-    ) -> Option<MappedArtifact> {
-        let mut tried = |tried: String, result: Result<MappedArtifact, LoadError>| match result {
+    ) -> Option<Arc<MappedArtifact>> {
+        let mut tried = |tried: String, result: Result<Arc<MappedArtifact>, LoadError>| match result
+        {
             Ok(code) => Some(code),
             Err(reason) => {
                 fallbacks.push(Fallback { tried, reason });
@@ -190,7 +191,7 @@ impl OpenOptions {
             }
         };
         if let Some(path) = &self.artifact {
-            let loaded = MappedArtifact::load(path, library, resolved, &self.helpers);
+            let loaded = crate::shared::load(path, library, resolved, &self.helpers);
             if let Some(code) = tried(format!("artifact {}", path.display()), loaded) {
                 return Some(code);
             }
@@ -208,7 +209,7 @@ impl OpenOptions {
             };
             let path = cache.path_for(library);
             if usable && path.exists() {
-                let loaded = MappedArtifact::load(&path, library, resolved, &self.helpers);
+                let loaded = crate::shared::load(&path, library, resolved, &self.helpers);
                 if let Some(code) = tried(format!("cached artifact {}", path.display()), loaded) {
                     return Some(code);
                 }
@@ -220,7 +221,7 @@ impl OpenOptions {
                 };
                 let stored = cache
                     .store(library, &bytes)
-                    .and_then(|path| MappedArtifact::load(&path, library, resolved, &self.helpers));
+                    .and_then(|path| crate::shared::load(&path, library, resolved, &self.helpers));
                 if let Some(code) = tried(format!("cache {}", cache.dir().display()), stored) {
                     return Some(code);
                 }
@@ -234,7 +235,8 @@ impl OpenOptions {
             Some(bytes) => Ok(bytes),
             None => compile(library),
         }
-        .and_then(|bytes| MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers));
+        .and_then(|bytes| MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers))
+        .map(Arc::new);
         tried("JIT".into(), jitted)
     }
 }
@@ -270,7 +272,7 @@ pub struct DynamicLibrary {
     path: CallPath,
     fallbacks: Vec<Fallback>,
     // Declared last: the code and the library outlive the entry points above.
-    code: Option<MappedArtifact>,
+    code: Option<Arc<MappedArtifact>>,
     /// Keeps the native library loaded (the only owner on libffi).
     _resolved: Arc<Resolved>,
 }
@@ -295,10 +297,10 @@ impl DynamicLibrary {
     fn bind(
         library: Arc<Library>,
         resolved: Arc<Resolved>,
-        code: Option<MappedArtifact>,
+        code: Option<Arc<MappedArtifact>>,
         fallbacks: Vec<Fallback>,
     ) -> Result<DynamicLibrary, LoadError> {
-        let path = match code.as_ref().map(MappedArtifact::source) {
+        let path = match code.as_deref().map(MappedArtifact::source) {
             Some(CodeSource::File | CodeSource::Copy) => CallPath::Artifact,
             Some(CodeSource::Jit) => CallPath::Jit,
             None => CallPath::Libffi,
@@ -487,9 +489,15 @@ impl DynamicLibrary {
         self.path
     }
 
+    /// Its compiled code (`None` on libffi), which keeps the native library
+    /// loaded as long as it lives.
+    pub fn code(&self) -> Option<&Arc<MappedArtifact>> {
+        self.code.as_ref()
+    }
+
     /// Where compiled code came from (`None` on libffi).
     pub fn code_source(&self) -> Option<CodeSource> {
-        self.code.as_ref().map(MappedArtifact::source)
+        self.code.as_deref().map(MappedArtifact::source)
     }
 
     /// Each fallback step that was tried and not taken, in order, with why.

@@ -10,7 +10,7 @@ use ffic_compiler::imports::{HELPER_SLOTS, Helper};
 use ffic_schema::Library;
 use std::ffi::c_void;
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -47,7 +47,37 @@ pub struct MappedArtifact {
     symbols: Vec<Bound>,
     invokes: Vec<(String, u32)>,
     source: CodeSource,
+    /// The file it was mapped from (`None` for JIT code).
+    file: Option<FileId>,
+    /// The descriptors' digest, as its header holds it.
+    digest: [u8; 32],
+    /// What its helper slots hold.
+    helpers: Helpers,
     _resolved: Arc<Resolved>,
+}
+
+/// Which file, in which state: a file replaced (by rename), rewritten,
+/// truncated or re-permissioned since has another identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl FileId {
+    /// The identity of the file `metadata` describes.
+    pub(crate) fn of(metadata: &std::fs::Metadata) -> FileId {
+        FileId {
+            dev: metadata.dev(),
+            ino: metadata.ino(),
+            len: metadata.len(),
+            mtime: (metadata.mtime(), metadata.mtime_nsec()),
+            ctime: (metadata.ctime(), metadata.ctime_nsec()),
+        }
+    }
 }
 
 /// Where the running code came from (observable, so tests and benches can
@@ -89,6 +119,7 @@ impl MappedArtifact {
             .map_err(io)?;
         let metadata = file.metadata().map_err(io)?;
         trusted(path, &metadata)?;
+        let id = Some(FileId::of(&metadata));
         let len = usize::try_from(metadata.len()).unwrap_or(usize::MAX);
         if len < HEADER_SIZE {
             // Too short to map meaningfully: the decoder says why from the bytes.
@@ -106,12 +137,12 @@ impl MappedArtifact {
         // so this bound needs nothing from the unverified header.
         let table_bytes = (HELPER_SLOTS as usize + len / ENTRY_SIZE) * 8;
         let region = Region::map_file(&file, len, table_bytes).map_err(io)?;
-        match Self::publish(region, library, resolved, helpers, CodeSource::File) {
+        match Self::publish(region, library, resolved, helpers, (CodeSource::File, id)) {
             Err(Publish::NotExecutable(region)) => {
                 // A noexec mount: copy the bytes and verify the copy afresh.
                 let copy = Region::copy_of(region.bytes(), table_bytes).map_err(io)?;
                 drop(region);
-                match Self::publish(copy, library, resolved, helpers, CodeSource::Copy) {
+                match Self::publish(copy, library, resolved, helpers, (CodeSource::Copy, id)) {
                     Ok(mapped) => Ok(mapped),
                     Err(Publish::Failed(e)) => Err(e),
                     Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
@@ -137,7 +168,7 @@ impl MappedArtifact {
         };
         let table_bytes = (HELPER_SLOTS as usize + library.symbols.len()) * 8;
         let region = Region::copy_of(bytes, table_bytes).map_err(io)?;
-        match Self::publish(region, library, resolved, helpers, CodeSource::Jit) {
+        match Self::publish(region, library, resolved, helpers, (CodeSource::Jit, None)) {
             Ok(mapped) => Ok(mapped),
             Err(Publish::Failed(e)) => Err(e),
             Err(Publish::NotExecutable(_)) => Err(io(std::io::Error::last_os_error())),
@@ -149,7 +180,7 @@ impl MappedArtifact {
         library: &Library,
         resolved: &Arc<Resolved>,
         helpers: &Helpers,
-        source: CodeSource,
+        (source, file): (CodeSource, Option<FileId>),
     ) -> Result<MappedArtifact, Publish> {
         let (artifact, entry_of) =
             verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
@@ -185,6 +216,7 @@ impl MappedArtifact {
             .iter()
             .map(|i| (i.signature.to_owned(), i.code.offset))
             .collect();
+        let digest = artifact.header.digest;
         let code_offset = artifact.header.code_offset as usize;
         let code_len = artifact.header.file_len as usize - code_offset;
 
@@ -217,8 +249,37 @@ impl MappedArtifact {
             symbols,
             invokes,
             source,
+            file,
+            digest,
+            helpers: *helpers,
             _resolved: Arc::clone(resolved),
         })
+    }
+
+    /// The file it was mapped from, as it was then (`None` for JIT code).
+    pub(crate) fn file(&self) -> Option<FileId> {
+        self.file
+    }
+
+    /// Whether this mapping, loaded from the file now identified by `file`,
+    /// is what loading it again for `library` (whose digest is `digest`),
+    /// `resolved` and `helpers` would make: the same verified bytes, the same
+    /// descriptors in the same order, the same addresses in its table.
+    pub(crate) fn serves(
+        &self,
+        file: FileId,
+        digest: &ffic_schema::Digest,
+        library: &Library,
+        resolved: &Resolved,
+        helpers: &Helpers,
+    ) -> bool {
+        self.file == Some(file)
+            && self.digest == digest.0
+            && self.helpers.slots() == helpers.slots()
+            && self
+                ._resolved
+                .addresses_for(library)
+                .is_some_and(|addresses| addresses.eq(resolved.addresses()))
     }
 
     fn code(&self, offset: u32) -> *const u8 {

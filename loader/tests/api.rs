@@ -409,3 +409,47 @@ fn ffic_jit_0_sends_everything_to_libffi() {
     let lib = open(OpenOptions::new().artifact(&compiled.path));
     assert_eq!(lib.path(), CallPath::Artifact);
 }
+
+#[test]
+fn opens_of_one_artifact_share_its_verified_mapping() {
+    let compiled = support::compile();
+    let options = OpenOptions::new().artifact(&compiled.path);
+    let fast = |lib: &DynamicLibrary| lib.function("add_i32").unwrap().unwrap().fast().unwrap();
+    let add = |lib: &DynamicLibrary| call(lib, "add_i32", &[Value::I32(40), Value::I32(2)]);
+    let first = open(options.clone());
+    let second = open(options.clone());
+    assert_eq!(second.path(), CallPath::Artifact);
+    assert_eq!(
+        fast(&first),
+        fast(&second),
+        "the second open maps nothing new"
+    );
+    assert_eq!(add(&second), Value::I32(42));
+
+    // The same descriptors in another order have the same digest, but not
+    // the same table order: mapped and verified anew.
+    let mut reordered = support::library();
+    reordered.symbols.reverse();
+    // SAFETY: the descriptor describes the test library truthfully.
+    let third = unsafe { options.open(reordered, ffic_testlib::library_path()) }.unwrap();
+    assert_eq!(third.path(), CallPath::Artifact);
+    assert_ne!(fast(&third), fast(&first));
+    assert_eq!(add(&third), Value::I32(42));
+
+    // A file replaced since (by rename, as `ffic compile` does) is verified
+    // afresh: a corrupt one is refused while the old mapping lives on.
+    let mut bad = compiled.bytes.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let staged = compiled.dir.path().join("staged.ffic");
+    support::write_artifact(&staged, &bad);
+    std::fs::rename(&staged, &compiled.path).unwrap();
+    let fourth = open(options);
+    assert_eq!(fourth.path(), CallPath::Jit);
+    assert!(
+        matches!(fourth.fallbacks()[0].reason, LoadError::Malformed(_)),
+        "{}",
+        fourth.fallbacks()[0]
+    );
+    assert_eq!(add(&first), Value::I32(42));
+}

@@ -13,7 +13,7 @@
 use super::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
 use super::throw_type_error as throw;
 use super::trace;
-use crate::{DynamicLibrary, Invoker, OpenOptions};
+use crate::{DynamicLibrary, Invoker, MappedArtifact, OpenOptions};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
@@ -29,9 +29,12 @@ pub(super) struct Handle {
     closed: Cell<bool>,
     in_flight: Cell<u32>,
     /// A fast function was made: optimized code may call its trampoline
-    /// directly at any time, so the library and its code stay loaded until
-    /// the isolate is gone, closed or not.
+    /// directly at any time, so its code and native library stay loaded
+    /// until the isolate is gone, closed or not.
     fast: Cell<bool>,
+    /// What a closed library with fast functions keeps: its code, which
+    /// holds the native library too.
+    kept: RefCell<Option<Arc<MappedArtifact>>>,
 }
 
 impl Handle {
@@ -49,10 +52,11 @@ impl Handle {
     fn unload_if_idle(&self) {
         if self.closed.get()
             && self.in_flight.get() == 0
-            && !self.fast.get()
             && let Ok(mut library) = self.library.try_borrow_mut()
+            && let Some(library) = library.take()
+            && self.fast.get()
         {
-            drop(library.take());
+            *self.kept.borrow_mut() = library.code().cloned();
         }
     }
 }
@@ -396,6 +400,7 @@ pub(super) fn dlopen(
         closed: Cell::new(false),
         in_flight: Cell::new(0),
         fast: Cell::new(false),
+        kept: RefCell::new(None),
     });
     // Up to V8's limit for fast-mode objects built this way, functions are
     // made at once: a lazy property turns the object into a dictionary on

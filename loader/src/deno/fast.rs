@@ -33,19 +33,28 @@ thread_local! {
     /// One `CFunctionInfo` per distinct signature, leaked: V8 reads it from
     /// optimized code and background compiles for as long as the isolate lives.
     static INFOS: RefCell<HashMap<Signature, &'static CFunctionInfo>> = RefCell::new(HashMap::new());
+    /// One overload list per (address, info), leaked likewise: reopening a
+    /// library whose code is shared (or kept) registers the same addresses.
+    static OVERLOADS: RefCell<HashMap<(usize, usize), &'static [CFunction]>> = RefCell::new(HashMap::new());
 }
 
 /// The overload list V8 registers for a fast trampoline at `address` of
 /// `signature`. Leaked: V8 keeps pointers into it for the isolate's life
 /// (V8-FAST-API.md §3), so it must never move or be freed.
 pub(super) fn overloads(signature: &Signature, address: *const u8) -> &'static [CFunction] {
-    let info = INFOS.with(|infos| {
+    let info: &'static CFunctionInfo = INFOS.with(|infos| {
         *infos
             .borrow_mut()
             .entry(signature.clone())
             .or_insert_with(|| Box::leak(Box::new(function_info(signature))))
     });
-    Box::leak(Box::new([CFunction::new(address.cast(), info)]))
+    let key = (address as usize, std::ptr::from_ref(info) as usize);
+    OVERLOADS.with(|overloads| {
+        *overloads
+            .borrow_mut()
+            .entry(key)
+            .or_insert_with(|| Box::leak(Box::new([CFunction::new(address.cast(), info)])))
+    })
 }
 
 /// `[receiver, parameters…, (struct result buffer), options] -> result`,

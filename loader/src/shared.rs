@@ -1,0 +1,58 @@
+//! Artifact mappings shared by opens of the same file: a file already
+//! mapped and verified in this process, unchanged since, for descriptors
+//! with the same digest in the same order, the same native addresses and
+//! the same helpers, is used again instead of being mapped anew. A binder
+//! that keeps closed libraries' code mapped (V8's optimized code may still
+//! call it) then holds one mapping per artifact rather than one per open,
+//! and reopening skips the mapping and the byte checks.
+
+use crate::mapped::FileId;
+use crate::{Helpers, LoadError, MappedArtifact, Resolved};
+use ffic_schema::Library;
+use std::path::Path;
+use std::sync::{Arc, Mutex, Weak};
+
+/// Every artifact mapping made from a file and still alive somewhere.
+static MAPPINGS: Mutex<Vec<Weak<MappedArtifact>>> = Mutex::new(Vec::new());
+
+/// The artifact at `path` bound for `library`: a live mapping that serves
+/// exactly this (see [`MappedArtifact::serves`]), else a new one from
+/// [`MappedArtifact::load`].
+pub(crate) fn load(
+    path: &Path,
+    library: &Library,
+    resolved: &Arc<Resolved>,
+    helpers: &Helpers,
+) -> Result<Arc<MappedArtifact>, LoadError> {
+    // The file as `load` would open it now (symbolic links followed); any
+    // change to it since the live mapping was verified changes its identity.
+    if let Ok(metadata) = std::fs::metadata(path) {
+        let file = FileId::of(&metadata);
+        let candidates: Vec<_> = lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .filter(|mapped| mapped.file() == Some(file))
+            .collect();
+        // The digest only when some mapping of this very file is alive.
+        if !candidates.is_empty() {
+            let digest = library.digest();
+            let live = candidates
+                .into_iter()
+                .find(|mapped| mapped.serves(file, &digest, library, resolved, helpers));
+            if let Some(mapped) = live {
+                return Ok(mapped);
+            }
+        }
+    }
+    let mapped = Arc::new(MappedArtifact::load(path, library, resolved, helpers)?);
+    let mut mappings = lock();
+    mappings.retain(|m| m.strong_count() > 0);
+    mappings.push(Arc::downgrade(&mapped));
+    Ok(mapped)
+}
+
+/// The list, even if a thread panicked holding it (it only holds weak
+/// pointers, which stay consistent).
+fn lock() -> std::sync::MutexGuard<'static, Vec<Weak<MappedArtifact>>> {
+    MAPPINGS.lock().unwrap_or_else(|e| e.into_inner())
+}
