@@ -442,6 +442,46 @@ try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
     );
 }
 
+#[test]
+fn a_symbol_first_touched_after_close_never_goes_fast() {
+    // 20 symbols are bound lazily; closed before any is touched, the
+    // library's code is gone, so its first access must not register a fast
+    // target (optimized code would jump into unmapped memory).
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.js");
+    let source = r#"const descriptor = {};
+for (let i = 0; i < 20; i++) {
+  descriptor[`s${i}`] = { name: "add_i32", parameters: ["i32", "i32"], result: "i32" };
+}
+const lib = Deno.dlopen(Deno.args[0], descriptor);
+lib.close();
+const late = lib.symbols.s0;
+let thrown = 0;
+function call() {
+  try { late(40, 2); } catch { thrown++; }
+}
+%PrepareFunctionForOptimization(call);
+call();
+call();
+%OptimizeFunctionOnNextCall(call);
+for (let i = 0; i < 1000; i++) call();
+console.log("thrown", thrown);
+"#;
+    std::fs::write(&script, source).unwrap();
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-ffi", "--v8-flags=--allow-natives-syntax"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "thrown 1002\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `ffic run --trace-ffi` with natives syntax, `env` set and the test
 /// library as the first argument; asserts success.
 fn ffic_traced(script: &str, args: &[&str], env: &[(&str, &str)]) -> (String, String) {

@@ -290,7 +290,8 @@ struct Entry {
 // once published and lives as long as the library; calling them from any
 // thread is what they are for. Everything else is owned data.
 unsafe impl Send for DynamicLibrary {}
-// SAFETY: as above: nothing is mutated after `bind`.
+// SAFETY: as above: nothing is mutated after `bind` but the name order,
+// which a `OnceLock` fills once, safely from any thread.
 unsafe impl Sync for DynamicLibrary {}
 
 impl DynamicLibrary {

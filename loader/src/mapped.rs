@@ -56,8 +56,10 @@ pub struct MappedArtifact {
     _resolved: Arc<Resolved>,
 }
 
-/// Which file, in which state: a file replaced (by rename), rewritten,
-/// truncated or re-permissioned since has another identity.
+/// Which file, in which state, seen by whom: a file replaced (by rename),
+/// rewritten, truncated or re-permissioned since has another identity, and
+/// so does the same file seen under another effective user (whom its trust
+/// check judged it for).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FileId {
     dev: u64,
@@ -65,6 +67,7 @@ pub(crate) struct FileId {
     len: u64,
     mtime: (i64, i64),
     ctime: (i64, i64),
+    euid: u32,
 }
 
 impl FileId {
@@ -76,6 +79,8 @@ impl FileId {
             len: metadata.len(),
             mtime: (metadata.mtime(), metadata.mtime_nsec()),
             ctime: (metadata.ctime(), metadata.ctime_nsec()),
+            // SAFETY: geteuid has no preconditions and cannot fail.
+            euid: unsafe { libc::geteuid() },
         }
     }
 }

@@ -28,11 +28,11 @@ pub(crate) fn load(
     // change to it since the live mapping was verified changes its identity.
     if let Ok(metadata) = std::fs::metadata(path) {
         let file = FileId::of(&metadata);
-        let candidates: Vec<_> = lock()
-            .iter()
-            .filter_map(Weak::upgrade)
-            .filter(|mapped| mapped.file() == Some(file))
-            .collect();
+        // Upgraded under the lock, filtered after it: dropping the last
+        // reference to a mapping unmaps it and may close a native library,
+        // which must not happen while the list is locked.
+        let mut candidates: Vec<_> = lock().iter().filter_map(Weak::upgrade).collect();
+        candidates.retain(|mapped| mapped.file() == Some(file));
         // The digest only when some mapping of this very file is alive.
         if !candidates.is_empty() {
             let digest = library.digest();

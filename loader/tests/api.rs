@@ -426,8 +426,8 @@ fn opens_of_one_artifact_share_its_verified_mapping() {
     );
     assert_eq!(add(&second), Value::I32(42));
 
-    // The same descriptors in another order have the same digest, but not
-    // the same table order: mapped and verified anew.
+    // The same descriptors in another order have the same digest, but their
+    // symbols bind in another order: mapped and verified anew.
     let mut reordered = support::library();
     reordered.symbols.reverse();
     // SAFETY: the descriptor describes the test library truthfully.

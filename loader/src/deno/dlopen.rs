@@ -23,7 +23,8 @@ use std::sync::Arc;
 
 /// An opened library as scripts see it. Closing marks it closed at once;
 /// the library itself is unloaded when no nonblocking call of it is still
-/// running.
+/// running, except for the code of one whose functions went fast (see
+/// `fast`).
 pub(super) struct Handle {
     library: RefCell<Option<DynamicLibrary>>,
     closed: Cell<bool>,
@@ -156,8 +157,8 @@ fn call_symbol(
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return throw(scope, "ffic: a symbol function without its data");
     };
-    // SAFETY: `data` was made by `dlopen` from an Rc held in SYMBOLS until
-    // the isolate is done, so it points at a live SymbolData.
+    // SAFETY: `data` was made by `dlopen` pointing into a slice held in
+    // SYMBOLS until the isolate is done, so it points at a live SymbolData.
     let data = unsafe { &*(data.value() as *const SymbolData) };
     // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
@@ -417,10 +418,15 @@ pub(super) fn dlopen(
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
     let records = records(&handle, &library, &opened);
-    let (first, count) = (records.as_ptr(), records.len());
-    SYMBOLS.with(|s| s.borrow_mut().push(records));
-    // SAFETY: moving the box into SYMBOLS left its records in place, and
-    // they stay there, unchanged, until the isolate is done (`clear`).
+    // The pointer comes from the box in its final place.
+    let (first, count) = SYMBOLS.with(|s| {
+        let mut s = s.borrow_mut();
+        s.push(records);
+        let last = s.last().expect("just pushed");
+        (last.as_ptr(), last.len())
+    });
+    // SAFETY: the records stay in SYMBOLS, unchanged, until the isolate is
+    // done (`clear`); the list growing moves the boxes, not what they hold.
     let records = unsafe { std::slice::from_raw_parts(first, count) };
     let mut records = records.iter().peekable();
     for (index, symbol) in library.symbols.iter().enumerate() {
@@ -670,11 +676,19 @@ fn make_function<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     data: v8::Local<v8::External>,
 ) -> Option<v8::Local<'s, v8::Function>> {
-    // SAFETY: `dlopen` made `data` from an Rc held in SYMBOLS until the
-    // isolate is done, so it points at a live SymbolData.
+    // SAFETY: `dlopen` made `data` pointing into a slice held in SYMBOLS
+    // until the isolate is done, so it points at a live SymbolData.
     let symbol = unsafe { &*(data.value() as *const SymbolData) };
     let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
-    let template = match symbol.fast {
+    // A symbol first touched after `close()` may belong to code already
+    // unmapped: it gets no fast target, and its calls throw on the slow path.
+    let open = !symbol.handle.closed.get()
+        && symbol
+            .handle
+            .library
+            .try_borrow()
+            .is_ok_and(|library| library.is_some());
+    let template = match symbol.fast.filter(|_| open) {
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
             // itself; under --trace-ffi always the trampoline, which counts.
