@@ -1,6 +1,7 @@
 //! The runtime helpers a binder supplies for the import table's helper slots
 //! (see `ffic_compiler::imports::Helper` for each one's contract).
 
+use ffic_compiler::imports::Helper;
 use std::ffi::c_void;
 
 /// `buffer_data(value) -> data pointer | INVALID_DATA`.
@@ -48,14 +49,14 @@ impl Helpers {
         }
     }
 
-    /// The addresses they put in an artifact's helper slots (to compare two
-    /// sets without comparing function pointers, which may be merged or split).
-    pub(crate) fn slots(&self) -> [usize; 4] {
-        [
-            self.buffer_data as usize,
-            self.struct_data as usize,
-            self.raise as usize,
-            self.trace.map_or(0, |f| f as usize),
-        ]
+    /// The address an artifact's slot for `helper` holds (0: none).
+    pub(crate) fn address(&self, helper: Helper) -> usize {
+        match helper {
+            Helper::BufferData => self.buffer_data as usize,
+            Helper::StructData => self.struct_data as usize,
+            Helper::Raise => self.raise as usize,
+            Helper::Trace => self.trace.map_or(0, |f| f as usize),
+            Helper::Memcpy => libc::memcpy as *const () as usize,
+        }
     }
 }

@@ -191,13 +191,7 @@ impl MappedArtifact {
             verify::verify(region.bytes(), library).map_err(Publish::Failed)?;
         let mut slots = vec![0usize; artifact.header.import_slots as usize];
         for helper in Helper::ALL {
-            slots[helper.slot() as usize] = match helper {
-                Helper::BufferData => helpers.buffer_data as usize,
-                Helper::StructData => helpers.struct_data as usize,
-                Helper::Raise => helpers.raise as usize,
-                Helper::Trace => helpers.trace.map_or(0, |f| f as usize),
-                Helper::Memcpy => libc::memcpy as *const () as usize,
-            };
+            slots[helper.slot() as usize] = helpers.address(helper);
         }
         let Some(addresses) = resolved.addresses_for(library) else {
             return Err(Publish::Failed(LoadError::ManifestMismatch {
@@ -266,21 +260,21 @@ impl MappedArtifact {
         self.file
     }
 
-    /// Whether this mapping, loaded from the file now identified by `file`,
+    /// Whether this mapping, of a file unchanged since (see [`Self::file`]),
     /// is what loading it again for `library` (whose digest is `digest`),
-    /// `resolved` and `helpers` would make: the same verified bytes, the same
-    /// descriptors in the same order, the same addresses in its table.
+    /// `resolved` and `helpers` would make: the same descriptors in the same
+    /// order, the same addresses in its table.
     pub(crate) fn serves(
         &self,
-        file: FileId,
         digest: &ffic_schema::Digest,
         library: &Library,
         resolved: &Resolved,
         helpers: &Helpers,
     ) -> bool {
-        self.file == Some(file)
-            && self.digest == digest.0
-            && self.helpers.slots() == helpers.slots()
+        self.digest == digest.0
+            && Helper::ALL
+                .iter()
+                .all(|&h| self.helpers.address(h) == helpers.address(h))
             && self
                 ._resolved
                 .addresses_for(library)

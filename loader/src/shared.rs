@@ -38,7 +38,7 @@ pub(crate) fn load(
             let digest = library.digest();
             let live = candidates
                 .into_iter()
-                .find(|mapped| mapped.serves(file, &digest, library, resolved, helpers));
+                .find(|mapped| mapped.serves(&digest, library, resolved, helpers));
             if let Some(mapped) = live {
                 return Ok(mapped);
             }
