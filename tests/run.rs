@@ -443,6 +443,20 @@ try { add(1, 2); } catch (e) { console.log(e.constructor.name, e.message); }
 }
 
 #[test]
+fn symbols_go_fast_whether_bound_at_open_or_on_first_access() {
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    let (stdout, trace) = ffic_traced("ffi_fast_sizes.js", &[], &env);
+    assert_eq!(stdout, deno_stdout("ffi_fast_sizes.js", &[]));
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    // 1 and 19 symbols are bound at open, 20 and 200 on first access.
+    for size in [1, 19, 20, 200] {
+        let (slow, fast) = call_counts(&trace, &format!("add{size}_0"));
+        assert_eq!((slow, fast), (1, 1), "{size} symbols:\n{trace}");
+    }
+}
+
+#[test]
 fn a_symbol_first_touched_after_close_never_goes_fast() {
     // 20 symbols are bound lazily; closed before any is touched, the
     // library's code is gone, so its first access must not register a fast

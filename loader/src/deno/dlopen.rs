@@ -396,8 +396,10 @@ pub(super) fn dlopen(
             trace::line(&format!("  skipped {fallback}"));
         }
     }
+    // The library is in its handle before any function is made, so that
+    // `make_function` sees it open and gives eager symbols their fast target.
     let handle = Rc::new(Handle {
-        library: RefCell::new(None),
+        library: RefCell::new(Some(opened)),
         closed: Cell::new(false),
         in_flight: Cell::new(0),
         fast: Cell::new(false),
@@ -417,7 +419,9 @@ pub(super) fn dlopen(
     };
     let struct_results = v8::Object::new(scope);
     let mut nonblocking_names = Vec::new();
-    let records = records(&handle, &library, &opened);
+    let stored = handle.library.borrow();
+    let opened = stored.as_ref().expect("stored above");
+    let records = records(&handle, &library, opened);
     // The pointer comes from the box in its final place.
     let (first, count) = SYMBOLS.with(|s| {
         let mut s = s.borrow_mut();
@@ -438,7 +442,7 @@ pub(super) fn dlopen(
         .expect("symbol name");
         match &symbol.kind {
             SymbolKind::Static { ty } => {
-                let value = static_value(scope, &opened, &symbol.name, ty);
+                let value = static_value(scope, opened, &symbol.name, ty);
                 symbols.set(scope, key.into(), value);
             }
             SymbolKind::Function {
@@ -456,6 +460,8 @@ pub(super) fn dlopen(
                 let data = v8::External::new(scope, record);
                 if eager {
                     let Some(function) = make_function(scope, data) else {
+                        drop(stored);
+                        handle.library.take();
                         return;
                     };
                     symbols.set(scope, key.into(), function.into());
@@ -481,7 +487,7 @@ pub(super) fn dlopen(
             }
         }
     }
-    *handle.library.borrow_mut() = Some(opened);
+    drop(stored);
     let id = HANDLES.with(|h| {
         h.borrow_mut().push(Rc::clone(&handle));
         h.borrow().len() - 1
