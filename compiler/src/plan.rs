@@ -1,7 +1,7 @@
 //! Which trampolines a library needs, in a canonical order: symbols sorted by
 //! name (so key order in the descriptor changes nothing, as it changes not
 //! the digest), one fast trampoline per blocking function (behind a
-//! frameless entry where its arguments need no conversion), one invoke
+//! frameless entry where its arguments need only moving), one invoke
 //! trampoline per distinct signature. The artifact writer and the JIT both
 //! build from this plan.
 

@@ -306,6 +306,39 @@ fn identities(c: &Caller<'_>) {
     assert_eq!(c.call::<u32>("widen_u8", &[s(u8::MAX)]), 255);
     assert_eq!(c.call::<i32>("widen_i16", &[s(i16::MIN)]), -32768);
     assert_eq!(c.call::<u32>("widen_u16", &[s(u16::MAX)]), 65535);
+    // pick_arg reads 64 bits of the argument declared narrower here; on
+    // this path only the declared bits are certain (libffi leaves the rest
+    // of a stack slot as it was).
+    for which in 1..=8u8 {
+        let pick = |name: &str, args: Vec<A>| {
+            let mut all = vec![s(u32::from(which))];
+            all.extend(args);
+            c.call::<u64>(name, &all)
+        };
+        let i = |k: u8| k as i8;
+        assert_eq!(
+            pick("pick_i8", (1..=8).map(|k| s(-i(k))).collect()) as i8,
+            -i(which)
+        );
+        assert_eq!(
+            pick("pick_u8", (1..=8).map(|k| s(0xF0 + k)).collect()) as u8,
+            0xF0 + which
+        );
+        assert_eq!(
+            pick(
+                "pick_i16",
+                (1..=8u8).map(|k| s(-1000 * i16::from(k))).collect()
+            ) as i16,
+            -1000 * i16::from(which)
+        );
+        assert_eq!(
+            pick(
+                "pick_u16",
+                (1..=8u8).map(|k| s(0xFF00 + u16::from(k))).collect()
+            ) as u16,
+            0xFF00 + u16::from(which)
+        );
+    }
 }
 
 fn arithmetic(c: &Caller<'_>) {
@@ -738,6 +771,43 @@ fn fast_scalars(c: &Caller<'_>) {
         26.0
     );
     assert_eq!(many, (1..=26).map(|i| (i * i) as f64).sum::<f64>());
+    // Declared narrower than the 64 bits pick_arg reads, so the whole
+    // register or stack slot shows the extension: a1-a4 move register to
+    // register, a5 from V8's stack into r9, a6-a8 down the stack. V8 leaves
+    // the bits above the type's as ToInt32 made them (here 0x1234...).
+    macro_rules! pick {
+        ($name:literal, $v:expr, $which:expr) => {
+            fast!(
+                c,
+                $name,
+                fn(u32, u32, u32, u32, u32, u32, u32, u32, u32) -> u64,
+                $which,
+                $v(1),
+                $v(2),
+                $v(3),
+                $v(4),
+                $v(5),
+                $v(6),
+                $v(7),
+                $v(8)
+            )
+        };
+    }
+    for which in 1..=8u32 {
+        let byte = |k: u32| 0x1234_0080 + k;
+        let half = |k: u32| 0x1234_8000 + k;
+        let w = u64::from(which);
+        assert_eq!(pick!("pick_u8", byte, which), 0x80 + w);
+        assert_eq!(
+            pick!("pick_i8", byte, which) as i64,
+            i64::from((0x80 + which) as u8 as i8)
+        );
+        assert_eq!(pick!("pick_u16", half, which), 0x8000 + w);
+        assert_eq!(
+            pick!("pick_i16", half, which) as i64,
+            i64::from((0x8000 + which) as u16 as i16)
+        );
+    }
     assert!(fast!(c, "is_null", fn(usize) -> bool, 0));
     assert_ne!(fast!(c, "get_add_i32", fn() -> usize), 0);
     // It takes a callback and returns a value: no fast trampoline (V8
@@ -1288,4 +1358,9 @@ fn tracing_sees_every_fast_call_with_its_options() {
     // Invoke trampolines are the slow path: never traced.
     c.call::<i32>("add_i32", &[s(1i32), s(1i32)]);
     assert_eq!(TRACED.with(|t| t.borrow().len()), 2);
+    // Traced, a trampoline skips its frameless entry: the full one behind
+    // it gives the same results.
+    fast_scalars(&c);
+    fast_buffers_and_structs(&c);
+    assert!(TRACED.with(|t| t.borrow().len()) > 40);
 }

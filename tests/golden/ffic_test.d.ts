@@ -31,6 +31,10 @@ export declare const symbols: {
   readonly add_f64: { readonly parameters: readonly ["f64", "f64"]; readonly result: "f64" };
   readonly mix6: { readonly parameters: readonly ["i8", "u16", "i32", "i64", "f32", "f64"]; readonly result: "f64" };
   readonly many26: { readonly parameters: readonly ["i8", "f64", "u16", "f32", "i32", "f64", "i64", "f32", "u8", "f64", "i16", "f32", "u32", "f64", "u64", "f32", "i64", "f64", "i32", "f32", "u8", "f64", "i8", "f32", "u16", "f64"]; readonly result: "f64" };
+  readonly pick_i8: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "i8", "i8", "i8", "i8", "i8", "i8", "i8", "i8"]; readonly result: "u64" };
+  readonly pick_u8: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "u8", "u8", "u8", "u8", "u8", "u8", "u8", "u8"]; readonly result: "u64" };
+  readonly pick_i16: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "i16", "i16", "i16", "i16", "i16", "i16", "i16", "i16"]; readonly result: "u64" };
+  readonly pick_u16: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "u16", "u16", "u16", "u16", "u16", "u16", "u16", "u16"]; readonly result: "u64" };
   readonly is_null: { readonly parameters: readonly ["pointer"]; readonly result: "bool" };
   readonly buf_sum: { readonly parameters: readonly ["buffer", "usize"]; readonly result: "u32" };
   readonly buf_fill: { readonly parameters: readonly ["buffer", "usize", "u8"]; readonly result: "void" };
@@ -293,6 +297,62 @@ export interface Symbols {
    * @param arg25 `f64`
    */
   many26(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: bigint, arg7: number, arg8: number, arg9: number, arg10: number, arg11: number, arg12: number, arg13: number, arg14: bigint, arg15: number, arg16: bigint, arg17: number, arg18: number, arg19: number, arg20: number, arg21: number, arg22: number, arg23: number, arg24: number, arg25: number): number;
+
+  /**
+   * Native: `pick_arg(u32,i8,i8,i8,i8,i8,i8,i8,i8)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `i8`
+   * @param arg2 `i8`
+   * @param arg3 `i8`
+   * @param arg4 `i8`
+   * @param arg5 `i8`
+   * @param arg6 `i8`
+   * @param arg7 `i8`
+   * @param arg8 `i8`
+   */
+  pick_i8(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pick_arg(u32,u8,u8,u8,u8,u8,u8,u8,u8)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `u8`
+   * @param arg2 `u8`
+   * @param arg3 `u8`
+   * @param arg4 `u8`
+   * @param arg5 `u8`
+   * @param arg6 `u8`
+   * @param arg7 `u8`
+   * @param arg8 `u8`
+   */
+  pick_u8(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pick_arg(u32,i16,i16,i16,i16,i16,i16,i16,i16)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `i16`
+   * @param arg2 `i16`
+   * @param arg3 `i16`
+   * @param arg4 `i16`
+   * @param arg5 `i16`
+   * @param arg6 `i16`
+   * @param arg7 `i16`
+   * @param arg8 `i16`
+   */
+  pick_i16(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pick_arg(u32,u16,u16,u16,u16,u16,u16,u16,u16)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `u16`
+   * @param arg2 `u16`
+   * @param arg3 `u16`
+   * @param arg4 `u16`
+   * @param arg5 `u16`
+   * @param arg6 `u16`
+   * @param arg7 `u16`
+   * @param arg8 `u16`
+   */
+  pick_u16(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
 
   /**
    * Native: `is_null(pointer)->bool`.

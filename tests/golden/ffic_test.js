@@ -33,6 +33,10 @@ export const symbols = {
   add_f64: { parameters: ["f64", "f64"], result: "f64" },
   mix6: { parameters: ["i8", "u16", "i32", "i64", "f32", "f64"], result: "f64" },
   many26: { parameters: ["i8", "f64", "u16", "f32", "i32", "f64", "i64", "f32", "u8", "f64", "i16", "f32", "u32", "f64", "u64", "f32", "i64", "f64", "i32", "f32", "u8", "f64", "i8", "f32", "u16", "f64"], result: "f64" },
+  pick_i8: { name: "pick_arg", parameters: ["u32", "i8", "i8", "i8", "i8", "i8", "i8", "i8", "i8"], result: "u64" },
+  pick_u8: { name: "pick_arg", parameters: ["u32", "u8", "u8", "u8", "u8", "u8", "u8", "u8", "u8"], result: "u64" },
+  pick_i16: { name: "pick_arg", parameters: ["u32", "i16", "i16", "i16", "i16", "i16", "i16", "i16", "i16"], result: "u64" },
+  pick_u16: { name: "pick_arg", parameters: ["u32", "u16", "u16", "u16", "u16", "u16", "u16", "u16", "u16"], result: "u64" },
   is_null: { parameters: ["pointer"], result: "bool" },
   buf_sum: { parameters: ["buffer", "usize"], result: "u32" },
   buf_fill: { parameters: ["buffer", "usize", "u8"], result: "void" },
@@ -84,7 +88,7 @@ export const symbols = {
 Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
-    digest: "bd59e7a46a0893e49e100ec6813fdf4c9d0cca7e9fedc008da7a1567f219858f",
+    digest: "19799f02c2ae8eaca859e990995acd9315b408277335350b6398e7fff2b0ef18",
     callsBack: Object.freeze([]),
   }),
 });

@@ -68,6 +68,16 @@ double many26(int8_t a0, double a1, uint16_t a2, float a3, int32_t a4, double a5
   return sum;
 }
 
+/* Its argument number `which` (1-8) whole, as the callee finds its register
+ * or stack slot: declared in a descriptor with narrower types, it shows how
+ * the caller extended them (a1-a5 come in registers, a6-a8 on the stack). */
+uint64_t pick_arg(uint32_t which, uint64_t a1, uint64_t a2, uint64_t a3,
+                  uint64_t a4, uint64_t a5, uint64_t a6, uint64_t a7,
+                  uint64_t a8) {
+  uint64_t v[8] = {a1, a2, a3, a4, a5, a6, a7, a8};
+  return which >= 1 && which <= 8 ? v[which - 1] : 0;
+}
+
 /* ---- pointers, buffers and function pointers --------------------------- */
 
 bool is_null(const void *p) { return p == NULL; }

@@ -43,6 +43,9 @@ optimized("f64", "[s.id_f64(0.1), s.id_f64(-Infinity)]");
 optimized("pointer", "[Deno.UnsafePointer.value(s.id_pointer(p.p)), s.id_pointer(null)]");
 optimized("function", "Deno.UnsafePointer.equals(s.get_add_i32(), s.get_add_i32())");
 optimized("mix6", "s.mix6(-1, 2, -3, 4n, 0.5, 0.25)");
+// 13 integers and 13 floats: both go on the stack too, where the last three
+// small integers wrap (257 as u8, 255 as i8, 65537 as u16).
+optimized("many26", "s.many26(-1, 2, 3, 4, 5, 6, 7n, 8, 9, 10, -11, 12, 13, 14, 15n, 16, -17n, 18, 19, 20, 257, 22, 255, 24, 65537, 26)");
 optimized("buffer", "[s.buf_sum(p.bytes, 6n), s.buf_sum(p.bytes.subarray(2), 4n), s.buf_sum(null, 0n)]");
 optimized("struct in", "s.sum_pt(p.pt)");
 // The struct-result wrapper is itself JS: optimize it too, so that its call
