@@ -39,6 +39,11 @@ function callAll(s) {
 }
 
 const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+// V8's compilers first run on a loop like callAll's over plain functions,
+// as in bench/dlopen.js: their code paged in is the process's cost.
+const plain = Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, (a, b) => a + b]));
+const warm = new Function("s", "natives", `for (let i = 0; i < ${n}; i++) s[\`s\${i}\`](...natives[i % natives.length][2]);`);
+for (let i = 0; i < 200; i++) warm(plain, natives);
 const openTimes = [];
 const callTimes = [];
 let rssGrowth;

@@ -27,6 +27,12 @@ const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 let start = performance.now();
 Deno.dlopen(libPath, symbols).close();
 const firstTime = performance.now() - start;
+// V8's compilers first run on a loop like callAll's over plain functions:
+// their own code, paged in on first use while callAll compiles, is a cost
+// of the process, not of an open (it made rss_N vary by up to 0.6 MB).
+const plain = Object.fromEntries(names.map((name) => [name, (a, b) => a + b]));
+const warm = new Function("s", "names", "argsOf", `for (let i = 0; i < ${n}; i++) s[names[i]](...argsOf[i]);`);
+for (let i = 0; i < 200; i++) warm(plain, names, argsOf);
 const openTimes = [];
 const callTimes = [];
 let rssGrowth;
