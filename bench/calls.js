@@ -21,27 +21,44 @@ const lib = Deno.dlopen(Deno.args[0], {
 });
 const s = lib.symbols;
 const rounds = Number(Deno.args[1] ?? 5);
+// The floor (ffic's bench build only): the same signatures as hand-written
+// V8 fast functions calling the library directly.
+const floor = globalThis.fficFloor?.(Deno.args[0]);
 
-function time(name, n, body) {
-  body(Math.min(n, 20000));
-  let best = Infinity;
+// Prints `name` and, given a floor body and a floor to run it on,
+// `floor_name`: each body warms up (so V8 optimizes its loop), then the
+// best of several timed rounds, the two taking turns so that both see the
+// same heap and machine state.
+function time(name, n, body, floorBody) {
+  const bodies = floor && floorBody ? [body, floorBody] : [body];
+  for (const b of bodies) b(Math.min(n, 20000));
+  const best = bodies.map(() => Infinity);
   for (let r = 0; r < rounds; r++) {
-    const start = performance.now();
-    body(n);
-    best = Math.min(best, (performance.now() - start) / n);
+    bodies.forEach((b, i) => {
+      const start = performance.now();
+      b(n);
+      best[i] = Math.min(best[i], (performance.now() - start) / n);
+    });
   }
-  console.log(name, (best * 1e6).toFixed(1));
+  console.log(name, (best[0] * 1e6).toFixed(1));
+  if (bodies.length > 1) console.log(`floor_${name}`, (best[1] * 1e6).toFixed(1));
 }
 
 const N = 1_000_000;
-time("nop", N, (n) => { for (let i = 0; i < n; i++) s.nop(); });
-time("add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_i32(x, 1); return x; });
-time("add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_f64(x, 0.5); return x; });
-time("u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = s.id_u64(5n); return x; });
+time("nop", N, (n) => { for (let i = 0; i < n; i++) s.nop(); },
+  (n) => { for (let i = 0; i < n; i++) floor.nop(); });
+time("add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_i32(x, 1); return x; },
+  (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_i32(x, 1); return x; });
+time("add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = s.add_f64(x, 0.5); return x; },
+  (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_f64(x, 0.5); return x; });
+time("u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = s.id_u64(5n); return x; },
+  (n) => { let x = 0n; for (let i = 0; i < n; i++) x = floor.id_u64(5n); return x; });
 const buffer = new Uint8Array(64).fill(1);
-time("buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.buf_sum(buffer, 64n); return x; });
+time("buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.buf_sum(buffer, 64n); return x; },
+  (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.buf_sum(buffer, 64n); return x; });
 const dl = new Uint8Array(16);
-time("struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.sum_dl(dl); return x; });
+time("struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += s.sum_dl(dl); return x; },
+  (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.sum_dl(dl); return x; });
 time("struct_result", N / 4, (n) => { let x; for (let i = 0; i < n; i++) x = s.make_pt(i, 1); return x; });
 time("many26", N / 4, (n) => {
   let x = 0;
@@ -65,16 +82,5 @@ time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x
     best = Math.min(best, (performance.now() - start) / n);
   }
   console.log("nonblocking", (best * 1e6).toFixed(1));
-}
-// The floor (ffic's bench build only): the same signatures as hand-written
-// V8 fast functions calling the library directly.
-const floor = globalThis.fficFloor?.(Deno.args[0]);
-if (floor) {
-  time("floor_nop", N, (n) => { for (let i = 0; i < n; i++) floor.nop(); });
-  time("floor_add_i32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_i32(x, 1); return x; });
-  time("floor_add_f64", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x = floor.add_f64(x, 0.5); return x; });
-  time("floor_u64_bigint", N, (n) => { let x = 0n; for (let i = 0; i < n; i++) x = floor.id_u64(5n); return x; });
-  time("floor_buffer", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.buf_sum(buffer, 64n); return x; });
-  time("floor_struct_arg", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += floor.sum_dl(dl); return x; });
 }
 lib.close();
