@@ -72,6 +72,16 @@ check("mix6", s.mix6(-3, 65535, -7, 1n << 40n, 0.5, 0.25), -3 + 2 * 65535 - 21 +
 const many = Array.from({ length: 26 }, (_, i) => i + 1);
 const manyArgs = many.map((v, i) => [6, 14, 16].includes(i) ? BigInt(v) : v) as Parameters<typeof s.many26>;
 check("many26", s.many26(...manyArgs), many.reduce((acc, v) => acc + v * v, 0));
+// pick_arg returns its argument `which` as 64 bits; declared narrower here,
+// only the declared bits are certain.
+for (const which of [1, 5, 6, 8]) {
+  const low = (bits: number, v: bigint) => Number(BigInt.asIntN(bits, v));
+  const lowU = (bits: number, v: bigint) => Number(BigInt.asUintN(bits, v));
+  check("pick_i8", low(8, s.pick_i8(which, -1, -2, -3, -4, -5, -6, -7, -8)), -which);
+  check("pick_u8", lowU(8, s.pick_u8(which, 241, 242, 243, 244, 245, 246, 247, 248)), 240 + which);
+  check("pick_i16", low(16, s.pick_i16(which, -1e3, -2e3, -3e3, -4e3, -5e3, -6e3, -7e3, -8e3)), -1e3 * which);
+  check("pick_u16", lowU(16, s.pick_u16(which, 65281, 65282, 65283, 65284, 65285, 65286, 65287, 65288)), 65280 + which);
+}
 check("is_null", s.is_null(null), true);
 const data = new Uint8Array([1, 2, 3, 250]);
 check("buf_sum", s.buf_sum(data, 4n), 256);
