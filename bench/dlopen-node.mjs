@@ -5,7 +5,8 @@
 //   dlopen_N ms       median over runs of opening and binding all N symbols
 //   dlopen_call_N ms  the same plus the first call of every symbol
 //   rss_N MB          RSS growth over the first run (dlopen + first calls,
-//                     library still open); one N per process keeps it clean
+//                     library still open), after V8's compilers ran on a
+//                     loop of the same shape; one N per process keeps it clean
 //
 // node:ffi has no separate native name in a definition (dlopen's keys are
 // the dlsym names), so each s<i> is bound with lib.getFunction(native, sig)
@@ -43,7 +44,7 @@ const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
 // as in bench/dlopen.js: their code paged in is the process's cost.
 const plain = Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, (a, b) => a + b]));
 const warm = new Function("s", "natives", `for (let i = 0; i < ${n}; i++) s[\`s\${i}\`](...natives[i % natives.length][2]);`);
-for (let i = 0; i < 200; i++) warm(plain, natives);
+for (let i = 0; i < Math.ceil(2e5 / n); i++) warm(plain, natives);
 const openTimes = [];
 const callTimes = [];
 let rssGrowth;

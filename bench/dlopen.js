@@ -8,7 +8,8 @@
 //   dlopen_N ms       median over runs of opening (every symbol resolved)
 //   dlopen_call_N ms  the same plus the first call of every symbol
 //   rss_N MB          resident memory an open plus the first call of every
-//                     symbol added (after one open and close)
+//                     symbol added (after one open and close, and after
+//                     V8's compilers ran on a loop of the same shape)
 const [libPath, descriptorPath, runsArg] = Deno.args;
 const runs = Number(runsArg ?? 11);
 const symbols = descriptorPath.endsWith(".json")
@@ -32,7 +33,7 @@ const firstTime = performance.now() - start;
 // of the process, not of an open (it made rss_N vary by up to 0.6 MB).
 const plain = Object.fromEntries(names.map((name) => [name, (a, b) => a + b]));
 const warm = new Function("s", "names", "argsOf", `for (let i = 0; i < ${n}; i++) s[names[i]](...argsOf[i]);`);
-for (let i = 0; i < 200; i++) warm(plain, names, argsOf);
+for (let i = 0; i < Math.ceil(2e5 / n); i++) warm(plain, names, argsOf);
 const openTimes = [];
 const callTimes = [];
 let rssGrowth;

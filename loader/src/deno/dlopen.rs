@@ -460,8 +460,11 @@ pub(super) fn dlopen(
                 let data = v8::External::new(scope, record);
                 if eager {
                     let Some(function) = make_function(scope, data) else {
+                        // Unloaded as a close would, keeping the code if a
+                        // fast function was made (it may have escaped).
                         drop(stored);
-                        handle.library.take();
+                        handle.closed.set(true);
+                        handle.unload_if_idle();
                         return;
                     };
                     symbols.set(scope, key.into(), function.into());
