@@ -205,15 +205,14 @@ fn result_as_is(result: &Type) -> bool {
 fn encode(bytes: &mut Vec<u8>, m: &Move) {
     match (m.from, m.to) {
         (Place::Float(a), Place::Float(b)) => debug_assert_eq!(a, b, "floats keep their registers"),
-        (Place::Register(src), Place::Register(dst)) => {
-            load(bytes, m.width, dst, Operand::Register(src))
+        (Place::Register(_) | Place::Stack(_), Place::Register(dst)) => {
+            load(bytes, m.width, dst, m.from)
         }
-        (Place::Stack(src), Place::Register(dst)) => load(bytes, m.width, dst, Operand::Stack(src)),
         // Only floats keep their slot (every stack integer moves: V8's first
         // into r9, the rest down), so nothing left in place needs extending.
         (Place::Stack(src), Place::Stack(dst)) => {
             if src != dst {
-                load(bytes, m.width, SCRATCH, Operand::Stack(src));
+                load(bytes, m.width, SCRATCH, m.from);
                 store(bytes, m.width, dst, SCRATCH);
             }
         }
@@ -221,18 +220,11 @@ fn encode(bytes: &mut Vec<u8>, m: &Move) {
     }
 }
 
-/// A register or stack source operand.
-#[derive(Clone, Copy)]
-enum Operand {
-    Register(u8),
-    Stack(u32),
-}
-
 /// `dst = src`, whole or narrowed and extended to 64 bits: `8B /r` (mov,
 /// with REX.W for 64 bits), or REX.W and `0F B6` (movzx from 8 bits), `0F BE`
 /// (movsx from 8), `0F B7` (movzx from 16) or `0F BF` (movsx from 16), with
 /// `dst` in ModRM.reg.
-fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Operand) {
+fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Place) {
     let opcode: &[u8] = match width {
         Width::Whole64 | Width::Whole32 => &[0x8B],
         Width::U8 => &[0x0F, 0xB6],
@@ -241,14 +233,15 @@ fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Operand) {
         Width::I16 => &[0x0F, 0xBF],
     };
     let base = match src {
-        Operand::Register(r) => r,
-        Operand::Stack(_) => RSP,
+        Place::Register(r) => r,
+        Place::Stack(_) => RSP,
+        Place::Float(_) => unreachable!("floats move only between stack slots"),
     };
     rex(bytes, width != Width::Whole32, dst, base);
     bytes.extend_from_slice(opcode);
     match src {
-        Operand::Register(r) => bytes.push(0xC0 | ((dst & 7) << 3) | (r & 7)),
-        Operand::Stack(slot) => stack_operand(bytes, dst, slot),
+        Place::Stack(slot) => stack_operand(bytes, dst, slot),
+        _ => bytes.push(0xC0 | ((dst & 7) << 3) | (base & 7)),
     }
 }
 

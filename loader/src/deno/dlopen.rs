@@ -691,12 +691,9 @@ fn make_function<'s>(
     let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
     // A symbol first touched after `close()` may belong to code already
     // unmapped: it gets no fast target, and its calls throw on the slow path.
-    let open = !symbol.handle.closed.get()
-        && symbol
-            .handle
-            .library
-            .try_borrow()
-            .is_ok_and(|library| library.is_some());
+    // (`dlopen` stores the library before making any function, and only a
+    // close, or a failed `dlopen` closing itself, unloads it.)
+    let open = !symbol.handle.closed.get();
     let template = match symbol.fast.filter(|_| open) {
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
