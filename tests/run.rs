@@ -413,6 +413,95 @@ fn dlopen_needs_allow_ffi_for_that_path() {
 }
 
 #[test]
+fn an_allowed_directory_admits_only_files_resolved_inside_it() {
+    let denied = compare("ffi_paths.js", &[], &[]);
+    assert!(denied.status.success());
+    let out = compare("ffi_paths.js", &["--allow-ffi=."], &[]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The bare name was not found on the system path: it was the file here.
+    assert!(
+        stdout.contains(
+            "bare system name Error Could not open library: Could not open library: <dir>/libc.so.6: cannot open shared object file"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("empty Error Empty path is not allowed"),
+        "{stdout}"
+    );
+}
+
+/// Runs `source` as `script.js` in `dir` with `flags`, from `dir`.
+fn ffic_in(dir: &Path, flags: &[&str], source: &str) -> Output {
+    std::fs::write(dir.join("script.js"), source).unwrap();
+    Command::new(ffic())
+        .arg("run")
+        .args(flags)
+        .arg("script.js")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn symlinks_are_followed_before_the_path_is_checked() {
+    // Stock Deno checks the link's own path and loads whatever it points
+    // at; ffic checks (and loads) the file it resolves to, so a link inside
+    // the allowed directory cannot reach outside it.
+    let dir = tempfile::tempdir().unwrap();
+    let dir = std::fs::canonicalize(dir.path()).unwrap();
+    let allowed = dir.join("allowed");
+    std::fs::create_dir_all(allowed.join("sub")).unwrap();
+    std::fs::copy(test_library(), allowed.join("inside.so")).unwrap();
+    let outside = Path::new(test_library());
+    std::os::unix::fs::symlink(outside, allowed.join("out.so")).unwrap();
+    std::os::unix::fs::symlink(allowed.join("inside.so"), allowed.join("in.so")).unwrap();
+    std::os::unix::fs::symlink(outside.parent().unwrap(), allowed.join("outdir")).unwrap();
+    let name = outside.file_name().unwrap().to_str().unwrap();
+    let out = ffic_in(
+        &allowed,
+        &["--allow-ffi=."],
+        &format!(
+            r#"const symbols = {{ add_i32: {{ parameters: ["i32", "i32"], result: "i32" }} }};
+for (const path of ["inside.so", "in.so", "sub/../inside.so", "./in.so", "out.so", "outdir/{name}", "sub/../out.so", new URL("file://{dir}/allowed/in.so")]) {{
+  try {{
+    const lib = Deno.dlopen(path, symbols);
+    console.log(String(path), lib.symbols.add_i32(2, 3));
+    lib.close();
+  }} catch (e) {{
+    console.log(String(path), e.name, e.message);
+  }}
+}}
+"#,
+            dir = dir.display()
+        ),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let denied = format!(
+        "NotCapable Requires ffi access to \"{}\", run again with the --allow-ffi flag",
+        std::fs::canonicalize(outside).unwrap().display()
+    );
+    let expected = [
+        "inside.so 5".to_owned(),
+        "in.so 5".to_owned(),
+        "sub/../inside.so 5".to_owned(),
+        "./in.so 5".to_owned(),
+        format!("out.so {denied}"),
+        format!("outdir/{name} {denied}"),
+        format!("sub/../out.so {denied}"),
+        format!("file://{}/allowed/in.so 5", dir.display()),
+    ];
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        expected,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn pointers_views_and_callbacks_need_unrestricted_allow_ffi() {
     for flags in [&[][..], &["--allow-ffi=/nonexistent"][..]] {
         let out = compare("ffi_denied.js", flags, &[]);
@@ -423,6 +512,16 @@ fn pointers_views_and_callbacks_need_unrestricted_allow_ffi() {
             "{stdout}"
         );
     }
+}
+
+#[test]
+fn file_urls_closing_twice_shared_buffers_and_null_offsets_match_deno() {
+    let stdout = ffi_same_as_deno("ffi_edges.js");
+    assert!(
+        stdout.contains("close twice BadResource Bad resource ID true"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("shared 42"), "{stdout}");
 }
 
 #[test]
@@ -515,6 +614,27 @@ fn ffic_traced(script: &str, args: &[&str], env: &[(&str, &str)]) -> (String, St
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{script}: {stderr}");
     (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
+}
+
+#[test]
+fn struct_padding_never_reaches_js_on_any_path() {
+    for jit in ["1", "0"] {
+        let cache = tempfile::tempdir().unwrap();
+        let env = [
+            ("FFIC_CACHE_DIR", cache.path().to_str().unwrap()),
+            ("FFIC_JIT", jit),
+        ];
+        let (stdout, trace) = ffic_traced("ffi_padding.js", &[], &env);
+        assert_eq!(
+            stdout,
+            "slow 0,0,0 0,0,0\nfast 0,0,0 0,0,0\nnonblocking 0,0,0\ncallback argument 3000\n",
+            "FFIC_JIT={jit}"
+        );
+        if jit == "1" {
+            assert!(trace.contains("calls pad_mem: 1 slow, 1 fast"), "{trace}");
+            assert!(trace.contains("calls pad_int: 1 slow, 1 fast"), "{trace}");
+        }
+    }
 }
 
 /// Stock Deno's stdout for `script` with natives syntax and `args` after

@@ -7,12 +7,8 @@ use crate::CompileError;
 use cranelift_codegen::ir::{self, AbiParam, ArgumentExtension, ArgumentPurpose, types};
 use cranelift_codegen::isa::CallConv;
 use ffic_schema::types::Primitive;
-use ffic_schema::{Signature, StructLayout, Type};
-
-/// Largest struct passed by value. Each by-value struct is copied to the
-/// stack of the thread making the call; beyond this, stack overflow on a
-/// worker thread becomes plausible, so the descriptor is refused instead.
-pub const MAX_BY_VALUE_STRUCT: u64 = 64 * 1024;
+use ffic_schema::{MAX_BY_VALUE_STRUCT, Signature, StructLayout, Target, Type};
+use std::ops::Range;
 
 /// The register class of one eightbyte of a struct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +65,10 @@ pub struct NativeCall {
     pub params: Vec<Passing>,
     /// How the result comes back.
     pub result: Passing,
+    /// The byte ranges of a struct result that no field covers: left
+    /// undefined by the ABI (a register's unused bits, whatever a callee
+    /// copied), so zeroed before the bytes reach their caller.
+    pub result_padding: Vec<Range<u32>>,
     /// The Cranelift signature of the native function.
     pub signature: ir::Signature,
 }
@@ -83,7 +83,11 @@ pub fn scalar(primitive: Primitive) -> Option<(ir::Type, ArgumentExtension)> {
         Primitive::I8 => (types::I8, Sext),
         Primitive::U16 => (types::I16, Uext),
         Primitive::I16 => (types::I16, Sext),
-        Primitive::U32 | Primitive::I32 => (types::I32, NoExt),
+        // Extended to the whole register, as libffi does: the ABI leaves
+        // the upper half undefined, but a callee declared wider (`long`
+        // for `i32`) reads it.
+        Primitive::U32 => (types::I32, Uext),
+        Primitive::I32 => (types::I32, Sext),
         Primitive::U64
         | Primitive::I64
         | Primitive::Usize
@@ -140,10 +144,20 @@ pub fn lower(signature: &Signature, call_conv: CallConv) -> Result<NativeCall, C
         };
         params.push(passing);
     }
+    let result_padding = match &signature.result {
+        // Offsets fit u32: struct_size bounded the struct.
+        Type::Struct(layout) => layout
+            .padding(Target::X86_64_LINUX)
+            .into_iter()
+            .map(|r| r.start as u32..r.end as u32)
+            .collect(),
+        Type::Primitive(_) => Vec::new(),
+    };
     let signature = cranelift_signature(&params, &result, call_conv);
     Ok(NativeCall {
         params,
         result,
+        result_padding,
         signature,
     })
 }
@@ -230,10 +244,7 @@ fn struct_size(ty: &Type) -> Result<u32, CompileError> {
         unreachable!("struct_size is only asked of structs")
     };
     if layout.size > MAX_BY_VALUE_STRUCT {
-        return Err(CompileError::StructTooLarge {
-            ty: ty.to_string(),
-            size: layout.size,
-        });
+        return Err(CompileError::StructTooLarge { size: layout.size });
     }
     Ok(layout.size as u32)
 }

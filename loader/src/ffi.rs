@@ -9,6 +9,7 @@ use ffic_schema::{Signature, Type, types::Primitive};
 use libffi::middle::{Cif, Type as FfiType};
 use libffi::raw::ffi_call;
 use std::ffi::c_void;
+use std::ops::Range;
 
 /// Arguments handled without touching the heap.
 const INLINE_ARGS: usize = 16;
@@ -23,6 +24,9 @@ pub struct FfiInvoke {
     by_pointer: Vec<bool>,
     /// Bytes of the result as the signature declares it (0 for void).
     result_size: usize,
+    /// A struct result's padding, zeroed after the call: libffi stores
+    /// whole registers, whose unused bytes the ABI leaves undefined.
+    result_padding: Vec<Range<u64>>,
 }
 
 // SAFETY: the `ffi_cif` and the type descriptions it points to are written
@@ -70,6 +74,10 @@ impl FfiInvoke {
                 .map(|t| matches!(t, Type::Struct(_)))
                 .collect(),
             result_size,
+            result_padding: match &signature.result {
+                Type::Struct(layout) => layout.padding(ffic_schema::Target::host()),
+                Type::Primitive(_) => Vec::new(),
+            },
         })
     }
 
@@ -132,6 +140,16 @@ impl FfiInvoke {
                 values.as_mut_ptr(),
             );
             std::ptr::copy_nonoverlapping(wide.as_ptr().cast::<u8>(), ret, self.result_size);
+        }
+        for gap in &self.result_padding {
+            // SAFETY: padding lies inside the result, which `ret` holds.
+            unsafe {
+                std::ptr::write_bytes(
+                    ret.add(gap.start as usize),
+                    0,
+                    (gap.end - gap.start) as usize,
+                )
+            };
         }
     }
 }

@@ -22,7 +22,7 @@ impl NativeLibrary {
         let library =
             unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Library {
                 path: path.to_owned(),
-                message: e.to_string(),
+                message: loader_message(&e),
             })?;
         Ok(NativeLibrary { library })
     }
@@ -42,12 +42,18 @@ impl NativeLibrary {
         // SAFETY: the symbol is only read as an address, never called or
         // dereferenced here; the typed use happens through the trampolines.
         let symbol = unsafe { self.library.get::<*const c_void>(scratch.as_slice()) }
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| loader_message(&e))?;
         // SAFETY: as above; `try_as_raw_ptr` hands out the address dlsym gave.
         let raw =
             unsafe { symbol.try_as_raw_ptr() }.ok_or_else(|| format!("{native}: no address"))?;
         Ok(raw as *const c_void)
     }
+}
+
+/// The dynamic loader's own words (`dlerror`), which libloading keeps as
+/// the error's source behind a generic "dlopen failed".
+fn loader_message(error: &libloading::Error) -> String {
+    std::error::Error::source(error).map_or_else(|| error.to_string(), |s| s.to_string())
 }
 
 /// Every symbol of a descriptor resolved in its native library, as Deno does

@@ -229,6 +229,13 @@ struct Odd {
     d: i32,
     e: i32,
 }
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+struct PadInt {
+    a: u8,
+    b: u32,
+}
+
 /// C's `Nested` flattened: the inner struct's fields at the same offsets,
 /// padding spelt out so every byte `bytes_of` reads is initialised.
 #[repr(C)]
@@ -341,6 +348,23 @@ fn identities(c: &Caller<'_>) {
             ) as u16,
             0xFF00 + u16::from(which)
         );
+        // 32-bit integers are extended to the whole register, as libffi
+        // does (a C callee declared `long` reads all of it); stack slots
+        // beyond the registers hold only the declared bits on this path.
+        let i32s = pick("pick_i32", (1..=8).map(|k| s(-2_000_000_000 + k)).collect());
+        let u32s = pick(
+            "pick_u32",
+            (1..=8).map(|k| s(0xFFFF_FF00 + k as u32)).collect(),
+        );
+        let expected_i32 = -2_000_000_000 + i32::from(which);
+        let expected_u32 = 0xFFFF_FF00 + u32::from(which);
+        if which <= 5 {
+            assert_eq!(i32s as i64, i64::from(expected_i32), "pick_i32 {which}");
+            assert_eq!(u32s, u64::from(expected_u32), "pick_u32 {which}");
+        } else {
+            assert_eq!(i32s as i32, expected_i32);
+            assert_eq!(u32s as u32, expected_u32);
+        }
     }
 }
 
@@ -612,6 +636,31 @@ fn structs(c: &Caller<'_>) {
     args.push(s(-2.0f64));
     let expect = (1..=7).map(|i| (i * i) as f64).sum::<f64>() + 4.0 + 2.25 - 20.0;
     assert_eq!(c.call::<f64>("dd_after_floats", &args), expect);
+
+    // The callee fills padding with 0xAB: it arrives zeroed, in memory
+    // (pad_mem), in an INTEGER register (pad_int) and in an SSE one (pad_sse).
+    let ret = c.invoke("pad_mem", &[s(3u8), s(7u64)]);
+    assert_eq!(ret[..4], [3, 0, 0, 0], "pad_mem's padding");
+    assert_eq!(ret[24..32], 7u64.to_le_bytes());
+    assert!(ret[32..].iter().all(|b| *b == FILL), "pad_mem wrote past");
+    let ret = c.invoke("pad_int", &[s(3u8), s(9u32)]);
+    assert_eq!(ret[..8], [3, 0, 0, 0, 9, 0, 0, 0], "pad_int's padding");
+    assert!(ret[8..].iter().all(|b| *b == FILL), "pad_int wrote past");
+    let ret = c.invoke("pad_sse", &[s(1.5f32), s(2.5f64)]);
+    assert_eq!(
+        ret[..8],
+        [0, 0, 0xC0, 0x3F, 0, 0, 0, 0],
+        "pad_sse's padding"
+    );
+    assert_eq!(ret[8..16], 2.5f64.to_le_bytes());
+    extern "C" fn sum_pad(p: PadInt) -> u32 {
+        u32::from(p.a) + p.b
+    }
+    let sum_pad: extern "C" fn(PadInt) -> u32 = sum_pad;
+    assert_eq!(
+        c.call::<u32>("give_pad_int", &[s(sum_pad as usize), s(3u8), s(9u32)]),
+        12
+    );
 }
 
 fn statics(lib: &DynamicLibrary) {
@@ -810,6 +859,14 @@ fn fast_scalars(c: &Caller<'_>) {
             pick!("pick_i16", half, which) as i64,
             i64::from((0x8000 + which) as u16 as i16)
         );
+        // V8 passes 32-bit values in 32-bit halves; the native call gets
+        // them extended to 64 bits, in registers and on the stack.
+        let word = |k: u32| 0x8000_0000 + k;
+        assert_eq!(
+            pick!("pick_i32", word, which) as i64,
+            i64::from((0x8000_0000 + which) as i32)
+        );
+        assert_eq!(pick!("pick_u32", word, which), 0x8000_0000 + w);
     }
     assert!(fast!(c, "is_null", fn(usize) -> bool, 0));
     assert_ne!(fast!(c, "get_add_i32", fn() -> usize), 0);
@@ -904,6 +961,25 @@ fn fast_buffers_and_structs(c: &Caller<'_>) {
     assert_eq!(
         RAISED.with(|r| r.take()),
         Some((Raise::InvalidStruct as u32, 0))
+    );
+
+    // Padding the callee filled arrives zeroed on the fast path too.
+    let mut out = [FILL; 40];
+    let value = FakeValue::buffer(&mut out[..32]);
+    fast!(c, "pad_mem", fn(u32, u64, usize) -> (), 3, 7, v(&value));
+    assert_eq!(out[..4], [3, 0, 0, 0], "pad_mem's padding, fast");
+    assert_eq!(out[24..32], 7u64.to_le_bytes());
+    let mut out = [FILL; 8];
+    let value = FakeValue::buffer(&mut out);
+    fast!(c, "pad_int", fn(u32, u32, usize) -> (), 3, 9, v(&value));
+    assert_eq!(out, [3, 0, 0, 0, 9, 0, 0, 0], "pad_int's padding, fast");
+    let mut out = [FILL; 16];
+    let value = FakeValue::buffer(&mut out);
+    fast!(c, "pad_sse", fn(f32, f64, usize) -> (), 1.5, 2.5, v(&value));
+    assert_eq!(
+        out[..8],
+        [0, 0, 0xC0, 0x3F, 0, 0, 0, 0],
+        "pad_sse's padding, fast"
     );
 
     macro_rules! fast_struct {

@@ -4,6 +4,7 @@
 use crate::layout::{Target, struct_layout};
 use crate::types::{Descriptor, NativeType, Primitive, SymbolDef};
 use std::fmt;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A resolved native type.
@@ -26,6 +27,48 @@ pub struct StructLayout {
     pub size: u64,
     /// Alignment in bytes.
     pub align: u64,
+}
+
+impl StructLayout {
+    /// The byte ranges no field covers (between fields, at the tail and
+    /// inside nested structs), in order, adjacent ones merged: bytes the C
+    /// ABI leaves undefined, which ffic zeroes before a struct reaches JS.
+    pub fn padding(&self, target: Target) -> Vec<Range<u64>> {
+        let mut gaps = Vec::new();
+        let end = self.collect_padding(0, target, &mut gaps);
+        push_gap(&mut gaps, end..self.size);
+        gaps
+    }
+
+    /// Adds the padding before and inside each field (placed at `base`) to
+    /// `gaps`; returns where the last field ends.
+    fn collect_padding(&self, base: u64, target: Target, gaps: &mut Vec<Range<u64>>) -> u64 {
+        let mut end = base;
+        for (field, offset) in self.fields.iter().zip(&self.offsets) {
+            let at = base + offset;
+            push_gap(gaps, end..at);
+            end = match field {
+                Type::Primitive(p) => at + target.primitive_layout(*p).0,
+                Type::Struct(inner) => {
+                    let inner_end = inner.collect_padding(at, target, gaps);
+                    push_gap(gaps, inner_end..at + inner.size);
+                    at + inner.size
+                }
+            };
+        }
+        end
+    }
+}
+
+/// Appends `gap` unless empty, merged with the last one when they touch.
+fn push_gap(gaps: &mut Vec<Range<u64>>, gap: Range<u64>) {
+    if gap.is_empty() {
+        return;
+    }
+    match gaps.last_mut() {
+        Some(last) if last.end == gap.start => last.end = gap.end,
+        _ => gaps.push(gap),
+    }
 }
 
 impl Type {
@@ -253,5 +296,48 @@ mod tests {
             Type::resolve(&field, Target::host()).layout(Target::host()),
             (16, 8)
         );
+    }
+
+    fn layout_of(fields: Vec<NativeType>) -> Arc<StructLayout> {
+        match Type::resolve(&NativeType::Struct(StructType { fields }), Target::host()) {
+            Type::Struct(layout) => layout,
+            Type::Primitive(_) => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn padding_between_fields_at_the_tail_and_inside_nested_structs() {
+        use NativeType::Primitive as P;
+        // {u8, f32, f64, f64, u64}: 3 bytes after the u8, none elsewhere.
+        let flat = layout_of(vec![
+            P(Primitive::U8),
+            P(Primitive::F32),
+            P(Primitive::F64),
+            P(Primitive::F64),
+            P(Primitive::U64),
+        ]);
+        assert_eq!(flat.padding(Target::host()), vec![1..4]);
+        // {u16, {u8, u32, u8}, u8}: the inner struct (12 bytes, align 4) at
+        // 4, its gaps 5..8 and tail 13..16, the outer tail 17..20; the
+        // outer gap 2..4 stays apart from the inner's first field.
+        let inner = NativeType::Struct(StructType {
+            fields: vec![P(Primitive::U8), P(Primitive::U32), P(Primitive::U8)],
+        });
+        let nested = layout_of(vec![P(Primitive::U16), inner, P(Primitive::U8)]);
+        assert_eq!(nested.size, 20);
+        assert_eq!(
+            nested.padding(Target::host()),
+            vec![2..4, 5..8, 13..16, 17..20]
+        );
+        // A tail gap of the inner struct touching the outer tail merges.
+        let tail = layout_of(vec![
+            P(Primitive::U64),
+            NativeType::Struct(StructType {
+                fields: vec![P(Primitive::U32), P(Primitive::U8)],
+            }),
+        ]);
+        assert_eq!(tail.padding(Target::host()), vec![13..16]);
+        let none = layout_of(vec![P(Primitive::U32), P(Primitive::F32)]);
+        assert!(none.padding(Target::host()).is_empty());
     }
 }

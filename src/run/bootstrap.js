@@ -401,6 +401,14 @@
       this.name = "NotCapable";
     }
   }
+  class BadResource extends Error {
+    constructor(message) {
+      super(message);
+      this.name = "BadResource";
+    }
+  }
+  // What Deno throws for a library or callback closed already.
+  const badResource = () => new BadResource("Bad resource ID");
   // Pointers, views, function pointers and callbacks need unrestricted
   // --allow-ffi, as in Deno (fixed for the run, so checked once).
   const ffiUnrestricted = natives.ffiAllowed();
@@ -439,18 +447,41 @@
     return [path, Array.isArray(ffic.callsBack) ? ffic.callsBack.map(String) : undefined];
   }
 
+  // A library path as Deno takes it: a string as it is, a URL object only
+  // with the file: scheme (a string spelling a URL is a relative path).
+  function pathFromURL(path) {
+    if (!(path instanceof URL)) return String(path);
+    if (path.protocol !== "file:") throw new TypeError("Must be a file URL");
+    if (path.hostname !== "") throw new TypeError("Host must be empty");
+    return decodeURIComponent(path.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
+  }
+
+  // A primitive named as Deno's argument errors name it.
+  function describe(value) {
+    if (value === null) return "null";
+    const names = { number: "Number", boolean: "Boolean", bigint: "BigInt", symbol: "Symbol" };
+    return names[typeof value] ?? typeof value;
+  }
+
   // Deno.dlopen: the library's functions come from natives.dlopen; symbols
   // returning a struct get a wrapper that passes the result buffer last.
   class DynamicLibrary {
     #id;
+    #closed = false;
     constructor(path, symbols) {
-      path = String(path);
-      if (!natives.ffiAllowed(path)) {
-        throw new NotCapable(
-          `Requires ffi access to "${path}", run again with the --allow-ffi flag`,
+      path = pathFromURL(path);
+      if (symbols === null || (typeof symbols !== "object" && typeof symbols !== "function")) {
+        throw new TypeError(
+          `serde_v8 error: invalid type; expected: object, got: ${describe(symbols)}`,
         );
       }
+      // The descriptor is checked first, then the path against --allow-ffi.
       const opened = natives.dlopen(path, JSON.stringify(symbols), ...precompiled(symbols));
+      if (typeof opened === "string") {
+        throw new NotCapable(
+          `Requires ffi access to "${opened}", run again with the --allow-ffi flag`,
+        );
+      }
       this.#id = opened.id;
       for (const [name, shape] of Object.entries(opened.structResults)) {
         opened.symbols[name] = withStructResult(opened.symbols[name], shape);
@@ -468,7 +499,9 @@
       this.symbols = opened.symbols;
     }
     close() {
+      if (this.#closed) throw badResource();
       natives.dlclose(this.#id);
+      this.#closed = true;
     }
   }
   const UnsafePointer = {
@@ -476,9 +509,11 @@
     of: (buffer) => (requireFfi(), natives.pointerOf(buffer)),
     value: (pointer) => (requireFfi(), natives.pointerValue(pointer)),
     equals: (a, b) => natives.pointerValue(a) === natives.pointerValue(b),
-    offset: (pointer, offset) => (
-      requireFfi(), natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset))
-    ),
+    offset: (pointer, offset) => {
+      requireFfi();
+      if (pointer === null) throw new TypeError("Invalid pointer to offset, pointer is null");
+      return natives.pointerCreate(natives.pointerValue(pointer) + BigInt(offset));
+    },
   };
 
   class UnsafeFnPointer {
@@ -508,6 +543,7 @@
   class UnsafeCallback {
     #refcount = 0;
     #id;
+    #closed = false;
     definition;
     callback;
     pointer;
@@ -536,6 +572,8 @@
       return this.#refcount;
     }
     close() {
+      if (this.#closed) throw badResource();
+      this.#closed = true;
       this.#refcount = 0;
       natives.callbackClose(this.#id);
     }
@@ -624,7 +662,7 @@
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
-    errors: { NotCapable },
+    errors: { NotCapable, BadResource },
     execPath: () => info.execPath,
     exit: (code = 0) => natives.exit(code),
     memoryUsage: () => natives.memoryUsage(),

@@ -215,6 +215,6 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "ffiAllowed", super::permissions::ffi_allowed);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
-    ffic_loader::deno::install(scope, object);
+    ffic_loader::deno::install(scope, object, Box::new(super::permissions::FfiFlags));
     object
 }

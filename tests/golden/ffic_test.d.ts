@@ -35,6 +35,12 @@ export declare const symbols: {
   readonly pick_u8: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "u8", "u8", "u8", "u8", "u8", "u8", "u8", "u8"]; readonly result: "u64" };
   readonly pick_i16: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "i16", "i16", "i16", "i16", "i16", "i16", "i16", "i16"]; readonly result: "u64" };
   readonly pick_u16: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "u16", "u16", "u16", "u16", "u16", "u16", "u16", "u16"]; readonly result: "u64" };
+  readonly pick_i32: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"]; readonly result: "u64" };
+  readonly pick_u32: { readonly name: "pick_arg"; readonly parameters: readonly ["u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32"]; readonly result: "u64" };
+  readonly pad_mem: { readonly parameters: readonly ["u8", "u64"]; readonly result: { readonly struct: readonly ["u8", "f32", "f64", "f64", "u64"] } };
+  readonly pad_int: { readonly parameters: readonly ["u8", "u32"]; readonly result: { readonly struct: readonly ["u8", "u32"] } };
+  readonly pad_sse: { readonly parameters: readonly ["f32", "f64"]; readonly result: { readonly struct: readonly ["f32", "f64"] } };
+  readonly give_pad_int: { readonly parameters: readonly ["function", "u8", "u32"]; readonly result: "u32" };
   readonly is_null: { readonly parameters: readonly ["pointer"]; readonly result: "bool" };
   readonly buf_sum: { readonly parameters: readonly ["buffer", "usize"]; readonly result: "u32" };
   readonly buf_fill: { readonly parameters: readonly ["buffer", "usize", "u8"]; readonly result: "void" };
@@ -353,6 +359,63 @@ export interface Symbols {
    * @param arg8 `u16`
    */
   pick_u16(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pick_arg(u32,i32,i32,i32,i32,i32,i32,i32,i32)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `i32`
+   * @param arg2 `i32`
+   * @param arg3 `i32`
+   * @param arg4 `i32`
+   * @param arg5 `i32`
+   * @param arg6 `i32`
+   * @param arg7 `i32`
+   * @param arg8 `i32`
+   */
+  pick_i32(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pick_arg(u32,u32,u32,u32,u32,u32,u32,u32,u32)->u64`.
+   * @param arg0 `u32`
+   * @param arg1 `u32`
+   * @param arg2 `u32`
+   * @param arg3 `u32`
+   * @param arg4 `u32`
+   * @param arg5 `u32`
+   * @param arg6 `u32`
+   * @param arg7 `u32`
+   * @param arg8 `u32`
+   */
+  pick_u32(arg0: number, arg1: number, arg2: number, arg3: number, arg4: number, arg5: number, arg6: number, arg7: number, arg8: number): bigint;
+
+  /**
+   * Native: `pad_mem(u8,u64)->{u8,f32,f64,f64,u64}`.
+   * @param arg0 `u8`
+   * @param arg1 `u64`
+   */
+  pad_mem(arg0: number, arg1: bigint): Uint8Array<ArrayBuffer>;
+
+  /**
+   * Native: `pad_int(u8,u32)->{u8,u32}`.
+   * @param arg0 `u8`
+   * @param arg1 `u32`
+   */
+  pad_int(arg0: number, arg1: number): Uint8Array<ArrayBuffer>;
+
+  /**
+   * Native: `pad_sse(f32,f64)->{f32,f64}`.
+   * @param arg0 `f32`
+   * @param arg1 `f64`
+   */
+  pad_sse(arg0: number, arg1: number): Uint8Array<ArrayBuffer>;
+
+  /**
+   * Native: `give_pad_int(function,u8,u32)->u32`.
+   * @param arg0 `function`
+   * @param arg1 `u8`
+   * @param arg2 `u32`
+   */
+  give_pad_int(arg0: Deno.PointerValue, arg1: number, arg2: number): number;
 
   /**
    * Native: `is_null(pointer)->bool`.

@@ -37,6 +37,12 @@ export const symbols = {
   pick_u8: { name: "pick_arg", parameters: ["u32", "u8", "u8", "u8", "u8", "u8", "u8", "u8", "u8"], result: "u64" },
   pick_i16: { name: "pick_arg", parameters: ["u32", "i16", "i16", "i16", "i16", "i16", "i16", "i16", "i16"], result: "u64" },
   pick_u16: { name: "pick_arg", parameters: ["u32", "u16", "u16", "u16", "u16", "u16", "u16", "u16", "u16"], result: "u64" },
+  pick_i32: { name: "pick_arg", parameters: ["u32", "i32", "i32", "i32", "i32", "i32", "i32", "i32", "i32"], result: "u64" },
+  pick_u32: { name: "pick_arg", parameters: ["u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32", "u32"], result: "u64" },
+  pad_mem: { parameters: ["u8", "u64"], result: { struct: ["u8", "f32", "f64", "f64", "u64"] } },
+  pad_int: { parameters: ["u8", "u32"], result: { struct: ["u8", "u32"] } },
+  pad_sse: { parameters: ["f32", "f64"], result: { struct: ["f32", "f64"] } },
+  give_pad_int: { parameters: ["function", "u8", "u32"], result: "u32" },
   is_null: { parameters: ["pointer"], result: "bool" },
   buf_sum: { parameters: ["buffer", "usize"], result: "u32" },
   buf_fill: { parameters: ["buffer", "usize", "u8"], result: "void" },
@@ -88,7 +94,7 @@ export const symbols = {
 Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
-    digest: "19799f02c2ae8eaca859e990995acd9315b408277335350b6398e7fff2b0ef18",
+    digest: "9b682f83162e7bbeb01a3dfc376f9f2080515c5f2a281582439cad60467b80bb",
     callsBack: Object.freeze([]),
   }),
 });

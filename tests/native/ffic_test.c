@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 /* ---- scalars ---------------------------------------------------------- */
@@ -170,6 +171,41 @@ Deep make_deep(int32_t x, int32_t y, double d, uint8_t b) {
   return s;
 }
 double sum_deep(Deep s) { return s.p.x + 2.0 * s.p.y + 3.0 * s.q.d + 4.0 * s.q.inner.b; }
+
+/* Padding the ABI leaves undefined, which these fill with 0xAB (built in
+ * bytes, so the compiler keeps it): ffic must hand none of it to JS. */
+typedef struct { uint8_t a; float b; double c; double d; uint64_t e; } PadMem; /* 32: MEMORY, 3 padding bytes */
+typedef struct { uint8_t a; uint32_t b; } PadInt; /* 8: INTEGER, 3 padding bytes */
+typedef struct { float a; double b; } PadSse;     /* 16: SSE with 4 padding bytes, SSE */
+
+PadMem pad_mem(uint8_t a, uint64_t e) {
+  union { PadMem s; uint8_t raw[sizeof(PadMem)]; } u;
+  memset(u.raw, 0xAB, sizeof u.raw);
+  memcpy(u.raw + offsetof(PadMem, a), &a, 1);
+  float b = 1.5f;
+  double c = 2.5, d = -1.0;
+  memcpy(u.raw + offsetof(PadMem, b), &b, 4);
+  memcpy(u.raw + offsetof(PadMem, c), &c, 8);
+  memcpy(u.raw + offsetof(PadMem, d), &d, 8);
+  memcpy(u.raw + offsetof(PadMem, e), &e, 8);
+  return u.s;
+}
+PadInt pad_int(uint8_t a, uint32_t b) {
+  union { PadInt s; uint8_t raw[sizeof(PadInt)]; } u;
+  memset(u.raw, 0xAB, sizeof u.raw);
+  memcpy(u.raw + offsetof(PadInt, a), &a, 1);
+  memcpy(u.raw + offsetof(PadInt, b), &b, 4);
+  return u.s;
+}
+PadSse pad_sse(float a, double b) {
+  union { PadSse s; uint8_t raw[sizeof(PadSse)]; } u;
+  memset(u.raw, 0xAB, sizeof u.raw);
+  memcpy(u.raw + offsetof(PadSse, a), &a, 4);
+  memcpy(u.raw + offsetof(PadSse, b), &b, 8);
+  return u.s;
+}
+/* Calls `f` with a PadInt whose padding is garbage; returns what f returns. */
+uint32_t give_pad_int(uint32_t (*f)(PadInt), uint8_t a, uint32_t b) { return f(pad_int(a, b)); }
 
 /* Structs after the registers are used up: the whole struct must go on the
  * stack, never split between a register and the stack. */

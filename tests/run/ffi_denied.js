@@ -24,3 +24,10 @@ t("fn pointer", () => typeof new Deno.UnsafeFnPointer(null, { parameters: [], re
 t("fn pointer call", () => new Deno.UnsafeFnPointer(null, { parameters: [], result: "void" }).call());
 await new Deno.UnsafeFnPointer(null, { parameters: [], result: "void", nonblocking: true }).call()
   .catch((e) => console.log("nonblocking fn pointer call", e.constructor.name, e.message));
+// Argument errors come before the permission check, as in Deno.
+t("dlopen null symbols", () => Deno.dlopen("/usr/lib/nope.so", null));
+try {
+  Deno.dlopen("/usr/lib/nope.so", { f: { parameters: ["bad"], result: "void" } });
+} catch (e) {
+  console.log("dlopen bad symbols", e.constructor.name);
+}

@@ -88,9 +88,15 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
 enum Width {
     /// A 64-bit integer, pointer or f64, copied whole.
     Whole64,
-    /// A 32-bit integer or an f32, copied whole (as 32 bits: the upper half
-    /// of its register or slot is undefined in both calls).
+    /// An f32, copied whole (as 32 bits: the upper half of its slot is
+    /// undefined in both calls).
     Whole32,
+    /// Zero-extended from its low 32 bits (u32): the C ABI leaves the upper
+    /// half undefined, but libffi extends, and callees declared wider than
+    /// the descriptor says (`long` for `u32`) read it.
+    U32,
+    /// Sign-extended from its low 32 bits (i32), for the same reason.
+    I32,
     /// Zero-extended from its low 8 bits (u8, and bool, whose V8 value
     /// defines only those).
     U8,
@@ -179,7 +185,9 @@ fn width(p: Primitive) -> Option<Width> {
     use Primitive as P;
     Some(match p {
         P::U64 | P::I64 | P::Usize | P::Isize | P::Pointer | P::Function | P::F64 => Width::Whole64,
-        P::U32 | P::I32 | P::F32 => Width::Whole32,
+        P::F32 => Width::Whole32,
+        P::U32 => Width::U32,
+        P::I32 => Width::I32,
         P::Bool | P::U8 => Width::U8,
         P::I8 => Width::I8,
         P::U16 => Width::U16,
@@ -221,12 +229,14 @@ fn encode(bytes: &mut Vec<u8>, m: &Move) {
 }
 
 /// `dst = src`, whole or narrowed and extended to 64 bits: `8B /r` (mov,
-/// with REX.W for 64 bits), or REX.W and `0F B6` (movzx from 8 bits), `0F BE`
-/// (movsx from 8), `0F B7` (movzx from 16) or `0F BF` (movsx from 16), with
-/// `dst` in ModRM.reg.
+/// with REX.W for 64 bits; a 32-bit mov zero-extends), or REX.W and `63`
+/// (movsxd from 32 bits), `0F B6` (movzx from 8 bits), `0F BE` (movsx from
+/// 8), `0F B7` (movzx from 16) or `0F BF` (movsx from 16), with `dst` in
+/// ModRM.reg.
 fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Place) {
     let opcode: &[u8] = match width {
-        Width::Whole64 | Width::Whole32 => &[0x8B],
+        Width::Whole64 | Width::Whole32 | Width::U32 => &[0x8B],
+        Width::I32 => &[0x63],
         Width::U8 => &[0x0F, 0xB6],
         Width::I8 => &[0x0F, 0xBE],
         Width::U16 => &[0x0F, 0xB7],
@@ -237,7 +247,12 @@ fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Place) {
         Place::Stack(_) => RSP,
         Place::Float(_) => unreachable!("floats move only between stack slots"),
     };
-    rex(bytes, width != Width::Whole32, dst, base);
+    rex(
+        bytes,
+        !matches!(width, Width::Whole32 | Width::U32),
+        dst,
+        base,
+    );
     bytes.extend_from_slice(opcode);
     match src {
         Place::Stack(slot) => stack_operand(bytes, dst, slot),
@@ -245,8 +260,8 @@ fn load(bytes: &mut Vec<u8>, width: Width, dst: u8, src: Place) {
     }
 }
 
-/// `mov %src, slot(%rsp)`: `89 /r` with `src` in ModRM.reg, 32 bits for a
-/// 32-bit value and 64 for the rest (extended ones included).
+/// `mov %src, slot(%rsp)`: `89 /r` with `src` in ModRM.reg, 32 bits for an
+/// f32 and 64 for the rest (extended ones included).
 fn store(bytes: &mut Vec<u8>, width: Width, slot: u32, src: u8) {
     rex(bytes, width != Width::Whole32, src, RSP);
     bytes.push(0x89);
@@ -319,15 +334,15 @@ mod tests {
         use Primitive::*;
         let isa = crate::isa::build(Target::X86_64_LINUX).unwrap();
         let p = prefix(&sig(&[I32, F64, U64], I32), 9, &*isa).unwrap();
-        // cmpq $0,trace(%rip); jne +11 (past the entry); mov %esi,%edi; mov %rdx,%rsi; jmp *slot(%rip)
+        // cmpq $0,trace(%rip); jne +12 (past the entry); movslq %esi,%rdi; mov %rdx,%rsi; jmp *slot(%rip)
         assert_eq!(
             p.bytes,
             [
-                0x48, 0x83, 0x3D, 0, 0, 0, 0, 0, 0x0F, 0x85, 11, 0, 0, 0, 0x8B, 0xFE, 0x48, 0x8B,
-                0xF2, 0xFF, 0x25, 0, 0, 0, 0
+                0x48, 0x83, 0x3D, 0, 0, 0, 0, 0, 0x0F, 0x85, 12, 0, 0, 0, 0x48, 0x63, 0xFE, 0x48,
+                0x8B, 0xF2, 0xFF, 0x25, 0, 0, 0, 0
             ]
         );
-        assert_eq!(p.fixups, [(3, -5, Helper::Trace.slot()), (21, -4, 9)]);
+        assert_eq!(p.fixups, [(3, -5, Helper::Trace.slot()), (22, -4, 9)]);
     }
 
     /// Encodes one move alone.
@@ -344,18 +359,21 @@ mod tests {
         // The instruction in each comment, from GNU as (`as --64`, then
         // `objdump -d`); for register-to-register moves as picks the `89`
         // form, so these are the `8B` bytes as objdump decodes them.
-        let cases: [(Width, Place, Place, &[u8]); 15] = [
+        let cases: [(Width, Place, Place, &[u8]); 20] = [
             (Whole64, R(6), R(7), &[0x48, 0x8B, 0xFE]), // mov %rsi,%rdi
             (Whole64, R(9), R(8), &[0x4D, 0x8B, 0xC1]), // mov %r9,%r8
             (Whole64, R(8), R(1), &[0x49, 0x8B, 0xC8]), // mov %r8,%rcx
-            (Whole32, R(2), R(6), &[0x8B, 0xF2]),       // mov %edx,%esi
-            (Whole32, R(9), R(8), &[0x45, 0x8B, 0xC1]), // mov %r9d,%r8d
+            (U32, R(2), R(6), &[0x8B, 0xF2]),           // mov %edx,%esi
+            (U32, R(9), R(8), &[0x45, 0x8B, 0xC1]),     // mov %r9d,%r8d
+            (I32, R(2), R(6), &[0x48, 0x63, 0xF2]),     // movslq %edx,%rsi
+            (I32, R(9), R(8), &[0x4D, 0x63, 0xC1]),     // movslq %r9d,%r8
             (U8, R(6), R(7), &[0x48, 0x0F, 0xB6, 0xFE]), // movzbq %sil,%rdi
             (I8, R(2), R(6), &[0x48, 0x0F, 0xBE, 0xF2]), // movsbq %dl,%rsi
             (U16, R(9), R(8), &[0x4D, 0x0F, 0xB7, 0xC1]), // movzwq %r9w,%r8
             (I16, R(1), R(2), &[0x48, 0x0F, 0xBF, 0xD1]), // movswq %cx,%rdx
             (Whole64, S(0), R(9), &[0x4C, 0x8B, 0x4C, 0x24, 0x08]), // mov 0x8(%rsp),%r9
-            (Whole32, S(0), R(9), &[0x44, 0x8B, 0x4C, 0x24, 0x08]), // mov 0x8(%rsp),%r9d
+            (U32, S(0), R(9), &[0x44, 0x8B, 0x4C, 0x24, 0x08]), // mov 0x8(%rsp),%r9d
+            (I32, S(0), R(9), &[0x4C, 0x63, 0x4C, 0x24, 0x08]), // movslq 0x8(%rsp),%r9
             (I8, S(2), R(9), &[0x4C, 0x0F, 0xBE, 0x4C, 0x24, 0x18]), // movsbq 0x18(%rsp),%r9
             // mov 0x10(%rsp),%r11d; mov %r11d,0x8(%rsp)
             (
@@ -363,6 +381,20 @@ mod tests {
                 S(1),
                 S(0),
                 &[0x44, 0x8B, 0x5C, 0x24, 0x10, 0x44, 0x89, 0x5C, 0x24, 0x08],
+            ),
+            // movslq 0x10(%rsp),%r11; mov %r11,0x8(%rsp)
+            (
+                I32,
+                S(1),
+                S(0),
+                &[0x4C, 0x63, 0x5C, 0x24, 0x10, 0x4C, 0x89, 0x5C, 0x24, 0x08],
+            ),
+            // mov 0x10(%rsp),%r11d; mov %r11,0x8(%rsp)
+            (
+                U32,
+                S(1),
+                S(0),
+                &[0x44, 0x8B, 0x5C, 0x24, 0x10, 0x4C, 0x89, 0x5C, 0x24, 0x08],
             ),
             // movzwq 0x80(%rsp),%r11; mov %r11,0x78(%rsp)
             (

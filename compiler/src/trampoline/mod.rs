@@ -15,6 +15,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::FunctionBuilder;
+use std::ops::Range;
 
 /// Namespace of the external names that stand for import slots.
 pub const IMPORT_NAMESPACE: u32 = 0;
@@ -104,7 +105,10 @@ pub(crate) fn call_native(
     let mut values = Vec::new();
     let sret = match call.result {
         Passing::Memory { size } => {
+            // Zeroed, so that no stale stack byte can reach the caller
+            // whatever the callee leaves unwritten.
             let buffer = stack_buffer(b, size);
+            zero_stack_buffer(b, buffer, size);
             values.push(buffer);
             Some(buffer)
         }
@@ -155,14 +159,103 @@ pub(crate) fn store_struct(
     match (&call.result, returned) {
         (Passing::Registers(eightbytes), Returned::Registers(values)) => {
             for (e, v) in eightbytes.iter().zip(values) {
-                store_eightbyte(b, dest, *e, v);
+                match defined_bytes(*e, &call.result_padding) {
+                    None => store_eightbyte(b, dest, *e, v),
+                    Some(mask) => {
+                        let bits = eightbyte_bits(b, *e, v);
+                        let masked = b.ins().band_imm_s(bits, mask as i64);
+                        store_eightbyte(
+                            b,
+                            dest,
+                            Eightbyte {
+                                class: Class::Integer,
+                                ..*e
+                            },
+                            masked,
+                        );
+                    }
+                }
             }
         }
         (Passing::Memory { size }, Returned::Memory(buffer)) => {
-            copy_bytes(b, dest, buffer, *size, call_conv)
+            copy_bytes(b, dest, buffer, *size, call_conv);
+            for gap in &call.result_padding {
+                zero_bytes(b, dest, gap.start, gap.end - gap.start);
+            }
         }
         _ => unreachable!("store_struct is only asked for struct results"),
     }
+}
+
+/// The mask of the bytes fields cover in eightbyte `e` of a struct with
+/// `padding`, or `None` when every byte it carries is a field's.
+fn defined_bytes(e: Eightbyte, padding: &[Range<u32>]) -> Option<u64> {
+    let mut mask = 0u64;
+    let mut all = true;
+    for byte in 0..e.size {
+        let at = e.offset + byte;
+        if padding.iter().any(|gap| gap.contains(&at)) {
+            all = false;
+        } else {
+            mask |= 0xff << (byte * 8);
+        }
+    }
+    (!all).then_some(mask)
+}
+
+/// An eightbyte's register as a 64-bit integer (float bits as they are).
+fn eightbyte_bits(b: &mut FunctionBuilder<'_>, e: Eightbyte, value: Value) -> Value {
+    match e.ty() {
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), value),
+        types::F32 => {
+            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), value);
+            b.ins().uextend(types::I64, bits)
+        }
+        _ => value,
+    }
+}
+
+/// Zeroes `len` bytes at `dest + at` with inline stores.
+fn zero_bytes(b: &mut FunctionBuilder<'_>, dest: Value, at: u32, len: u32) {
+    let mut done = 0;
+    while len - done >= 8 {
+        let zero = b.ins().iconst(types::I64, 0);
+        b.ins().store(flags(), zero, dest, (at + done) as i32);
+        done += 8;
+    }
+    for (rel, ty) in pieces(len - done) {
+        let zero = b.ins().iconst(ty, 0);
+        b.ins().store(flags(), zero, dest, (at + done + rel) as i32);
+    }
+}
+
+/// Zeroes a stack buffer of `size` bytes (rounded up to 8, as
+/// [`stack_buffer`] makes it): inline when small, else in a loop, which
+/// leaves the builder in a new block.
+fn zero_stack_buffer(b: &mut FunctionBuilder<'_>, buffer: Value, size: u32) {
+    let size = size.next_multiple_of(8);
+    if size <= INLINE_COPY_LIMIT {
+        return zero_bytes(b, buffer, 0, size);
+    }
+    let body = b.create_block();
+    let done = b.create_block();
+    let at = b.append_block_param(body, types::I64);
+    let start = b.ins().iconst(types::I64, 0);
+    b.ins().jump(body, &[start.into()]);
+    b.switch_to_block(body);
+    let address = b.ins().iadd(buffer, at);
+    let zero = b.ins().iconst(types::I64, 0);
+    b.ins().store(MemFlagsData::trusted(), zero, address, 0);
+    let next = b.ins().iadd_imm_s(at, 8);
+    let more = b.ins().icmp_imm_u(
+        ir::condcodes::IntCC::UnsignedLessThan,
+        next,
+        i64::from(size),
+    );
+    b.ins().brif(more, body, &[next.into()], done, &[]);
+    b.seal_block(body);
+    b.switch_to_block(done);
+    b.seal_block(done);
 }
 
 /// Power-of-two pieces that make up `size` bytes (at most 8), widest first.

@@ -251,8 +251,13 @@ unsafe fn run(
         // SAFETY: the caller passed an argument of `ty` here.
         let bytes = unsafe { std::slice::from_raw_parts(arg.cast::<u8>(), size) };
         let value = match ty {
-            Type::Struct(_) => {
-                let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes.to_vec());
+            Type::Struct(layout) => {
+                // The caller's padding bytes are whatever its stack held.
+                let mut bytes = bytes.to_vec();
+                for gap in layout.padding(Target::host()) {
+                    bytes[gap.start as usize..gap.end as usize].fill(0);
+                }
+                let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes);
                 let buffer = v8::ArrayBuffer::with_backing_store(scope, &store.make_shared());
                 v8::Uint8Array::new(scope, buffer, 0, size)?.into()
             }

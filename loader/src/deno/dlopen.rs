@@ -11,9 +11,10 @@
 //! nonblocking symbols go to [`super::nonblocking`].
 
 use super::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
+use super::policy::Refusal;
 use super::throw_type_error as throw;
 use super::trace;
-use crate::{DynamicLibrary, Invoker, MappedArtifact, OpenOptions};
+use crate::{DynamicLibrary, Invoker, LoadError, MappedArtifact, OpenOptions};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
@@ -327,6 +328,13 @@ pub(super) fn definition(
     }
 }
 
+/// Throws an `Error` with `message`.
+fn throw_error(scope: &mut v8::PinScope, message: &str) {
+    let message = v8::String::new(scope, message).expect("message");
+    let error = v8::Exception::error(scope, message);
+    scope.throw_exception(error);
+}
+
 /// The first error of a descriptor check, for a TypeError.
 fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
     diagnostics
@@ -337,7 +345,8 @@ fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
 }
 
 /// `dlopen(path, descriptorJson, artifactPath?, callsBack?)`: `{ symbols,
-/// structResults, nonblocking, id }`, where `structResults` maps each sync
+/// structResults, nonblocking, id }`, or the path to name in a `NotCapable`
+/// error when the host's policy refuses it, where `structResults` maps each sync
 /// struct-returning symbol to `[size, parameters]` for the JS wrapper that
 /// passes the result buffer, and `nonblocking` lists the symbols JS defines
 /// as Deno does. `artifactPath` is the artifact of the ffic-generated module
@@ -358,6 +367,15 @@ pub(super) fn dlopen(
         Ok(library) => library,
         Err(message) => return throw(scope, &message),
     };
+    // As in Deno: the descriptor's errors first, then the permission.
+    let file = match super::policy::library(&path) {
+        Ok(file) => file,
+        Err(Refusal::NotCapable(named)) => {
+            rv.set(v8::String::new(scope, &named).expect("a path").into());
+            return;
+        }
+        Err(Refusal::Invalid(message)) => return throw_error(scope, &message),
+    };
     let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
     if let Some(artifact) = &artifact {
         options = options.artifact(artifact);
@@ -367,14 +385,24 @@ pub(super) fn dlopen(
     }
     // SAFETY: the script asked for this library with these descriptors, as
     // Deno.dlopen trusts them; values are checked against them at each call.
-    let opened = match unsafe { options.open(Arc::clone(&library), &path) } {
+    let opened = match unsafe { options.open(Arc::clone(&library), &file) } {
         Ok(opened) => opened,
-        Err(e) => {
-            let message = v8::String::new(scope, &e.to_string()).expect("message");
-            let error = v8::Exception::error(scope, message);
-            scope.throw_exception(error);
-            return;
+        // Deno's words, around the dynamic loader's own.
+        Err(LoadError::Library { message, .. }) => {
+            return throw_error(
+                scope,
+                &format!("Could not open library: Could not open library: {message}"),
+            );
         }
+        Err(LoadError::MissingSymbol { name, message }) => {
+            return throw_error(
+                scope,
+                &format!(
+                    "Failed to register symbol {name}: Could not obtain symbol from the library: {message}"
+                ),
+            );
+        }
+        Err(e) => return throw_error(scope, &e.to_string()),
     };
     // The module's artifact is tried first, so any fallback step means it
     // was refused.

@@ -17,6 +17,7 @@ mod fast;
 mod inbox;
 mod nonblocking;
 mod pointer;
+mod policy;
 mod pool;
 mod trace;
 mod view;
@@ -24,6 +25,7 @@ mod view;
 pub use convert::bytes_of;
 pub use fast::v8_value_argument;
 pub use inbox::{Message, next, try_next};
+pub use policy::{Policy, Refusal};
 
 /// Writes the `--trace-ffi` call counts (at exit).
 pub fn trace_calls() {
@@ -62,6 +64,7 @@ pub fn leave() {
     callback::clear();
     pointer::clear();
     dlopen::clear();
+    policy::clear();
 }
 
 /// Whether work in flight (a nonblocking call, a `ref()`ed callback) must
@@ -90,8 +93,10 @@ pub fn set_function(
     object.set(scope, key.into(), function.into());
 }
 
-/// Adds the binding's natives to `object`.
-pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
+/// Adds the binding's natives to `object`; `policy` decides which
+/// libraries `dlopen` may open.
+pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>, policy: Box<dyn Policy>) {
+    policy::set(policy);
     set_function(scope, object, "dlopen", dlopen::dlopen);
     set_function(scope, object, "dlclose", dlopen::dlclose);
     set_function(scope, object, "pointerCreate", pointer::pointer_create);

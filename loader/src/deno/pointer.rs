@@ -133,7 +133,19 @@ pub(super) fn pointer_of(
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
     let value = args.get(0);
-    match bytes_of(value) {
+    let data = match v8::Local::<v8::SharedArrayBuffer>::try_from(value) {
+        // Empty, it has no memory: null, as in Deno.
+        Ok(shared) => Some((
+            shared
+                .get_backing_store()
+                .data()
+                .filter(|_| shared.byte_length() > 0)
+                .map_or(std::ptr::null_mut(), |p| p.as_ptr()),
+            shared.byte_length(),
+        )),
+        Err(_) => bytes_of(value),
+    };
+    match data {
         Some((data, _)) => {
             let pointer = pointer_to_js(scope, data as u64);
             rv.set(pointer);
