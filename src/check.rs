@@ -63,13 +63,34 @@ pub fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     read_at_most(path, ffic_schema::MAX_DESCRIPTOR_BYTES as u64 + 1)
 }
 
-/// The first `limit` bytes of a file.
+/// The first `limit` bytes of a regular file. Anything else (a FIFO, a
+/// device, a directory) is refused: opened non-blocking, so that even a
+/// FIFO with no writer cannot hang the command before it is refused.
 pub fn read_at_most(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a directory"
+        } else if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "a device"
+        };
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{what}, not a regular file"),
+        ));
+    }
     let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(limit)
-        .read_to_end(&mut bytes)?;
+    file.take(limit).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

@@ -33,16 +33,26 @@ pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>, emit: &[Emit
     }
     let name = name.map_or_else(|| default_name(file), str::to_owned);
     let dir = out_dir.map_or_else(|| descriptor_dir(file), Path::to_path_buf);
+    let compiled = match emit
+        .contains(&Emit::Artifact)
+        .then(|| ffic_compiler::compile_artifact(library))
+        .transpose()
+    {
+        Ok(compiled) => compiled,
+        Err(e) => {
+            eprintln!("error: cannot compile {shown}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // As tsc's --outDir does: the output directory is made when missing
+    // (only once there is something to write into it).
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("error: cannot create {}: {e}", dir.display());
+        return ExitCode::from(EXIT_USAGE);
+    }
     let mut written = Vec::new();
-    if emit.contains(&Emit::Artifact) {
+    if let Some(compiled) = compiled {
         let output = dir.join(format!("{name}.ffic"));
-        let compiled = match ffic_compiler::compile_artifact(library) {
-            Ok(compiled) => compiled,
-            Err(e) => {
-                eprintln!("error: cannot compile {shown}: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
         if let Err(e) = ffic_compiler::write_atomically(&output, &compiled.bytes) {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_USAGE);

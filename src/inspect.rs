@@ -10,6 +10,10 @@ use serde_json::{Value, json};
 use std::path::Path;
 use std::process::ExitCode;
 
+/// The widest the name column gets: longer names (up to what a descriptor
+/// allows) push the rest of their own line right instead.
+const NAME_COLUMN: usize = 40;
+
 /// Largest file `inspect` reads (artifacts hold at most 4 GiB of code; real
 /// ones are kilobytes per symbol).
 const MAX_ARTIFACT_BYTES: u64 = 1 << 30;
@@ -130,7 +134,7 @@ fn human(
         .map(|e| e.name.len())
         .max()
         .unwrap_or(4)
-        .max(4);
+        .clamp(4, NAME_COLUMN);
     out.push_str(&format!(
         "  {:<width$}  {:<6}  {:>5}  {:>6}  signature (native symbol)\n",
         "name", "kind", "fast", "invoke"

@@ -78,6 +78,45 @@ fn unreadable_files_exit_2_and_the_rest_are_still_checked() {
 }
 
 #[test]
+fn fifos_and_directories_are_refused_without_waiting() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("symbols.json");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    let here = dir.path().to_str().unwrap();
+    for args in [
+        vec!["check", fifo],
+        vec!["compile", fifo, "-o", here],
+        vec!["inspect", fifo],
+        vec!["check", here],
+    ] {
+        // Before, reading a FIFO with no writer blocked forever.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ffic"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("ffic {args:?} hung");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(ffic(&["check"]).status.code(), Some(2));
     assert_eq!(
@@ -107,4 +146,56 @@ fn help_shows_examples() {
         text.contains("Examples:") && text.contains("ffic check examples/libm/symbols.json"),
         "{text}"
     );
+}
+
+#[test]
+fn check_refuses_what_compile_cannot_build_with_a_short_message() {
+    let params = |n: usize| vec!["\"i32\""; n].join(",");
+    let fields = vec!["\"u64\""; 12_500].join(",");
+    let at_limit = format!(
+        r#"{{ "f": {{ "parameters": [{}], "result": "void" }} }}"#,
+        params(1024)
+    );
+    let too_many = format!(
+        r#"{{ "f": {{ "parameters": [{}], "result": "void" }} }}"#,
+        params(1025)
+    );
+    let big_struct =
+        format!(r#"{{ "f": {{ "parameters": ["i32"], "result": {{ "struct": [{fields}] }} }} }}"#);
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().to_str().unwrap();
+    let ok = temp_file("at_limit.json", &at_limit);
+    assert_eq!(
+        ffic(&["check", ok.to_str().unwrap()]).status.code(),
+        Some(0)
+    );
+    for (name, text, code, line) in [
+        (
+            "too_many.json",
+            too_many,
+            "too-many-parameters",
+            "a function may take at most 1024 parameters",
+        ),
+        (
+            "big_struct.json",
+            big_struct,
+            "struct-too-large",
+            "a struct passed by value may be at most 65536 bytes",
+        ),
+    ] {
+        let file = temp_file(name, &text);
+        let file = file.to_str().unwrap();
+        let checked = ffic(&["check", "--format", "json", file]);
+        assert_eq!(checked.status.code(), Some(1), "{name}");
+        let doc: Value = serde_json::from_slice(&checked.stdout).expect("json");
+        let first = &doc["files"][0]["diagnostics"][0];
+        assert_eq!(first["code"], code, "{name}: {doc}");
+        assert_eq!(first["line"], 1, "{name}");
+        // compile refuses with the same words, on one short line.
+        let compiled = ffic(&["compile", file, "-o", out_dir]);
+        assert_eq!(compiled.status.code(), Some(1), "{name}");
+        let stderr = String::from_utf8_lossy(&compiled.stderr);
+        assert!(stderr.contains(line), "{name}: {stderr}");
+        assert!(stderr.lines().all(|l| l.len() < 400), "{name}: a long line");
+    }
 }

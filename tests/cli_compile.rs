@@ -136,13 +136,15 @@ fn compile_refuses_invalid_descriptors_and_writes_nothing() {
     assert!(!dir.path().join("bad.ffic").exists());
     let out = ffic(&["compile", "no/such/file.json"]);
     assert_eq!(out.status.code(), Some(2));
+    // An output directory that cannot be made (under a regular file).
     let out = ffic(&[
         "compile",
         "examples/libm/symbols.json",
         "-o",
-        "/no/such/dir",
+        path(&bad.join("dir")),
     ]);
     assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create"));
 }
 
 #[test]
@@ -181,4 +183,33 @@ fn inspect_reports_corrupt_files_and_never_crashes() {
     }
     let out = ffic(&["inspect", "no/such.ffic"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn compile_makes_a_missing_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("new/deeper");
+    let out = ffic(&["compile", "examples/libm/symbols.json", "-o", path(&nested)]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    for file in ["libm.ffic", "libm.d.ts", "libm.js"] {
+        assert!(nested.join(file).is_file(), "{file}");
+    }
+}
+
+#[test]
+fn inspect_lists_a_name_longer_than_any_column() {
+    // 70,000 bytes: format widths past u16::MAX made inspect panic.
+    let dir = tempfile::tempdir().unwrap();
+    let name = "n".repeat(70_000);
+    let descriptor = dir.path().join("long.json");
+    std::fs::write(
+        &descriptor,
+        format!(r#"{{ "{name}": {{ "parameters": [], "result": "void" }} }}"#),
+    )
+    .unwrap();
+    let out = ffic(&["compile", path(&descriptor), "-o", path(dir.path())]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let out = ffic(&["inspect", path(&dir.path().join("long.ffic"))]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {name}  fn ")));
 }

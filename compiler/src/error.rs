@@ -11,11 +11,10 @@ pub enum CompileError {
     /// `void` in a parameter list (validation rejects it; kept as a guard).
     #[error("a parameter has type void")]
     VoidParameter,
-    /// A struct too large to pass by value on a thread's stack.
-    #[error("struct {ty} is {size} bytes; at most {max} bytes can be passed by value", max = crate::abi::MAX_BY_VALUE_STRUCT)]
+    /// A struct too large to pass by value on a thread's stack (validation
+    /// rejects it; kept as a guard).
+    #[error("a struct of {size} bytes; at most {max} bytes can be passed by value", max = ffic_schema::MAX_BY_VALUE_STRUCT)]
     StructTooLarge {
-        /// The struct's canonical spelling.
-        ty: String,
         /// Its size in bytes.
         size: u64,
     },

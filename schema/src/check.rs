@@ -4,6 +4,7 @@
 use crate::diagnostic::{Anchor, Code, Diagnostic, Severity};
 use crate::ir::Library;
 use crate::layout::Target;
+use crate::limits::limit_diagnostics;
 use crate::locate::{Position, SourceMap};
 use crate::schema_check::{MAX_DIAGNOSTICS, schema_diagnostics};
 use crate::semantic::{duplicate_warnings, semantic_diagnostics};
@@ -156,6 +157,18 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
     let library = descriptor
         .as_ref()
         .map(|d| Library::from_descriptor(d, target));
+    let exceeded = library.as_ref().map(limit_diagnostics).unwrap_or_default();
+    if !exceeded.is_empty() {
+        let start = diagnostics.len();
+        diagnostics.extend(exceeded.into_iter().take(MAX_DIAGNOSTICS));
+        place(text, &mut diagnostics[start..], 0);
+        diagnostics.sort_by_key(|d| (d.position, d.severity));
+        return Report {
+            diagnostics,
+            descriptor: None,
+            library: None,
+        };
+    }
     Report {
         diagnostics,
         descriptor,
@@ -166,8 +179,15 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
 /// Gives each diagnostic its text position, with one scan that records only
 /// the places asked for, and adds a warning for each repeated key.
 fn locate(text: &str, document: &Value, diagnostics: &mut Vec<Diagnostic>) {
-    let wanted: HashSet<String> = diagnostics.iter().map(Diagnostic::pointer).collect();
     let room = MAX_DIAGNOSTICS.saturating_sub(diagnostics.len());
+    let map = place(text, diagnostics, room);
+    diagnostics.extend(duplicate_warnings(document, map.duplicates()));
+}
+
+/// Gives each diagnostic its text position; the scan also records up to
+/// `room` repeated keys.
+fn place(text: &str, diagnostics: &mut [Diagnostic], room: usize) -> SourceMap {
+    let wanted: HashSet<String> = diagnostics.iter().map(Diagnostic::pointer).collect();
     let map = SourceMap::build(text, &wanted, room);
     for d in diagnostics.iter_mut() {
         let pointer = d.pointer();
@@ -176,7 +196,7 @@ fn locate(text: &str, document: &Value, diagnostics: &mut Vec<Diagnostic>) {
             Anchor::Key => map.key(&pointer).or_else(|| map.value(&pointer)),
         };
     }
-    diagnostics.extend(duplicate_warnings(document, map.duplicates()));
+    map
 }
 
 /// The position just after `text`.

@@ -51,6 +51,10 @@ pub enum Code {
     TooManyDiagnostics,
     /// `ffic.parameterNames` that do not fit the parameters.
     InvalidParameterNames,
+    /// More parameters than ffic compiles.
+    TooManyParameters,
+    /// A struct by value larger than ffic passes.
+    StructTooLarge,
     /// Anything else the schema rejects.
     SchemaViolation,
 }
