@@ -273,14 +273,18 @@ typedef void (*u32_sink)(uint32_t);
 typedef struct { u32_sink f; uint32_t n, ms; } Job;
 static Job jobs[64];
 static uint32_t next_job;
+static uint32_t calls_returned;
 static void *run_job(void *arg) {
   Job *job = arg;
   for (uint32_t i = 0; i < job->n; i++) {
     sleep_ms(job->ms);
     job->f(i);
+    __atomic_fetch_add(&calls_returned, 1, __ATOMIC_SEQ_CST);
   }
   return NULL;
 }
+/* How many calls made by job threads have returned to them, so far. */
+uint32_t thread_calls_returned(void) { return __atomic_load_n(&calls_returned, __ATOMIC_SEQ_CST); }
 /* Detached: returns at once; the calls come later. */
 bool call_on_thread(u32_sink f, uint32_t n, uint32_t ms) {
   Job *job = &jobs[__atomic_fetch_add(&next_job, 1, __ATOMIC_RELAXED) % 64];

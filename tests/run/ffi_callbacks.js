@@ -17,6 +17,7 @@ const lib = Deno.dlopen(Deno.args[0], {
   call_pt: { parameters: ["function", "i32", "i32"], result: "f64" },
   call_make_pt: { parameters: ["function", "i32"], result: "i32" },
   call_on_thread: { parameters: ["function", "u32", "u32"], result: "bool" },
+  thread_calls_returned: { parameters: [], result: "u32" },
   call_on_thread_join: { parameters: ["function", "u32"], result: "u32", nonblocking: true },
   add_i32: { parameters: ["i32", "i32"], result: "i32" },
 });
@@ -116,6 +117,25 @@ await finished;
 // callback's code (stock Deno crashes when it is freed under it).
 sink.unref();
 console.log("from a native thread", seen);
+
+// The microtasks a thread-safe callback queues run before the native
+// thread that called it goes on: none sees its own call returned.
+const sawReturned = [];
+let settled;
+const allSettled = new Promise((resolve) => (settled = resolve));
+const ordered = Deno.UnsafeCallback.threadSafe({ parameters: ["u32"], result: "void" }, (i) => {
+  const during = s.thread_calls_returned();
+  Promise.resolve().then(() => {
+    const start = performance.now();
+    while (performance.now() - start < 20);
+    sawReturned.push(s.thread_calls_returned() - during);
+    if (i === 1) settled();
+  });
+});
+s.call_on_thread(ordered.pointer, 2, 0);
+await allSettled;
+ordered.unref();
+console.log("microtasks before the native thread goes on", sawReturned);
 
 // Called from a nonblocking call's worker thread, through the event loop.
 const fromWorker = [];

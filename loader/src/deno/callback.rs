@@ -229,6 +229,9 @@ pub fn serve(scope: &mut v8::PinScope, request: CallbackRequest) {
         if unsafe { run(tc, &record, args, request.result) }.is_none() && tc.has_caught() {
             eprintln!("Illegal unhandled exception in nonblocking callback");
         }
+        // As in Deno: what the callback queued runs before the native
+        // thread goes on.
+        tc.perform_microtask_checkpoint();
     }
     let _ = request.done.send(());
 }
