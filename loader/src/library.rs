@@ -231,12 +231,13 @@ impl OpenOptions {
         if !self.jit {
             return None;
         }
-        let jitted = match compiled {
-            Some(bytes) => Ok(bytes),
-            None => compile(library),
-        }
-        .and_then(|bytes| MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers))
-        .map(Arc::new);
+        let jitted = crate::shared::jit(library, resolved, &self.helpers, || {
+            let bytes = match compiled {
+                Some(bytes) => bytes,
+                None => compile(library)?,
+            };
+            MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers)
+        });
         tried("JIT".into(), jitted)
     }
 }

@@ -1,10 +1,12 @@
-//! Artifact mappings shared by opens of the same file: a file already
-//! mapped and verified in this process, unchanged since, for descriptors
-//! with the same digest in the same order, the same native addresses and
-//! the same helpers, is used again instead of being mapped anew. A binder
-//! that keeps closed libraries' code mapped (V8's optimized code may still
-//! call it) then holds one mapping per artifact rather than one per open,
-//! and reopening skips the mapping and the byte checks.
+//! Code shared by opens of the same descriptors: a file already mapped and
+//! verified in this process, unchanged since, or code the JIT compiled in
+//! this process, for descriptors with the same digest in the same order,
+//! the same native addresses and the same helpers, is used again instead of
+//! being mapped or compiled anew. A binder that keeps closed libraries'
+//! code (V8's optimized code may still call it) then holds one copy per
+//! artifact or descriptor set rather than one per open, so a host that
+//! reopens a library in a loop stays flat, and reopening skips the mapping,
+//! the byte checks and the compiler.
 
 use crate::mapped::FileId;
 use crate::{Helpers, LoadError, MappedArtifact, Resolved};
@@ -12,7 +14,8 @@ use ffic_schema::Library;
 use std::path::Path;
 use std::sync::{Arc, Mutex, Weak};
 
-/// Every artifact mapping made from a file and still alive somewhere.
+/// Every artifact mapping made from a file, and all code the JIT made,
+/// still alive somewhere.
 static MAPPINGS: Mutex<Vec<Weak<MappedArtifact>>> = Mutex::new(Vec::new());
 
 /// The artifact at `path` bound for `library`: a live mapping that serves
@@ -45,10 +48,40 @@ pub(crate) fn load(
         }
     }
     let mapped = Arc::new(MappedArtifact::load(path, library, resolved, helpers)?);
+    remember(&mapped);
+    Ok(mapped)
+}
+
+/// The JIT's code for `library`: code compiled earlier in this process
+/// that serves exactly this and is still alive, else what `compile` makes.
+pub(crate) fn jit(
+    library: &Library,
+    resolved: &Arc<Resolved>,
+    helpers: &Helpers,
+    compile: impl FnOnce() -> Result<MappedArtifact, LoadError>,
+) -> Result<Arc<MappedArtifact>, LoadError> {
+    // As in `load`: upgraded under the lock, filtered after it.
+    let mut candidates: Vec<_> = lock().iter().filter_map(Weak::upgrade).collect();
+    candidates.retain(|mapped| mapped.file().is_none());
+    if !candidates.is_empty() {
+        let digest = library.digest();
+        let live = candidates
+            .into_iter()
+            .find(|mapped| mapped.serves(&digest, library, resolved, helpers));
+        if let Some(code) = live {
+            return Ok(code);
+        }
+    }
+    let code = Arc::new(compile()?);
+    remember(&code);
+    Ok(code)
+}
+
+/// Lists `code` for later opens, forgetting code that is gone.
+fn remember(code: &Arc<MappedArtifact>) {
     let mut mappings = lock();
     mappings.retain(|m| m.strong_count() > 0);
-    mappings.push(Arc::downgrade(&mapped));
-    Ok(mapped)
+    mappings.push(Arc::downgrade(code));
 }
 
 /// The list, even if a thread panicked holding it (it only holds weak

@@ -411,6 +411,39 @@ fn ffic_jit_0_sends_everything_to_libffi() {
 }
 
 #[test]
+fn reopens_share_the_code_the_jit_compiled_while_it_lives() {
+    let fast = |lib: &DynamicLibrary| lib.function("add_i32").unwrap().unwrap().fast().unwrap();
+    let first = open(OpenOptions::new().jit(true));
+    assert_eq!(first.path(), CallPath::Jit);
+    let second = open(OpenOptions::new().jit(true));
+    assert_eq!(
+        fast(&first),
+        fast(&second),
+        "the second open compiles nothing"
+    );
+    assert_eq!(
+        call(&second, "add_i32", &[Value::I32(40), Value::I32(2)]),
+        Value::I32(42)
+    );
+    // Other descriptors (the same ones reordered bind in another order)
+    // get code of their own.
+    let mut reordered = support::library();
+    reordered.symbols.reverse();
+    // SAFETY: the descriptor describes the test library truthfully.
+    let third = unsafe {
+        OpenOptions::new()
+            .jit(true)
+            .open(reordered, ffic_testlib::library_path())
+    }
+    .unwrap();
+    assert_ne!(fast(&third), fast(&first));
+    assert_eq!(
+        call(&third, "add_i32", &[Value::I32(40), Value::I32(2)]),
+        Value::I32(42)
+    );
+}
+
+#[test]
 fn opens_of_one_artifact_share_its_verified_mapping() {
     let compiled = support::compile();
     let options = OpenOptions::new().artifact(&compiled.path);
