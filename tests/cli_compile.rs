@@ -213,3 +213,62 @@ fn inspect_lists_a_name_longer_than_any_column() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("  {name}  fn ")));
 }
+
+#[test]
+fn inspect_survives_forged_artifacts_with_a_valid_checksum() {
+    use ffic_compiler::artifact::format::{CHECKSUM_AT, HEADER_SIZE, checksum};
+    let dir = tempfile::tempdir().unwrap();
+    let out = ffic(&[
+        "compile",
+        "tests/native/ffic_test.json",
+        "-o",
+        path(dir.path()),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let good = std::fs::read(dir.path().join("ffic_test.ffic")).unwrap();
+    let file = dir.path().join("forged.ffic");
+    // xorshift64: a fixed, seeded sequence of forgeries.
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut accepted, mut rejected) = (0, 0);
+    for case in 0..150 {
+        let mut bytes = good.clone();
+        for _ in 0..1 + next() % 4 {
+            // Words of the header and of the tables after it, where the
+            // decoder reads sizes, offsets and string lengths.
+            let span = if next() % 2 == 0 {
+                HEADER_SIZE
+            } else {
+                bytes.len().min(4096)
+            };
+            let at = (next() as usize) % (span - 3);
+            let value = match next() % 4 {
+                0 => 0,
+                1 => u32::MAX,
+                2 => (next() % 0x1_0000) as u32,
+                _ => next() as u32,
+            };
+            bytes[at..at + 4].copy_from_slice(&value.to_le_bytes());
+        }
+        let sum = checksum(&bytes);
+        bytes[CHECKSUM_AT..CHECKSUM_AT + 4].copy_from_slice(&sum.to_le_bytes());
+        std::fs::write(&file, &bytes).unwrap();
+        for format in ["human", "json"] {
+            let out = ffic(&["inspect", "--format", format, path(&file)]);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!stderr.contains("panicked"), "case {case}: {stderr}");
+            match out.status.code() {
+                Some(0) => accepted += 1,
+                Some(1) => rejected += 1,
+                other => panic!("case {case} ({format}): exit {other:?}: {stderr}"),
+            }
+        }
+    }
+    // Most forgeries break a check; the rest decode as odd but sound files.
+    assert!(rejected > 0 && accepted + rejected == 300);
+}

@@ -525,6 +525,24 @@ fn file_urls_closing_twice_shared_buffers_and_null_offsets_match_deno() {
 }
 
 #[test]
+fn fuzzed_arguments_convert_or_fail_as_in_deno() {
+    // Seeded: the same 3000 calls under both, every line compared.
+    let out = compare(
+        "ffi_fuzz_args.js",
+        &["--allow-ffi"],
+        &[test_library(), "3000", "20261207"],
+    );
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3000);
+    assert!(
+        stdout.contains(" throws TypeError: "),
+        "some calls must fail"
+    );
+    assert!(stdout.contains(") = "), "some calls must succeed");
+}
+
+#[test]
 fn a_closed_library_throws_instead_of_crashing() {
     // Stock Deno crashes here (it calls into the unloaded library).
     let out = ffic_ffi_script(

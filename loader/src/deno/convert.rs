@@ -25,6 +25,16 @@ pub(super) fn to_slot(
             let (data, len) = bytes_of(value).ok_or_else(|| {
                 "Invalid FFI struct type, expected ArrayBuffer, or ArrayBufferView".to_string()
             })?;
+            // Deno's words for an empty buffer; a short one it reads past
+            // its end, which ffic refuses.
+            if len == 0 {
+                return Err(if value.is_array_buffer() {
+                    "Invalid FFI ArrayBuffer, expected data in buffer"
+                } else {
+                    "Invalid FFI ArrayBufferView, expected data in the buffer"
+                }
+                .into());
+            }
             if (len as u64) < layout.size {
                 return Err(format!(
                     "Invalid FFI struct type, expected at least {} bytes, got {len}",
