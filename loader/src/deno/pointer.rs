@@ -53,9 +53,10 @@ pub(super) fn fn_pointer(
     args: v8::FunctionCallbackArguments,
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
+    // Deno's words for anything but a pointer.
     let address = match to_slot(scope, &Type::Primitive(Primitive::Pointer), args.get(0)) {
         Ok(a) => a as usize as *const c_void,
-        Err(message) => return throw(scope, &message),
+        Err(_) => return throw(scope, "expected external"),
     };
     let Some((signature, nonblocking)) = definition(scope, args.get(1)) else {
         return;
@@ -118,10 +119,7 @@ pub(super) fn pointer_value(
     } else if let Ok(external) = v8::Local::<v8::External>::try_from(value) {
         external.value() as u64
     } else {
-        return throw(
-            scope,
-            "Invalid FFI pointer type, expected null, or External",
-        );
+        return throw(scope, "expected external");
     };
     rv.set(v8::BigInt::new_from_u64(scope, address).into());
 }
