@@ -655,6 +655,37 @@ fn struct_padding_never_reaches_js_on_any_path() {
     }
 }
 
+#[test]
+fn reopening_in_a_loop_frees_the_records_of_collected_libraries() {
+    let out = run_with(
+        ffic(),
+        &[
+            "run",
+            "--allow-ffi",
+            "--trace-ffi",
+            "--v8-flags=--expose-gc",
+        ],
+        "ffi_reopen.js",
+        &[test_library()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "1125750 42 undefined\n"
+    );
+    let collected: usize = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("ffi-trace: opens collected: "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count of collected opens: {stderr}"));
+    // V8 keeps the functions of the first ~500 opens for good (its template
+    // cache); the later closed ones are collected, the kept one never.
+    assert!((800..1500).contains(&collected), "{collected} collected");
+    // Their calls are still counted in the report.
+    assert!(stderr.contains("calls add_i32: "), "{stderr}");
+}
+
 /// Stock Deno's stdout for `script` with natives syntax and `args` after
 /// the test library.
 fn deno_stdout(script: &str, args: &[&str]) -> String {

@@ -55,8 +55,8 @@ pub fn run(options: &RunOptions) -> ExitCode {
         let flags: Vec<String> = flags.split(',').map(|f| f.trim().to_owned()).collect();
         v8::V8::set_flags_from_string(&flags.join(" "));
     }
-    let platform = v8::new_default_platform(0, false).make_shared();
-    v8::V8::initialize_platform(platform);
+    let platform = PLATFORM.get_or_init(|| v8::new_default_platform(0, false).make_shared());
+    v8::V8::initialize_platform(platform.clone());
     v8::V8::initialize();
     let isolate = &mut v8::Isolate::new(v8::CreateParams::default());
     isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
@@ -199,6 +199,17 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
     object
 }
 
+/// V8's platform: the event loop runs the tasks V8 posts to it for the
+/// isolate's thread (FinalizationRegistry cleanups, GC work).
+static PLATFORM: std::sync::OnceLock<v8::SharedRef<v8::Platform>> = std::sync::OnceLock::new();
+
+/// Runs the tasks V8 has posted for this thread, without waiting for more.
+fn run_platform_tasks(scope: &mut v8::PinScope) {
+    if let Some(platform) = PLATFORM.get() {
+        while v8::Platform::pump_message_loop(platform, scope, false) {}
+    }
+}
+
 /// Runs microtasks, messages from other threads and timers until nothing
 /// is left to do: no timer, no nonblocking call in flight, no `ref()`ed
 /// callback. `Err` carries the exit status of an uncaught error.
@@ -209,6 +220,7 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
         // Each turn's handles go with it.
         v8::scope!(let scope, scope);
         deno::turn();
+        run_platform_tasks(scope);
         scope.perform_microtask_checkpoint();
         if let Some(text) = errors::take_unhandled(scope) {
             return Err(uncaught("Uncaught (in promise) ", &text));

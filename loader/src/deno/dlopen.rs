@@ -27,7 +27,8 @@ use std::sync::Arc;
 /// running, except for the code of one whose functions went fast (see
 /// `fast`).
 pub(super) struct Handle {
-    library: RefCell<Option<DynamicLibrary>>,
+    /// Boxed: a closed library's handle stays small.
+    library: RefCell<Option<Box<DynamicLibrary>>>,
     closed: Cell<bool>,
     in_flight: Cell<u32>,
     /// A fast function was made: optimized code may call its trampoline
@@ -81,6 +82,8 @@ pub(super) struct SymbolData {
     calls: Cell<u64>,
     /// Calls on the fast path, counted by the trace helper.
     pub(super) fast_calls: Cell<u64>,
+    /// Its open's slot in [`super::records`].
+    slot: usize,
 }
 
 impl SymbolData {
@@ -99,10 +102,6 @@ impl SymbolData {
 }
 
 thread_local! {
-    /// Every library's symbol records, alive as long as the isolate (V8
-    /// functions point at them; a boxed slice stays at one address while
-    /// the list grows, and takes one allocation per open).
-    static SYMBOLS: RefCell<Vec<Box<[SymbolData]>>> = const { RefCell::new(Vec::new()) };
     static HANDLES: RefCell<Vec<Rc<Handle>>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -112,31 +111,30 @@ pub(super) fn trace_calls() {
     if !trace::enabled() {
         return;
     }
-    SYMBOLS.with(|symbols| {
-        for symbol in symbols.borrow().iter().flat_map(|s| s.iter()) {
-            let kind = if symbol.nonblocking {
-                "nonblocking"
-            } else {
-                "slow"
-            };
-            trace::line(&format!(
-                "calls {}: {} {kind}, {} fast",
-                symbol.name(),
-                symbol.calls.get(),
-                symbol.fast_calls.get()
-            ));
-        }
+    super::records::for_each(|symbol| {
+        let kind = if symbol.nonblocking {
+            "nonblocking"
+        } else {
+            "slow"
+        };
+        trace::line(&format!(
+            "calls {}: {} {kind}, {} fast",
+            symbol.name(),
+            symbol.calls.get(),
+            symbol.fast_calls.get()
+        ));
     });
     trace::line(&format!(
         "jit compilations: {}",
         crate::library::jit_compilations()
     ));
+    trace::line(&format!("opens collected: {}", super::records::retired()));
 }
 
 /// Drops every library and symbol record (when the isolate is done), except
 /// libraries with nonblocking calls still running: those stay loaded.
 pub(super) fn clear() {
-    SYMBOLS.with(|s| s.borrow_mut().clear());
+    super::records::clear();
     HANDLES.with(|h| {
         for handle in h.borrow().iter() {
             if handle.in_flight.get() > 0
@@ -158,8 +156,9 @@ fn call_symbol(
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return throw(scope, "ffic: a symbol function without its data");
     };
-    // SAFETY: `data` was made by `dlopen` pointing into a slice held in
-    // SYMBOLS until the isolate is done, so it points at a live SymbolData.
+    // SAFETY: `data` was made by `dlopen` pointing into records that stay
+    // stored while this function lives (it holds their owner), so it
+    // points at a live SymbolData.
     let data = unsafe { &*(data.value() as *const SymbolData) };
     // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
@@ -358,6 +357,9 @@ pub(super) fn dlopen(
     args: v8::FunctionCallbackArguments,
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
+    // Records freed by a GC since the last turn go now, so a script that
+    // reopens in a loop without yielding reuses their memory.
+    super::records::sweep();
     let path = args.get(0).to_rust_string_lossy(scope);
     let json = args.get(1).to_rust_string_lossy(scope);
     let artifact = args.get(2);
@@ -427,7 +429,7 @@ pub(super) fn dlopen(
     // The library is in its handle before any function is made, so that
     // `make_function` sees it open and gives eager symbols their fast target.
     let handle = Rc::new(Handle {
-        library: RefCell::new(Some(opened)),
+        library: RefCell::new(Some(Box::new(opened))),
         closed: Cell::new(false),
         in_flight: Cell::new(0),
         fast: Cell::new(false),
@@ -449,17 +451,13 @@ pub(super) fn dlopen(
     let mut nonblocking_names = Vec::new();
     let stored = handle.library.borrow();
     let opened = stored.as_ref().expect("stored above");
-    let records = records(&handle, &library, opened);
-    // The pointer comes from the box in its final place.
-    let (first, count) = SYMBOLS.with(|s| {
-        let mut s = s.borrow_mut();
-        s.push(records);
-        let last = s.last().expect("just pushed");
-        (last.as_ptr(), last.len())
-    });
-    // SAFETY: the records stay in SYMBOLS, unchanged, until the isolate is
-    // done (`clear`); the list growing moves the boxes, not what they hold.
-    let records = unsafe { std::slice::from_raw_parts(first, count) };
+    let (records, owner) =
+        super::records::store(scope, |slot| records(&handle, &library, opened, slot));
+    // The symbols object holds the owner, so the records outlive this call.
+    super::records::attach(scope, symbols, owner);
+    // SAFETY: the records stay stored, unchanged, until V8 has collected
+    // their owner, which `symbols` (alive in this scope) holds.
+    let records = unsafe { &*records };
     let mut records = records.iter().peekable();
     for (index, symbol) in library.symbols.iter().enumerate() {
         let key = v8::String::new_from_utf8(
@@ -546,6 +544,7 @@ fn records(
     handle: &Rc<Handle>,
     library: &Arc<Library>,
     opened: &DynamicLibrary,
+    slot: usize,
 ) -> Box<[SymbolData]> {
     let mut records = Vec::with_capacity(library.symbols.len());
     for (index, symbol) in library.symbols.iter().enumerate() {
@@ -576,6 +575,7 @@ fn records(
             fast: function.fast(),
             calls: Cell::new(0),
             fast_calls: Cell::new(0),
+            slot,
         });
     }
     records.into_boxed_slice()
@@ -713,8 +713,9 @@ fn make_function<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     data: v8::Local<v8::External>,
 ) -> Option<v8::Local<'s, v8::Function>> {
-    // SAFETY: `dlopen` made `data` pointing into a slice held in SYMBOLS
-    // until the isolate is done, so it points at a live SymbolData.
+    // SAFETY: `dlopen` made `data` pointing into stored records; it is
+    // called from `dlopen` (whose symbols object holds their owner) or from
+    // a lazy property of that live symbols object, so they are stored.
     let symbol = unsafe { &*(data.value() as *const SymbolData) };
     let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
     // A symbol first touched after `close()` may belong to code already
@@ -738,7 +739,9 @@ fn make_function<'s>(
         }
         None => builder.build(scope),
     };
-    template.get_function(scope)
+    let function = template.get_function(scope)?;
+    super::records::hold(scope, function.into(), symbol.slot);
+    Some(function)
 }
 
 /// `dlclose(id)`: its symbols throw from now on; the library is unloaded

@@ -158,7 +158,8 @@ unsafe extern "C" fn struct_data(slot: *const c_void, size: usize) -> *mut u8 {
 fn symbol<'a>(options: &'a FastApiCallbackOptions) -> Option<&'a SymbolData> {
     let data = v8::Local::<v8::External>::try_from(options.data).ok()?;
     // SAFETY: fast functions are only made by `dlopen::make_function`, whose
-    // data is an External of a SymbolData that lives as long as the isolate.
+    // data is an External of a SymbolData; V8 is calling that function, so
+    // it is alive, and it holds the owner that keeps its records stored.
     Some(unsafe { &*(data.value() as *const SymbolData) })
 }
 

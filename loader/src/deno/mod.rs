@@ -19,6 +19,7 @@ mod nonblocking;
 mod pointer;
 mod policy;
 mod pool;
+mod records;
 mod trace;
 mod view;
 
@@ -48,10 +49,11 @@ pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>, trace_
     callback::enter(isolate, context);
 }
 
-/// Frees what closed callbacks left behind; call at the top of each
-/// event-loop turn.
+/// Frees what closed callbacks left behind and the symbol records no
+/// script can reach any more; call at the top of each event-loop turn.
 pub fn turn() {
     callback::release_closed();
+    records::sweep();
 }
 
 /// Releases what the binding holds (libraries, callbacks, V8 handles);
