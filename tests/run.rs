@@ -141,6 +141,15 @@ fn modules_json_import_meta_top_level_await_and_dynamic_import() {
 }
 
 #[test]
+fn finalization_registry_callbacks_run() {
+    let out = compare("finalization.js", &["--v8-flags=--expose-gc"], &ARGS);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "finalization callbacks ran: true\n"
+    );
+}
+
+#[test]
 fn timers_text_coding_performance_and_the_deno_namespace() {
     let out = same_as_deno("globals.js");
     assert_eq!(out.status.code(), Some(3), "Deno.exit(3)");
