@@ -147,8 +147,9 @@ fn compile_refuses_invalid_descriptors_and_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot create"));
 }
 
-#[test]
-fn inspect_reports_corrupt_files_and_never_crashes() {
+/// The test library's descriptor compiled into a fresh directory: the
+/// directory and the artifact's bytes.
+fn test_library_artifact() -> (tempfile::TempDir, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let out = ffic(&[
         "compile",
@@ -158,6 +159,12 @@ fn inspect_reports_corrupt_files_and_never_crashes() {
     ]);
     assert_eq!(out.status.code(), Some(0));
     let good = std::fs::read(dir.path().join("ffic_test.ffic")).unwrap();
+    (dir, good)
+}
+
+#[test]
+fn inspect_reports_corrupt_files_and_never_crashes() {
+    let (dir, good) = test_library_artifact();
     let file = dir.path().join("corrupt.ffic");
     // Truncations and single-bit flips across the file: every one is a clean
     // "rejected" with exit 1, in both formats.
@@ -217,15 +224,7 @@ fn inspect_lists_a_name_longer_than_any_column() {
 #[test]
 fn inspect_survives_forged_artifacts_with_a_valid_checksum() {
     use ffic_compiler::artifact::format::{CHECKSUM_AT, HEADER_SIZE, checksum};
-    let dir = tempfile::tempdir().unwrap();
-    let out = ffic(&[
-        "compile",
-        "tests/native/ffic_test.json",
-        "-o",
-        path(dir.path()),
-    ]);
-    assert_eq!(out.status.code(), Some(0));
-    let good = std::fs::read(dir.path().join("ffic_test.ffic")).unwrap();
+    let (dir, good) = test_library_artifact();
     let file = dir.path().join("forged.ffic");
     // xorshift64: a fixed, seeded sequence of forgeries.
     let mut state = 0x9E37_79B9_7F4A_7C15u64;

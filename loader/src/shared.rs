@@ -30,21 +30,9 @@ pub(crate) fn load(
     // The file as `load` would open it now (symbolic links followed); any
     // change to it since the live mapping was verified changes its identity.
     if let Ok(metadata) = std::fs::metadata(path) {
-        let file = FileId::of(&metadata);
-        // Upgraded under the lock, filtered after it: dropping the last
-        // reference to a mapping unmaps it and may close a native library,
-        // which must not happen while the list is locked.
-        let mut candidates: Vec<_> = lock().iter().filter_map(Weak::upgrade).collect();
-        candidates.retain(|mapped| mapped.file() == Some(file));
-        // The digest only when some mapping of this very file is alive.
-        if !candidates.is_empty() {
-            let digest = library.digest();
-            let live = candidates
-                .into_iter()
-                .find(|mapped| mapped.serves(&digest, library, resolved, helpers));
-            if let Some(mapped) = live {
-                return Ok(mapped);
-            }
+        let file = Some(FileId::of(&metadata));
+        if let Some(mapped) = live(file, library, resolved, helpers) {
+            return Ok(mapped);
         }
     }
     let mapped = Arc::new(MappedArtifact::load(path, library, resolved, helpers)?);
@@ -60,21 +48,35 @@ pub(crate) fn jit(
     helpers: &Helpers,
     compile: impl FnOnce() -> Result<MappedArtifact, LoadError>,
 ) -> Result<Arc<MappedArtifact>, LoadError> {
-    // As in `load`: upgraded under the lock, filtered after it.
-    let mut candidates: Vec<_> = lock().iter().filter_map(Weak::upgrade).collect();
-    candidates.retain(|mapped| mapped.file().is_none());
-    if !candidates.is_empty() {
-        let digest = library.digest();
-        let live = candidates
-            .into_iter()
-            .find(|mapped| mapped.serves(&digest, library, resolved, helpers));
-        if let Some(code) = live {
-            return Ok(code);
-        }
+    if let Some(code) = live(None, library, resolved, helpers) {
+        return Ok(code);
     }
     let code = Arc::new(compile()?);
     remember(&code);
     Ok(code)
+}
+
+/// Live code from `file` (`None`: from the JIT) that serves exactly
+/// `library` with these addresses and helpers.
+fn live(
+    file: Option<FileId>,
+    library: &Library,
+    resolved: &Resolved,
+    helpers: &Helpers,
+) -> Option<Arc<MappedArtifact>> {
+    // Upgraded under the lock, filtered after it: dropping the last
+    // reference to a mapping unmaps it and may close a native library,
+    // which must not happen while the list is locked.
+    let mut candidates: Vec<_> = lock().iter().filter_map(Weak::upgrade).collect();
+    candidates.retain(|mapped| mapped.file() == file);
+    // The digest only when some candidate is alive.
+    if candidates.is_empty() {
+        return None;
+    }
+    let digest = library.digest();
+    candidates
+        .into_iter()
+        .find(|mapped| mapped.serves(&digest, library, resolved, helpers))
 }
 
 /// Lists `code` for later opens, forgetting code that is gone.
