@@ -488,18 +488,19 @@ for (const path of ["inside.so", "in.so", "sub/../inside.so", "./in.so", "out.so
         ),
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let denied = format!(
-        "NotCapable Requires ffi access to \"{}\", run again with the --allow-ffi flag",
-        std::fs::canonicalize(outside).unwrap().display()
-    );
+    // Refusals name the path as given (`.` and `..` resolved), never where
+    // a link points.
+    let denied = |path: &str| {
+        format!("NotCapable Requires ffi access to \"{path}\", run again with the --allow-ffi flag")
+    };
     let expected = [
         "inside.so 5".to_owned(),
         "in.so 5".to_owned(),
         "sub/../inside.so 5".to_owned(),
         "./in.so 5".to_owned(),
-        format!("out.so {denied}"),
-        format!("outdir/{name} {denied}"),
-        format!("sub/../out.so {denied}"),
+        format!("out.so {}", denied("out.so")),
+        format!("outdir/{name} {}", denied(&format!("outdir/{name}"))),
+        format!("sub/../out.so {}", denied("out.so")),
         format!("file://{}/allowed/in.so 5", dir.display()),
     ];
     assert_eq!(
@@ -849,6 +850,64 @@ fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     assert!(!trace.contains("skipped"), "{trace}");
     assert_fast_calls(&trace, "artifact");
     assert!(trace.contains("jit compilations: 0\n"), "{trace}");
+}
+
+#[test]
+fn a_modules_artifact_outside_the_allowed_paths_is_not_used() {
+    // The artifact is code as much as the library: with --allow-ffi=PATH it
+    // must lie under an allowed path too (it used to be mapped from
+    // anywhere the descriptor named).
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(ffic())
+        .args(["compile", "--name", "testlib", "-o"])
+        .arg(out.path())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let module = out.path().join("testlib.js");
+    let script = out.path().join("script.js");
+    std::fs::write(
+        &script,
+        format!(
+            "const {{ symbols }} = await import({:?});\nconst lib = Deno.dlopen(Deno.args[0], symbols);\nconsole.log(lib.symbols.add_i32(40, 2));\n",
+            module.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let library_dir = Path::new(test_library())
+        .parent()
+        .unwrap()
+        .to_str()
+        .unwrap();
+    let module_dir = out.path().to_str().unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    for (allowed, used) in [
+        (library_dir.to_owned(), false),
+        (format!("{library_dir},{module_dir}"), true),
+    ] {
+        let flag = format!("--allow-ffi={allowed}");
+        let ran = run_env(
+            ffic(),
+            &["run", &flag, "--trace-ffi"],
+            script.to_str().unwrap(),
+            &[test_library()],
+            &env,
+        );
+        let stderr = String::from_utf8_lossy(&ran.stderr);
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), "42\n", "{stderr}");
+        assert_eq!(
+            stderr.contains(": artifact (mapped from its file)"),
+            used,
+            "{stderr}"
+        );
+        assert_eq!(
+            stderr.contains("was not used (not a path this script may open); calls go through JIT"),
+            !used,
+            "{stderr}"
+        );
+    }
 }
 
 #[test]

@@ -56,13 +56,13 @@ impl Policy for FfiFlags {
 fn within(list: &[PathBuf], path: &str) -> Result<PathBuf, Refusal> {
     let absolute = absolute(Path::new(path));
     let covered = |p: &Path| list.iter().any(|dir| p.starts_with(dir));
-    // Refused, Deno names the path as given, `.` and `..` resolved; ffic
-    // names a link's target, since that is what was refused.
+    // Refused, the path is named as given, `.` and `..` resolved, as Deno
+    // names it (never a link's target: that would tell the script where
+    // links outside its reach point).
     let named = || lexical(Path::new(path)).display().to_string();
     match std::fs::canonicalize(&absolute) {
         Ok(file) if covered(&file) => Ok(file),
-        Ok(file) if file == absolute => Err(Refusal::NotCapable(named())),
-        Ok(file) => Err(Refusal::NotCapable(file.display().to_string())),
+        Ok(_) => Err(Refusal::NotCapable(named())),
         // Nothing to load: the loader's error, without asking it, since a
         // file appearing later would not have been checked.
         Err(e) if covered(&absolute) => Err(Refusal::Invalid(format!(

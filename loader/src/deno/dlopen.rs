@@ -156,9 +156,11 @@ fn call_symbol(
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return throw(scope, "ffic: a symbol function without its data");
     };
+    let _in_use = super::records::in_use();
     // SAFETY: `data` was made by `dlopen` pointing into records that stay
-    // stored while this function lives (it holds their owner), so it
-    // points at a live SymbolData.
+    // stored while this function lives (it holds their owner), and nothing
+    // is freed while this call runs (`_in_use`), so it points at a live
+    // SymbolData for the whole call.
     let data = unsafe { &*(data.value() as *const SymbolData) };
     // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
@@ -379,8 +381,15 @@ pub(super) fn dlopen(
         Err(Refusal::Invalid(message)) => return throw_error(scope, &message),
     };
     let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
+    // The module's artifact is code as much as the library is: it goes
+    // through the same policy (resolved the same way), and one the script
+    // may not open is not used.
+    let mut refused = None;
     if let Some(artifact) = &artifact {
-        options = options.artifact(artifact);
+        match super::policy::library(artifact) {
+            Ok(code) => options = options.artifact(code),
+            Err(_) => refused = Some(artifact),
+        }
     }
     if let Some(cache) = crate::Cache::from_env() {
         options = options.cache(cache);
@@ -408,7 +417,12 @@ pub(super) fn dlopen(
     };
     // The module's artifact is tried first, so any fallback step means it
     // was refused.
-    if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first()) {
+    if let Some(artifact) = refused {
+        eprintln!(
+            "warning: ffic: the artifact {artifact} was not used (not a path this script may open); calls go through {}",
+            opened.path()
+        );
+    } else if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first()) {
         eprintln!(
             "warning: ffic: the artifact {artifact} was not used ({}); calls go through {}",
             rejected.reason,

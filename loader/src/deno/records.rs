@@ -10,7 +10,7 @@
 
 use super::dlopen::SymbolData;
 use super::trace;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// One open's records and the watch on their owner.
 struct Open {
@@ -30,6 +30,26 @@ thread_local! {
     static RETIRED: RefCell<Vec<Box<[SymbolData]>>> = const { RefCell::new(Vec::new()) };
     /// The private key objects hold their owner under, made once.
     static KEY: RefCell<Option<v8::Global<v8::Private>>> = const { RefCell::new(None) };
+    /// Symbol calls on the stack: while any runs, nothing is freed.
+    static IN_USE: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A symbol call in progress (see [`in_use`]).
+pub(super) struct InUse(());
+
+impl Drop for InUse {
+    fn drop(&mut self) {
+        IN_USE.with(|n| n.set(n.get() - 1));
+    }
+}
+
+/// Marks a symbol call as running until the value is dropped: its records
+/// stay even if a callback it makes runs `dlopen` (which sweeps) after V8
+/// collected their owner. Its own function keeps the owner alive as long
+/// as V8 keeps that function for the frame; this does not rely on it.
+pub(super) fn in_use() -> InUse {
+    IN_USE.with(|n| n.set(n.get() + 1));
+    InUse(())
 }
 
 /// Stores the records `make(slot)` builds and gives them with their owner
@@ -93,9 +113,12 @@ pub(super) fn attach(
     object.set_private(scope, key, owner.into());
 }
 
-/// Frees the records whose owner V8 has collected; call at the top of
-/// each event-loop turn.
+/// Frees the records whose owner V8 has collected, unless a symbol call is
+/// on the stack; call at the top of each event-loop turn.
 pub(super) fn sweep() {
+    if IN_USE.with(Cell::get) > 0 {
+        return;
+    }
     let dead = DEAD.with(|d| std::mem::take(&mut *d.borrow_mut()));
     for slot in dead {
         // Taken out under the borrow, dropped after it: dropping releases
