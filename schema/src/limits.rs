@@ -46,21 +46,27 @@ pub(crate) fn limit_diagnostics(library: &Library) -> Vec<Diagnostic> {
                 .expected(format!("at most {MAX_PARAMETERS}")),
             );
         }
+        // Where each type stands (`None`: the result), its path made only
+        // for an error: every dlopen checks its descriptor.
         let by_value = signature
             .parameters
             .iter()
             .enumerate()
-            .map(|(i, ty)| (ty, path("parameters", Some(i))))
-            .chain([(&signature.result, path("result", None))]);
-        for (ty, path) in by_value {
+            .map(|(i, ty)| (ty, Some(i)))
+            .chain([(&signature.result, None)]);
+        for (ty, index) in by_value {
             if let Type::Struct(layout) = ty
                 && layout.size > MAX_BY_VALUE_STRUCT
             {
+                let at = match index {
+                    Some(i) => path("parameters", Some(i)),
+                    None => path("result", None),
+                };
                 out.push(
                     Diagnostic::new(
                         Severity::Error,
                         Code::StructTooLarge,
-                        path,
+                        at,
                         format!(
                             "a struct passed by value may be at most {MAX_BY_VALUE_STRUCT} bytes"
                         ),
