@@ -24,6 +24,7 @@ use ffic_schema::{Signature, Target, Type};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
+use std::ops::Range;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -33,6 +34,10 @@ use std::thread::ThreadId;
 struct Record {
     function: v8::Global<v8::Function>,
     signature: Signature,
+    /// Per parameter, the padding of a struct (zeroed before JS sees it:
+    /// the caller's padding bytes are whatever its stack held), laid out
+    /// once rather than at every call.
+    padding: Vec<Vec<Range<u64>>>,
     /// The code native code calls; freed when the record goes.
     _native: NativeCallback,
 }
@@ -112,9 +117,18 @@ pub fn create(
         Err(e) => return throw(scope, &e.to_string()),
     };
     let code = native.code();
+    let padding = signature
+        .parameters
+        .iter()
+        .map(|ty| match ty {
+            Type::Struct(layout) => layout.padding(Target::host()),
+            Type::Primitive(_) => Vec::new(),
+        })
+        .collect();
     let record = Rc::new(Record {
         function: v8::Global::new(scope, function),
         signature,
+        padding,
         _native: native,
     });
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
@@ -249,15 +263,20 @@ unsafe fn run(
     result: *mut u8,
 ) -> Option<()> {
     let mut values = Vec::with_capacity(args.len());
-    for (ty, &arg) in record.signature.parameters.iter().zip(args) {
+    for ((ty, &arg), padding) in record
+        .signature
+        .parameters
+        .iter()
+        .zip(args)
+        .zip(&record.padding)
+    {
         let size = ty.layout(Target::host()).0 as usize;
         // SAFETY: the caller passed an argument of `ty` here.
         let bytes = unsafe { std::slice::from_raw_parts(arg.cast::<u8>(), size) };
         let value = match ty {
-            Type::Struct(layout) => {
-                // The caller's padding bytes are whatever its stack held.
+            Type::Struct(_) => {
                 let mut bytes = bytes.to_vec();
-                for gap in layout.padding(Target::host()) {
+                for gap in padding {
                     bytes[gap.start as usize..gap.end as usize].fill(0);
                 }
                 let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes);
