@@ -36,16 +36,18 @@ fn url_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(bytes).ok()?))
 }
 
-/// Removes `.` and `..` components without touching the file system.
+/// Removes `.` and `..` components without touching the file system; a
+/// relative path stays relative (a leading `..` stays).
 pub(super) fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
+        match (part, out.components().next_back()) {
+            (Component::CurDir, _) | (Component::ParentDir, Some(Component::RootDir)) => {}
+            (Component::ParentDir, Some(Component::Normal(_))) => {
                 out.pop();
             }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
+            (other, _) => out.push(other),
         }
     }
     out

@@ -4,9 +4,10 @@
 //! checked, and that resolved file is what gets loaded, so the name can
 //! never reach the system loader's search or point outside through a link.
 
+use super::modules::normalize;
 use ffic_loader::deno::{Policy, Refusal};
 use std::cell::RefCell;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Which libraries scripts may open: `None` denies all, an empty list
 /// allows all, otherwise files under one of the paths.
@@ -25,7 +26,7 @@ pub fn set_allowed(allowed: Allowed) {
 
 /// `path` made absolute against the working directory, `.` and `..` resolved.
 fn absolute(path: &Path) -> PathBuf {
-    super::modules::normalize(&std::env::current_dir().unwrap_or_default().join(path))
+    normalize(&std::env::current_dir().unwrap_or_default().join(path))
 }
 
 /// `path` absolute with every symlink followed, or lexically absolute when
@@ -59,7 +60,7 @@ fn within(list: &[PathBuf], path: &str) -> Result<PathBuf, Refusal> {
     // Refused, the path is named as given, `.` and `..` resolved, as Deno
     // names it (never a link's target: that would tell the script where
     // links outside its reach point).
-    let named = || lexical(Path::new(path)).display().to_string();
+    let named = || normalize(Path::new(path)).display().to_string();
     match std::fs::canonicalize(&absolute) {
         Ok(file) if covered(&file) => Ok(file),
         Ok(_) => Err(Refusal::NotCapable(named())),
@@ -72,22 +73,6 @@ fn within(list: &[PathBuf], path: &str) -> Result<PathBuf, Refusal> {
         ))),
         Err(_) => Err(Refusal::NotCapable(named())),
     }
-}
-
-/// `path` with `.` and `..` resolved as far as it goes, still relative if
-/// it was (a leading `..` stays).
-fn lexical(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match (part, out.components().next_back()) {
-            (Component::CurDir, _) | (Component::ParentDir, Some(Component::RootDir)) => {}
-            (Component::ParentDir, Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            (other, _) => out.push(other),
-        }
-    }
-    out
 }
 
 /// An I/O error as `strerror` words it (Rust adds " (os error N)").
