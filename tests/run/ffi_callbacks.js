@@ -120,6 +120,9 @@ console.log("from a native thread", seen);
 
 // The microtasks a thread-safe callback queues run before the native
 // thread that called it goes on: none sees its own call returned.
+// The counter is shared by every job thread: first let the thread above
+// count its last return, which races with the code after `await finished`.
+while (s.thread_calls_returned() < 5) await new Promise((r) => setTimeout(r, 1));
 const sawReturned = [];
 let settled;
 const allSettled = new Promise((resolve) => (settled = resolve));
