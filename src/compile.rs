@@ -58,11 +58,12 @@ pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>, emit: &[Emit
             return ExitCode::from(EXIT_USAGE);
         }
         written.push(format!(
-            "{} ({} bytes: {} symbols, {} fast and {} invoke trampolines, {} bytes of code)",
+            "{} ({} bytes: {} symbols, {} fast ({} re-entrant) and {} invoke trampolines, {} bytes of code)",
             output.display(),
             compiled.bytes.len(),
             library.symbols.len(),
             compiled.fast_count,
+            compiled.reentrant_count,
             compiled.invoke_count,
             compiled.code_len,
         ));

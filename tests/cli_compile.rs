@@ -34,7 +34,7 @@ fn compile_writes_an_artifact_that_inspect_accepts() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("5 symbols, 4 fast and 4 invoke trampolines"),
+        stdout.contains("5 symbols, 4 fast (4 re-entrant) and 4 invoke trampolines"),
         "{stdout}"
     );
     assert!(stdout.trim_end().ends_with(" ms"), "{stdout}");

@@ -579,7 +579,7 @@ fn symbols_go_fast_whether_bound_at_open_or_on_first_access() {
     // 1 and 19 symbols are bound at open, 20 and 200 on first access.
     for size in [1, 19, 20, 200] {
         let (slow, fast) = call_counts(&trace, &format!("add{size}_0"));
-        assert_eq!((slow, fast), (1, 1), "{size} symbols:\n{trace}");
+        assert_eq!((slow, fast), (16, 1), "{size} symbols:\n{trace}");
     }
 }
 
@@ -737,16 +737,13 @@ fn call_counts(trace: &str, symbol: &str) -> (u64, u64) {
     (numbers[0], numbers[1])
 }
 
-/// Symbols of `fast/symbols.json` that may call back and return a value:
-/// kept off the fast path.
-const KEPT_SLOW: [&str; 2] = ["call_i32", "add_i32"];
-
 /// Symbols of `fast/symbols.json` that only ffi_reenter.js calls.
 const CALLED_BY_REENTER: [&str; 2] = ["call_void", "call_i32"];
 
-/// Asserts that every other symbol of `fast/symbols.json` was called fast
-/// from the optimized callers, by code from `path`, and these never; and
-/// that the optimized `UnsafePointerView` getters (13 calls) were fast.
+/// Asserts that every symbol of `fast/symbols.json` has a fast path in code
+/// from `path`, that every one but these was called fast from the optimized
+/// callers, and that the optimized `UnsafePointerView` getters (13 calls)
+/// were fast.
 fn assert_fast_calls(trace: &str, path: &str) {
     let reads = trace
         .lines()
@@ -768,27 +765,11 @@ fn assert_fast_calls(trace: &str, path: &str) {
     assert!(names.len() > 20);
     for name in &names {
         let (_, fast) = call_counts(trace, name);
-        if CALLED_BY_REENTER.contains(&name.as_str()) {
-            let kind = if KEPT_SLOW.contains(&name.as_str()) {
-                "slow"
-            } else {
-                "fast"
-            };
-            assert!(
-                trace.contains(&format!("  {name}: {path} {kind}\n")),
-                "{name}\n{trace}"
-            );
-        } else if KEPT_SLOW.contains(&name.as_str()) {
-            assert!(
-                trace.contains(&format!("  {name}: {path} slow\n")),
-                "{name}\n{trace}"
-            );
-            assert_eq!(fast, 0, "{name} must stay off the fast path");
-        } else {
-            assert!(
-                trace.contains(&format!("  {name}: {path} fast\n")),
-                "{name}\n{trace}"
-            );
+        assert!(
+            trace.contains(&format!("  {name}: {path} fast\n")),
+            "{name}\n{trace}"
+        );
+        if !CALLED_BY_REENTER.contains(&name.as_str()) {
             assert!(fast >= 1, "{name} was never called fast:\n{trace}");
         }
     }
@@ -807,6 +788,13 @@ fn optimized_callers_make_fast_calls_through_jit_code() {
     assert!(trace.contains(": JIT\n"), "{trace}");
     assert_fast_calls(&trace, "JIT");
     assert!(trace.contains("jit compilations: 1\n"), "{trace}");
+    // Once a callback exists, symbols with a value go through their
+    // re-entrant trampolines: the same results, every type, fast.
+    let fresh = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", fresh.path().to_str().unwrap())];
+    let (reentrant, trace) = ffic_traced("ffi_fast.js", &["", "callbacks"], &env);
+    assert_eq!(reentrant, stdout, "with a callback");
+    assert_fast_calls(&trace, "JIT");
     // Without --trace-ffi, V8 calls float-only functions such as `id_f64`
     // and `nop` directly, with no trampoline: same results.
     let plain = compare(
@@ -965,7 +953,8 @@ fn a_corrupt_or_stale_artifact_beside_the_module_is_refused_with_a_warning() {
 #[test]
 fn reentering_js_from_native_code_survives_deoptimization() {
     // Stock Deno aborts on this script ("Lazy deopt after a fast API call
-    // with return value is unsupported"): ffic keeps such symbols slow.
+    // with return value is unsupported"): ffic calls the symbol with a
+    // value through its re-entrant form once a callback exists.
     let cache = tempfile::tempdir().unwrap();
     let (stdout, trace) = ffic_traced(
         "ffi_reenter.js",
@@ -976,10 +965,34 @@ fn reentering_js_from_native_code_survives_deoptimization() {
         stdout,
         "re-enter void 20 2\nre-enter value 61 2\ndescriptor order true\n"
     );
-    // The void symbol was called fast, and its caller deoptimized during
-    // that call; the other never went fast.
+    // Both were called fast, and their callers deoptimized during the call.
     assert!(call_counts(&trace, "call_void").1 >= 2, "{trace}");
-    assert_eq!(call_counts(&trace, "call_i32").1, 0, "{trace}");
+    assert!(call_counts(&trace, "call_i32").1 >= 2, "{trace}");
+}
+
+#[test]
+fn a_sql_function_that_deoptimizes_its_caller_needs_no_annotation() {
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    let pre = ["run", "--allow-ffi", "--trace-ffi"];
+    let out = run_env(ffic(), &pre, "ffi_sqlite_reenter.js", &[], &env);
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{trace}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "last step done\nrows 200000 calls 200000 total 31250025000\n"
+    );
+    // sqlite3_step went fast, so the deoptimization hit a fast call.
+    assert!(call_counts(&trace, "sqlite3_step").1 > 0, "{trace}");
+    // Stock Deno aborts on the same script: the case is real.
+    let deno = run_with(&deno(), &["run", "-A"], "ffi_sqlite_reenter.js", &[]);
+    assert_eq!(deno.status.code(), None, "stock Deno exits by a signal");
+    assert!(
+        String::from_utf8_lossy(&deno.stderr)
+            .contains("Lazy deopt after a fast API call with return value is unsupported"),
+        "{}",
+        String::from_utf8_lossy(&deno.stderr)
+    );
 }
 
 #[test]

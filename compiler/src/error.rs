@@ -11,6 +11,10 @@ pub enum CompileError {
     /// `void` in a parameter list (validation rejects it; kept as a guard).
     #[error("a parameter has type void")]
     VoidParameter,
+    /// A re-entrant fast trampoline asked for a function with no value to
+    /// store (the plan never asks; kept as a guard).
+    #[error("a re-entrant fast trampoline for a function without a value result")]
+    NoValueResult,
     /// A struct too large to pass by value on a thread's stack (validation
     /// rejects it; kept as a guard).
     #[error("a struct of {size} bytes; at most {max} bytes can be passed by value", max = ffic_schema::MAX_BY_VALUE_STRUCT)]

@@ -1,13 +1,15 @@
 //! Which trampolines a library needs, in a canonical order: symbols sorted by
 //! name (so key order in the descriptor changes nothing, as it changes not
 //! the digest), one fast trampoline per blocking function (behind a
-//! frameless entry where its arguments need only moving), one invoke
-//! trampoline per distinct signature. The artifact writer and the JIT both
+//! frameless entry where its arguments need only moving) and a re-entrant
+//! one where it returns a value, one invoke trampoline per distinct
+//! signature. The artifact writer and the JIT both
 //! build from this plan.
 
 use crate::CompileError;
 use crate::emit::Prefix;
 use crate::imports::symbol_slot;
+use crate::trampoline::fast::Output;
 use crate::trampoline::{direct, fast, invoke};
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
@@ -23,10 +25,13 @@ pub struct Plan<'l> {
     pub signatures: Vec<&'l Signature>,
     /// Per symbol: index of its fast trampoline in `functions`.
     pub fast: Vec<Option<usize>>,
+    /// Per symbol: index of its re-entrant fast trampoline in `functions`.
+    pub reentrant: Vec<Option<usize>>,
     /// Per symbol: index into `signatures` (and of its invoke trampoline).
     pub invoke: Vec<Option<usize>>,
     /// Every function to compile, with the entry put in front of it: the
-    /// invoke trampolines first (in `signatures` order), then the fast ones.
+    /// invoke trampolines first (in `signatures` order), then per symbol
+    /// its fast one and its re-entrant one.
     pub functions: Vec<(ir::Function, Option<Prefix>)>,
 }
 
@@ -55,23 +60,38 @@ impl<'l> Plan<'l> {
             functions.push((invoke::build(signature, i as u32, isa, &mut fctx)?, None));
         }
         let mut fast_of = Vec::with_capacity(symbols.len());
+        let mut reentrant_of = Vec::with_capacity(symbols.len());
         for (i, symbol) in symbols.iter().enumerate() {
-            fast_of.push(match &symbol.kind {
-                SymbolKind::Function { signature, .. } if symbol.fast_call() => {
-                    let slot = symbol_slot(i);
-                    functions.push((
-                        fast::build(signature, slot, isa, &mut fctx)?,
-                        direct::prefix(signature, slot, isa),
-                    ));
-                    Some(functions.len() - 1)
-                }
-                _ => None,
+            let SymbolKind::Function { signature, .. } = &symbol.kind else {
+                fast_of.push(None);
+                reentrant_of.push(None);
+                continue;
+            };
+            let slot = symbol_slot(i);
+            fast_of.push(if symbol.fast_call() {
+                functions.push((
+                    fast::build(signature, slot, Output::Returned, isa, &mut fctx)?,
+                    direct::prefix(signature, slot, isa),
+                ));
+                Some(functions.len() - 1)
+            } else {
+                None
+            });
+            reentrant_of.push(if symbol.reentrant_call() {
+                functions.push((
+                    fast::build(signature, slot, Output::Stored, isa, &mut fctx)?,
+                    None,
+                ));
+                Some(functions.len() - 1)
+            } else {
+                None
             });
         }
         Ok(Plan {
             symbols,
             signatures,
             fast: fast_of,
+            reentrant: reentrant_of,
             invoke: invoke_of,
             functions,
         })

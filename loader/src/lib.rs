@@ -35,7 +35,7 @@ pub use callback::NativeCallback;
 pub use error::{CallError, LoadError};
 pub use helpers::Helpers;
 pub use invoker::Invoker;
-pub use library::{CallPath, DynamicLibrary, Fallback, FnPointer, Function, OpenOptions};
+pub use library::{CallPath, DynamicLibrary, Fallback, FastCode, FnPointer, Function, OpenOptions};
 pub use mapped::{BoundSymbol, CodeSource, MappedArtifact};
 pub use native::{NativeLibrary, Resolved};
 pub use value::Value;

@@ -283,8 +283,8 @@ pub struct DynamicLibrary {
 struct Entry {
     /// 0 for an absent optional symbol.
     address: usize,
-    /// For a function: its invoker and fast trampoline; `None` for a static.
-    code: Option<(Invoker, Option<*const u8>)>,
+    /// For a function: its invoker and fast trampolines; `None` for a static.
+    code: Option<(Invoker, FastCode)>,
 }
 
 // SAFETY: the only raw pointers are entry points into code that is immutable
@@ -335,7 +335,11 @@ impl DynamicLibrary {
                             }
                         },
                     };
-                    Some((invoker, compiled.and_then(|b| b.fast)))
+                    let fast = FastCode {
+                        returning: compiled.and_then(|b| b.fast),
+                        reentrant: compiled.and_then(|b| b.reentrant),
+                    };
+                    Some((invoker, fast))
                 }
             };
             entries.push(Entry { address, code });
@@ -513,6 +517,17 @@ impl DynamicLibrary {
     }
 }
 
+/// A function's fast trampolines (V8 Fast API shape), when compiled code
+/// has them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FastCode {
+    /// Returns its result to V8 (or writes a struct to the out buffer).
+    pub returning: Option<*const u8>,
+    /// Stores a primitive result through the pointer passed after the
+    /// parameters and returns nothing: safe to re-enter JS from.
+    pub reentrant: Option<*const u8>,
+}
+
 /// A bound, present function of a [`DynamicLibrary`].
 #[derive(Debug, Clone, Copy)]
 pub struct Function<'a> {
@@ -522,7 +537,7 @@ pub struct Function<'a> {
     nonblocking: bool,
     address: usize,
     invoker: &'a Invoker,
-    fast: Option<*const u8>,
+    fast: FastCode,
 }
 
 impl<'a> Function<'a> {
@@ -554,8 +569,8 @@ impl<'a> Function<'a> {
         }
     }
 
-    /// Its fast trampoline (V8 Fast API shape), when compiled code has one.
-    pub fn fast(&self) -> Option<*const u8> {
+    /// Its fast trampolines, when compiled code has them.
+    pub fn fast(&self) -> FastCode {
         self.fast
     }
 

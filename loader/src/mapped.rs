@@ -23,6 +23,8 @@ pub struct BoundSymbol {
     pub address: Option<*const c_void>,
     /// The fast trampoline (V8 Fast API shape), unless nonblocking or absent.
     pub fast: Option<*const u8>,
+    /// The re-entrant fast trampoline, for a fast function with a value.
+    pub reentrant: Option<*const u8>,
     /// The invoke trampoline of its signature, unless a static or absent.
     pub invoke: Option<*const u8>,
 }
@@ -34,6 +36,7 @@ struct Bound {
     kind: EntryKind,
     address: usize,
     fast: Option<u32>,
+    reentrant: Option<u32>,
     invoke: Option<u32>,
 }
 
@@ -207,6 +210,7 @@ impl MappedArtifact {
                 kind: entry.kind,
                 address,
                 fast: entry.fast.map(|s| s.offset),
+                reentrant: entry.reentrant.map(|s| s.offset),
                 invoke: entry.invoke,
             });
         }
@@ -294,6 +298,7 @@ impl MappedArtifact {
             kind: b.kind,
             address: present.then_some(b.address as *const c_void),
             fast: b.fast.filter(|_| present).map(|o| self.code(o)),
+            reentrant: b.reentrant.filter(|_| present).map(|o| self.code(o)),
             invoke: b
                 .invoke
                 .filter(|_| present)

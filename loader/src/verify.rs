@@ -121,7 +121,10 @@ pub fn check_library(artifact: &Artifact<'_>, library: &Library) -> Result<Vec<u
         {
             return Err(mismatch("native name or flags differ".into()));
         }
-        if kind == EntryKind::Function && entry.fast.is_some() != symbol.fast_call() {
+        if kind == EntryKind::Function
+            && (entry.fast.is_some() != symbol.fast_call()
+                || entry.reentrant.is_some() != symbol.reentrant_call())
+        {
             return Err(mismatch("fast trampoline presence is wrong".into()));
         }
         if let Some(i) = entry.invoke

@@ -307,7 +307,14 @@ fn no_artifact_takes_the_jit() {
     assert!(lib.fallbacks().is_empty(), "{:?}", lib.fallbacks());
     let f = lib.function("add_i32").unwrap().unwrap();
     assert_eq!(f.path(), CallPath::Jit);
-    assert!(f.fast().is_some(), "the JIT compiles fast trampolines too");
+    assert!(
+        f.fast().returning.is_some(),
+        "the JIT compiles fast trampolines too"
+    );
+    assert!(
+        f.fast().reentrant.is_some(),
+        "and the re-entrant form of one with a value"
+    );
 }
 
 #[test]
@@ -412,7 +419,14 @@ fn ffic_jit_0_sends_everything_to_libffi() {
 
 #[test]
 fn reopens_share_the_code_the_jit_compiled_while_it_lives() {
-    let fast = |lib: &DynamicLibrary| lib.function("add_i32").unwrap().unwrap().fast().unwrap();
+    let fast = |lib: &DynamicLibrary| {
+        lib.function("add_i32")
+            .unwrap()
+            .unwrap()
+            .fast()
+            .returning
+            .unwrap()
+    };
     let first = open(OpenOptions::new().jit(true));
     assert_eq!(first.path(), CallPath::Jit);
     let second = open(OpenOptions::new().jit(true));
@@ -447,7 +461,14 @@ fn reopens_share_the_code_the_jit_compiled_while_it_lives() {
 fn opens_of_one_artifact_share_its_verified_mapping() {
     let compiled = support::compile();
     let options = OpenOptions::new().artifact(&compiled.path);
-    let fast = |lib: &DynamicLibrary| lib.function("add_i32").unwrap().unwrap().fast().unwrap();
+    let fast = |lib: &DynamicLibrary| {
+        lib.function("add_i32")
+            .unwrap()
+            .unwrap()
+            .fast()
+            .returning
+            .unwrap()
+    };
     let add = |lib: &DynamicLibrary| call(lib, "add_i32", &[Value::I32(40), Value::I32(2)]);
     let first = open(options.clone());
     let second = open(options.clone());

@@ -4,7 +4,8 @@
 //! at exactly their size). Where compiled code has fast trampolines (artifact
 //! and JIT), each one is also called directly with the V8 Fast API
 //! convention (receiver and options pointers supplied here, helpers from
-//! `support`).
+//! `support`), and so is the re-entrant form of one with a value, which must
+//! store exactly the bytes the returning form returns.
 
 mod support;
 
@@ -140,7 +141,43 @@ impl Caller<'_> {
     fn fast(&self, name: &str) -> *const u8 {
         self.fasted.borrow_mut().insert(name.to_owned());
         self.fast_calls.set(self.fast_calls.get() + 1);
-        self.lib.function(name).unwrap().unwrap().fast().unwrap()
+        self.lib
+            .function(name)
+            .unwrap()
+            .unwrap()
+            .fast()
+            .returning
+            .unwrap()
+    }
+
+    /// Calls the re-entrant form of `name` through `call` (given its code
+    /// and a zeroed result slot) and checks that it stores `returned`, at
+    /// its width; a function without a value must have no such form.
+    fn check_reentrant<R: Copy>(
+        &self,
+        name: &str,
+        returned: &R,
+        call: impl FnOnce(*const u8, *mut u8),
+    ) {
+        let reentrant = self.lib.function(name).unwrap().unwrap().fast().reentrant;
+        let size = size_of::<R>();
+        if size == 0 {
+            assert!(reentrant.is_none(), "{name} returns nothing");
+            return;
+        }
+        let mut slot = 0u64;
+        self.fast_calls.set(self.fast_calls.get() + 1);
+        call(
+            reentrant.expect("a re-entrant form"),
+            (&raw mut slot).cast(),
+        );
+        // SAFETY: `returned` is a plain scalar of `size` bytes.
+        let want = unsafe { std::slice::from_raw_parts((returned as *const R).cast::<u8>(), size) };
+        assert_eq!(&slot.to_le_bytes()[..size], want, "{name}: stored");
+        assert!(
+            slot.to_le_bytes()[size..].iter().all(|b| *b == 0),
+            "{name}: stored past its width"
+        );
     }
 }
 
@@ -154,16 +191,27 @@ fn options() -> *const c_void {
     (&raw const OPTIONS).cast()
 }
 
-/// Calls a fast trampoline as V8 does: receiver, the arguments, options.
+/// Calls a fast trampoline as V8 does: receiver, the arguments, options;
+/// then its re-entrant form with the same arguments (see `check_reentrant`).
 macro_rules! fast {
     ($c:expr, $name:literal, fn($($t:ty),* $(,)?) -> $r:ty $(, $arg:expr)* $(,)?) => {{
         let f = $c.fast($name);
         // SAFETY: the fast trampoline of $name has exactly this V8 signature.
-        unsafe {
+        let returned = unsafe {
             let f: unsafe extern "C" fn(*const c_void, $($t,)* *const c_void) -> $r =
                 std::mem::transmute(f);
             f(receiver(), $($arg,)* options())
-        }
+        };
+        $c.check_reentrant($name, &returned, |g, slot| {
+            // SAFETY: its re-entrant form takes the result slot before the
+            // options and returns nothing.
+            unsafe {
+                let g: unsafe extern "C" fn(*const c_void, $($t,)* *mut u8, *const c_void) =
+                    std::mem::transmute(g);
+                g(receiver(), $($arg,)* slot, options())
+            }
+        });
+        returned
     }};
 }
 
@@ -869,16 +917,22 @@ fn fast_scalars(c: &Caller<'_>) {
         assert_eq!(pick!("pick_u32", word, which), 0x8000_0000 + w);
     }
     assert!(fast!(c, "is_null", fn(usize) -> bool, 0));
-    assert_ne!(fast!(c, "get_add_i32", fn() -> usize), 0);
-    // It takes a callback and returns a value: no fast trampoline (V8
-    // cannot deoptimize its caller if the callback's JS asks for it).
-    assert!(
-        c.lib
-            .function("apply_binop")
-            .unwrap()
-            .unwrap()
-            .fast()
-            .is_none()
+    let add = fast!(c, "get_add_i32", fn() -> usize);
+    assert_ne!(add, 0);
+    // It takes a function and returns a value: fast too (a script calls it
+    // through the re-entrant form once it has callbacks).
+    assert_eq!(
+        fast!(c, "apply_binop", fn(usize, i32, i32) -> i32, add, 40, 2),
+        42
+    );
+    extern "C" fn sum_pad(p: PadInt) -> u32 {
+        u32::from(p.a) + p.b
+    }
+    let sum_pad: extern "C" fn(PadInt) -> u32 = sum_pad;
+    let sum_pad = sum_pad as usize;
+    assert_eq!(
+        fast!(c, "give_pad_int", fn(usize, u32, u32) -> u32, sum_pad, 3, 9),
+        12
     );
 }
 
@@ -1397,15 +1451,21 @@ fn run_everything(lib: &DynamicLibrary) {
             .find(|s| s.name == f.name())
             .unwrap();
         assert_eq!(
-            f.fast().is_some(),
+            f.fast().returning.is_some(),
             compiled && symbol.fast_call(),
+            "{}",
+            f.name()
+        );
+        assert_eq!(
+            f.fast().reentrant.is_some(),
+            compiled && symbol.reentrant_call(),
             "{}",
             f.name()
         );
     }
     let fast_missed: Vec<&str> = functions
         .iter()
-        .filter(|f| f.fast().is_some() && !c.fasted.borrow().contains(f.name()))
+        .filter(|f| f.fast().returning.is_some() && !c.fasted.borrow().contains(f.name()))
         .map(|f| f.name())
         .collect();
     assert!(
@@ -1430,15 +1490,16 @@ fn tracing_sees_every_fast_call_with_its_options() {
         fast_calls: Cell::default(),
     };
     TRACED.with(|t| t.borrow_mut().clear());
+    // add_i32 through both its forms, then nop: three traced calls.
     assert_eq!(fast!(c, "add_i32", fn(i32, i32) -> i32, 2, 3), 5);
     fast!(c, "nop", fn() -> ());
     assert_eq!(
         TRACED.with(|t| t.borrow().clone()),
-        vec![options() as usize; 2]
+        vec![options() as usize; 3]
     );
     // Invoke trampolines are the slow path: never traced.
     c.call::<i32>("add_i32", &[s(1i32), s(1i32)]);
-    assert_eq!(TRACED.with(|t| t.borrow().len()), 2);
+    assert_eq!(TRACED.with(|t| t.borrow().len()), 3);
     // Traced, a trampoline skips its frameless entry: the full one behind
     // it gives the same results.
     fast_scalars(&c);

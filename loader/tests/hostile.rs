@@ -117,11 +117,12 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
     let invoke0 = h.invokes.offset as usize;
     let msg = |e: LoadError| e.to_string();
 
-    let e = forged(dir, "version.ffic", good, |b| put_u32(b, 8, 2));
+    let next = format::FORMAT_VERSION + 1;
+    let e = forged(dir, "version.ffic", good, |b| put_u32(b, 8, next));
     assert!(
         matches!(
             e,
-            LoadError::Malformed(format::DecodeError::Version { found: 2 })
+            LoadError::Malformed(format::DecodeError::Version { found }) if found == next
         ),
         "{e}"
     );
@@ -221,6 +222,33 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
         b[three + 32..three + 40].copy_from_slice(&first);
     });
     assert!(msg(e).contains("overlaps"));
+
+    // Entry 2 (`add_f64`) returns a value: it has a re-entrant form.
+    let two = entry0 + 2 * ENTRY_SIZE;
+    assert_ne!(u32_at(good, two + 44), format::NONE);
+    let e = forged(dir, "reentrant-overlap.ffic", good, |b| {
+        let fast = b[two + 32..two + 40].to_vec();
+        b[two + 44..two + 52].copy_from_slice(&fast);
+    });
+    assert!(
+        msg(e).contains("overlaps"),
+        "re-entrant form on its fast one"
+    );
+    let e = forged(dir, "reentrant-alone.ffic", good, |b| {
+        put_u32(b, two + 32, format::NONE)
+    });
+    assert!(msg(e).contains("trampolines do not match its kind"));
+    let e = forged(dir, "reentrant-range.ffic", good, |b| {
+        put_u32(b, two + 44, 1 << 30)
+    });
+    assert!(
+        msg(e).contains("not a function inside the code"),
+        "re-entrant form out of the code"
+    );
+    let e = forged(dir, "reentrant-missing.ffic", good, |b| {
+        put_u32(b, two + 44, format::NONE)
+    });
+    assert!(msg(e).contains("fast trampoline presence is wrong"));
 
     let e = forged(dir, "huge-code.ffic", good, |b| {
         b[80..88].copy_from_slice(&0xFFFF_FFFF_FFFF_F001u64.to_le_bytes());

@@ -1,6 +1,6 @@
 //! The descriptor digest: SHA-256 over a canonical encoding of exactly what
 //! changes generated code (names, native names, types, `nonblocking`,
-//! `optional`, `ffic.callsBack`), independent of key order, formatting and documentation.
+//! `optional`), independent of key order, formatting and documentation.
 
 use crate::ir::{Library, SymbolKind, Type};
 use crate::types::Primitive;
@@ -67,13 +67,9 @@ impl Library {
                 SymbolKind::Function {
                     signature,
                     nonblocking,
-                    calls_back,
                     ..
                 } => {
-                    // Flag bits; descriptors without `callsBack` keep the
-                    // digest they had before it existed.
-                    let flags = u8::from(*nonblocking) | (u8::from(*calls_back) << 1);
-                    out.extend_from_slice(&[b'F', flags]);
+                    out.extend_from_slice(&[b'F', u8::from(*nonblocking)]);
                     out.extend_from_slice(&(signature.parameters.len() as u64).to_le_bytes());
                     signature.parameters.iter().for_each(|p| ty(&mut out, p));
                     ty(&mut out, &signature.result);

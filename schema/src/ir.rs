@@ -149,9 +149,6 @@ pub enum SymbolKind {
         signature: Signature,
         /// Called on a worker thread, returning a Promise.
         nonblocking: bool,
-        /// Marked `ffic.callsBack`: may re-enter JS through a callback it was
-        /// not passed (see [`Symbol::fast_call`]).
-        calls_back: bool,
         /// Parameter names for generated types (documentation only).
         parameter_names: Option<Vec<String>>,
     },
@@ -178,31 +175,35 @@ pub struct Symbol {
 }
 
 impl Symbol {
-    /// Whether V8 may call this function through a fast trampoline: never
-    /// when `nonblocking`, nor when it returns a value through the fast
-    /// call (not void, not a struct written to its out buffer) and may run an
-    /// `UnsafeCallback` (a `function` parameter, or `ffic.callsBack`). V8
-    /// 15.2 aborts if JS run from a non-void fast call deoptimizes its caller.
+    /// Whether V8 may call this function through a fast trampoline: every
+    /// function but a `nonblocking` one.
     pub fn fast_call(&self) -> bool {
+        matches!(
+            &self.kind,
+            SymbolKind::Function {
+                nonblocking: false,
+                ..
+            }
+        )
+    }
+
+    /// Whether it also has a re-entrant fast trampoline: a fast function
+    /// returning a primitive value. V8 15.2 aborts when JS run from a fast
+    /// call that returns a value deoptimizes its caller, so once a script
+    /// has made an `UnsafeCallback`, such a function is called through the
+    /// re-entrant form, which returns nothing and stores its result through
+    /// a pointer for the JS wrapper to read.
+    pub fn reentrant_call(&self) -> bool {
         match &self.kind {
             SymbolKind::Function {
                 signature,
-                nonblocking,
-                calls_back,
+                nonblocking: false,
                 ..
-            } => {
-                let void_shaped = matches!(
-                    signature.result,
-                    Type::Primitive(Primitive::Void) | Type::Struct(_)
-                );
-                let may_call_back = *calls_back
-                    || signature
-                        .parameters
-                        .iter()
-                        .any(|p| matches!(p, Type::Primitive(Primitive::Function)));
-                !nonblocking && (void_shaped || !may_call_back)
-            }
-            SymbolKind::Static { .. } => false,
+            } => !matches!(
+                signature.result,
+                Type::Primitive(Primitive::Void) | Type::Struct(_)
+            ),
+            _ => false,
         }
     }
 }
@@ -252,7 +253,6 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
                         result: Type::resolve(&f.result, target),
                     },
                     nonblocking: f.nonblocking.unwrap_or(false),
-                    calls_back: extension.calls_back,
                     parameter_names: extension
                         .parameter_names
                         .map(|names| names.into_iter().map(|n| n.0).collect()),

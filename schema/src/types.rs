@@ -147,7 +147,8 @@ pub struct FunctionExtension {
     #[serde(default)]
     #[schemars(with = "Vec<ParameterName>")]
     pub parameter_names: Option<Vec<ParameterName>>,
-    /// May run an `UnsafeCallback` it was not passed: keeps a function with a result off V8's fast path.
+    /// Accepted so descriptors written for earlier versions still check; no
+    /// longer needed (re-entering JS from any fast call is safe) and ignored.
     #[serde(default)]
     pub calls_back: bool,
 }

@@ -307,28 +307,45 @@ fn parameter_names_and_docs_do_not_change_the_digest() {
 }
 
 #[test]
-fn calls_back_changes_the_digest_and_keeps_fast_calls_safe() {
+fn every_blocking_function_goes_fast_and_value_results_have_a_reentrant_form() {
     let library = |text: &str| check(text.as_bytes(), Target::host()).library.unwrap();
+    // `callsBack` is still accepted, and changes nothing.
     let plain = r#"{"run": {"parameters": ["pointer"], "result": "i32"}}"#;
     let marked =
         r#"{"run": {"parameters": ["pointer"], "result": "i32", "ffic": {"callsBack": true}}}"#;
-    let unmarked =
-        r#"{"run": {"parameters": ["pointer"], "result": "i32", "ffic": {"callsBack": false}}}"#;
-    assert_ne!(digest_of(plain), digest_of(marked));
-    assert_eq!(digest_of(plain), digest_of(unmarked));
-    assert!(library(plain).symbols[0].fast_call());
-    assert!(!library(marked).symbols[0].fast_call());
-    // A `function` parameter with a result: off the fast path unmarked.
-    let takes_callback = r#"{"f": {"parameters": ["function"], "result": "i32"}}"#;
-    assert!(!library(takes_callback).symbols[0].fast_call());
-    // Void and struct results are safe on the fast path even so, and a
-    // nonblocking function never has one.
-    for text in [
-        r#"{"f": {"parameters": ["function"], "result": "void", "ffic": {"callsBack": true}}}"#,
-        r#"{"f": {"parameters": ["function"], "result": {"struct": ["i32"]}}}"#,
+    assert_eq!(digest_of(plain), digest_of(marked));
+    assert_eq!(library(plain), library(marked));
+    for (text, fast, reentrant) in [
+        (plain, true, true),
+        (
+            r#"{"f": {"parameters": ["function"], "result": "i32"}}"#,
+            true,
+            true,
+        ),
+        (
+            r#"{"f": {"parameters": ["function"], "result": "pointer"}}"#,
+            true,
+            true,
+        ),
+        (
+            r#"{"f": {"parameters": ["function"], "result": "void"}}"#,
+            true,
+            false,
+        ),
+        (
+            r#"{"f": {"parameters": [], "result": {"struct": ["i32"]}}}"#,
+            true,
+            false,
+        ),
+        (
+            r#"{"f": {"parameters": [], "result": "i32", "nonblocking": true}}"#,
+            false,
+            false,
+        ),
+        (r#"{"f": {"type": "i32"}}"#, false, false),
     ] {
-        assert!(library(text).symbols[0].fast_call(), "{text}");
+        let symbol = &library(text).symbols[0];
+        assert_eq!(symbol.fast_call(), fast, "{text}");
+        assert_eq!(symbol.reentrant_call(), reentrant, "{text}");
     }
-    let nonblocking = r#"{"f": {"parameters": [], "result": "void", "nonblocking": true}}"#;
-    assert!(!library(nonblocking).symbols[0].fast_call());
 }

@@ -434,17 +434,15 @@
     )(raw, Uint8Array);
   }
 
-  // What an ffic-generated module's frozen descriptor carries under
-  // Symbol.for("ffic"): the artifact beside it (as a path) and the symbols
-  // marked callsBack, which its stripped descriptor no longer says.
+  // The artifact an ffic-generated module's frozen descriptor carries
+  // under Symbol.for("ffic"), as a path.
   function precompiled(symbols) {
     const ffic = symbols[Symbol.for("ffic")];
     if (!ffic || !Object.isFrozen(symbols) || typeof ffic.artifact !== "string") {
-      return [undefined, undefined];
+      return undefined;
     }
     const url = new URL(ffic.artifact);
-    const path = url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
-    return [path, Array.isArray(ffic.callsBack) ? ffic.callsBack.map(String) : undefined];
+    return url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
   }
 
   // A library path as Deno takes it: a string as it is, a URL object only
@@ -476,7 +474,7 @@
         );
       }
       // The descriptor is checked first, then the path against --allow-ffi.
-      const opened = natives.dlopen(path, JSON.stringify(symbols), ...precompiled(symbols));
+      const opened = natives.dlopen(path, JSON.stringify(symbols), precompiled(symbols));
       if (typeof opened === "string") {
         throw new NotCapable(
           `Requires ffi access to "${opened}", run again with the --allow-ffi flag`,

@@ -95,7 +95,6 @@ Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
     digest: "9b682f83162e7bbeb01a3dfc376f9f2080515c5f2a281582439cad60467b80bb",
-    callsBack: Object.freeze([]),
   }),
 });
 (function freeze(value) {

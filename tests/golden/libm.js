@@ -15,7 +15,6 @@ Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
     digest: "387cd94146d2b0932c8fe0cfc588689982344da626595f2e9ffb7f0f87784c61",
-    callsBack: Object.freeze([]),
   }),
 });
 (function freeze(value) {

@@ -19,7 +19,6 @@ Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
     digest: "f0322e6f8fd983ab1bb15be2df0edbef08d09e3ebe88ee4b84e53e6df3fefc0a",
-    callsBack: Object.freeze([]),
   }),
 });
 (function freeze(value) {

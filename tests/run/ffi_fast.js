@@ -1,7 +1,9 @@
 // V8 fast calls (run with --v8-flags=--allow-natives-syntax): for every
 // fast-callable type, a caller is optimized and the symbol called from the
 // optimized code. The descriptor comes from the ffic-generated module named
-// by the second argument (its artifact), else from fast/symbols.json.
+// by the second argument (its artifact), else from fast/symbols.json. With
+// a third argument `callbacks`, an UnsafeCallback exists first (from then
+// on ffic calls symbols with a value through their re-entrant form).
 // Stdout is the same under stock Deno; `ffic run --trace-ffi` also counts
 // the fast calls.
 const descriptor = Deno.args[1]
@@ -9,13 +11,21 @@ const descriptor = Deno.args[1]
   : (await import("./fast/symbols.json", { with: { type: "json" } })).default;
 const lib = Deno.dlopen(Deno.args[0], descriptor);
 const s = lib.symbols;
+if (Deno.args[2] === "callbacks") {
+  new Deno.UnsafeCallback({ parameters: [], result: "void" }, () => {}).unref();
+}
 
-// Calls `body` once unoptimized, then once optimized, and prints both.
+// Calls `body` unoptimized, then once optimized, and prints the first and
+// the optimized call's results. The warm-up calls give V8 feedback for what
+// the caller inlines (ffic's wrapper of a symbol with a value result gets
+// its feedback vector on its 8th call, then feedback from the calls after).
+const WARM_UP = 16;
 function optimized(label, body) {
   const f = new Function("s", "p", `return () => ${body};`)(s, values);
   try {
     %PrepareFunctionForOptimization(f);
     const slow = f();
+    for (let i = 1; i < WARM_UP; i++) f();
     %OptimizeFunctionOnNextCall(f);
     const fast = f();
     console.log(label, slow, fast);
@@ -59,7 +69,7 @@ optimized("struct out", "s.make_pt(7, -9)");
 function raises(label, body, good, bad) {
   const f = new Function("s", `return (x) => ${body};`)(s);
   %PrepareFunctionForOptimization(f);
-  f(good);
+  for (let i = 0; i < WARM_UP; i++) f(good);
   %OptimizeFunctionOnNextCall(f);
   f(good);
   try {

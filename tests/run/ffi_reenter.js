@@ -7,9 +7,10 @@ const lib = Deno.dlopen(Deno.args[0], descriptor);
 const s = lib.symbols;
 
 // A callback re-entering JS from a fast call of a void symbol, and from a
-// symbol that returns a value (which ffic keeps off the fast path), each time
-// writing a field the optimized caller had folded as a constant, so V8
-// deoptimizes the caller while the native call is still running.
+// symbol that returns a value (which ffic then calls through its re-entrant
+// form), each time writing a field the optimized caller had folded as a
+// constant, so V8 deoptimizes the caller while the native call is still
+// running.
 const voidState = { k: 1 };
 const valueState = { value: 1 };
 let armed = false;
@@ -27,8 +28,11 @@ const reenterVoid = () => {
 const reenterValue = (x) => s.call_i32(twice.pointer, x) + valueState.value * 10;
 %PrepareFunctionForOptimization(reenterVoid);
 %PrepareFunctionForOptimization(reenterValue);
-reenterVoid();
-reenterValue(1);
+// These calls give the symbol's wrapper the feedback V8 inlines it with.
+for (let i = 0; i < 16; i++) {
+  reenterVoid();
+  reenterValue(1);
+}
 %OptimizeFunctionOnNextCall(reenterVoid);
 %OptimizeFunctionOnNextCall(reenterValue);
 reenterVoid();

@@ -2,11 +2,10 @@
 //! descriptor (ffic's extensions stripped, deeply frozen), the artifact's URL,
 //! and `open(path)`. The artifact and digest also ride on the descriptor
 //! under `Symbol.for("ffic")`, a non-enumerable symbol key that
-//! `Deno.dlopen` never reads, with the names marked `ffic.callsBack` (code
-//! relevant, so part of the digest, but stripped from the descriptor).
+//! `Deno.dlopen` never reads.
 
 use crate::descriptor::{Spelling, entry};
-use ffic_schema::{Library, SymbolKind, quoted};
+use ffic_schema::{Library, quoted};
 use std::fmt::Write;
 
 /// Renders the module.
@@ -24,26 +23,10 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         let _ = writeln!(out, "  {},", entry(symbol, Spelling::Value));
     }
     out.push_str("};\n\n");
-    // What the artifact was compiled with beyond the stripped descriptor.
-    let calls_back: Vec<String> = library
-        .symbols
-        .iter()
-        .filter(|s| {
-            matches!(
-                s.kind,
-                SymbolKind::Function {
-                    calls_back: true,
-                    ..
-                }
-            )
-        })
-        .map(|s| quoted(&s.name))
-        .collect();
     let _ = writeln!(
         out,
-        "Object.defineProperty(symbols, Symbol.for(\"ffic\"), {{\n  value: Object.freeze({{\n    artifact: artifact.href,\n    digest: {},\n    callsBack: Object.freeze([{}]),\n  }}),\n}});",
+        "Object.defineProperty(symbols, Symbol.for(\"ffic\"), {{\n  value: Object.freeze({{\n    artifact: artifact.href,\n    digest: {},\n  }}),\n}});",
         quoted(&library.digest().to_string()),
-        calls_back.join(", ")
     );
     out.push_str(
         "(function freeze(value) {\n  for (const inner of Object.values(value)) {\n    if (typeof inner === \"object\") freeze(inner);\n  }\n  return Object.freeze(value);\n})(symbols);\n\n",

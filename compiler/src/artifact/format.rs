@@ -20,11 +20,11 @@ use std::fmt;
 /// File magic: catches text-mode mangling (CR LF, ^Z) as well as wrong files.
 pub const MAGIC: [u8; 8] = *b"\x7fFFIC\r\n\x1a";
 /// Version of this layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Bytes in the header.
 pub const HEADER_SIZE: usize = 144;
 /// Bytes in an entry record.
-pub const ENTRY_SIZE: usize = 48;
+pub const ENTRY_SIZE: usize = 56;
 /// Bytes in an invoke record.
 pub const INVOKE_SIZE: usize = 16;
 /// "No such trampoline" in an entry's offset or index fields.
@@ -35,7 +35,8 @@ pub const CHECKSUM_AT: usize = 16;
 /// An entry's kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {
-    /// A function (has an invoke, and a fast trampoline unless nonblocking).
+    /// A function (has an invoke, and a fast trampoline unless nonblocking,
+    /// and a re-entrant one too if it also returns a primitive value).
     Function,
     /// A static (has neither; its slot holds its address).
     Static,
@@ -109,6 +110,8 @@ pub struct EntryRecord {
     pub fast: Span,
     /// Index into the invoke records, or `NONE`.
     pub invoke: u32,
+    /// The re-entrant fast trampoline, or `NONE`.
+    pub reentrant: Span,
 }
 
 /// One shared invoke trampoline as stored.
@@ -229,6 +232,7 @@ impl EntryRecord {
         w.u32(self.import_slot);
         w.span(self.fast);
         w.u32(self.invoke);
+        w.span(self.reentrant);
         w.u32(0);
     }
 }
@@ -325,6 +329,8 @@ pub struct Entry<'a> {
     pub fast: Option<Span>,
     /// Invoke record index, if any.
     pub invoke: Option<u32>,
+    /// Re-entrant fast trampoline, if any.
+    pub reentrant: Option<Span>,
 }
 
 /// A decoded invoke record.
@@ -461,6 +467,7 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
         let import_slot = r.u32();
         let fast = r.span();
         let invoke = r.u32();
+        let reentrant = r.span();
         if r.u32() != 0 {
             return Err(malformed(what, "reserved field is not zero"));
         }
@@ -475,15 +482,19 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             ));
         }
         let fast = (fast.offset != NONE).then_some(fast);
-        if let Some(span) = fast {
-            check_code_range(span, header.code_len, &what)?;
+        let reentrant = (reentrant.offset != NONE).then_some(reentrant);
+        for span in fast.iter().chain(&reentrant) {
+            check_code_range(*span, header.code_len, &what)?;
         }
         let invoke = (invoke != NONE).then_some(invoke);
         if invoke.is_some_and(|i| i as usize >= invokes.len()) {
             return Err(malformed(what, "invoke index out of range"));
         }
         let is_function = kind == EntryKind::Function;
-        if is_function != invoke.is_some() || (!is_function && fast.is_some()) {
+        if is_function != invoke.is_some()
+            || (!is_function && fast.is_some())
+            || (reentrant.is_some() && fast.is_none())
+        {
             return Err(malformed(what, "trampolines do not match its kind"));
         }
         let entry = Entry {
@@ -496,19 +507,21 @@ pub fn decode(file: &[u8]) -> Result<Artifact<'_>, DecodeError> {
             import_slot,
             fast,
             invoke,
+            reentrant,
         };
         if entries.last().is_some_and(|prev| prev.name >= entry.name) {
             return Err(malformed(what, "entries are not sorted by unique name"));
         }
         entries.push(entry);
     }
-    // The writer lays functions out back to back, invokes first, then fast
-    // trampolines in entry order: anything else (overlaps, an entry point
-    // inside another function) is not what it wrote.
-    let spans = invokes
-        .iter()
-        .map(|i| i.code)
-        .chain(entries.iter().filter_map(|e| e.fast));
+    // The writer lays functions out back to back, invokes first, then each
+    // entry's fast and re-entrant trampolines in entry order: anything else
+    // (overlaps, an entry point inside another function) is not what it wrote.
+    let spans = invokes.iter().map(|i| i.code).chain(
+        entries
+            .iter()
+            .flat_map(|e| e.fast.into_iter().chain(e.reentrant)),
+    );
     let mut end = 0u64;
     for span in spans {
         if u64::from(span.offset) < end {

@@ -39,8 +39,10 @@ pub struct Compiled {
     pub bytes: Vec<u8>,
     /// Bytes of machine code (unpadded).
     pub code_len: usize,
-    /// Fast trampolines.
+    /// Fast trampolines (returning their result).
     pub fast_count: usize,
+    /// Re-entrant forms of fast trampolines.
+    pub reentrant_count: usize,
     /// Invoke trampolines (distinct signatures).
     pub invoke_count: usize,
 }
@@ -51,11 +53,13 @@ pub fn compile_artifact(library: &Library) -> Result<Compiled, CompileError> {
     let isa = isa::build(target)?;
     let plan = Plan::new(library, &*isa)?;
     let function_count = plan.functions.len();
+    let reentrant_count = plan.reentrant.iter().flatten().count();
     let page = page_size(target);
     let Plan {
         symbols,
         signatures,
         fast,
+        reentrant,
         invoke,
         functions,
     } = plan;
@@ -75,6 +79,18 @@ pub fn compile_artifact(library: &Library) -> Result<Compiled, CompileError> {
             },
         })
         .collect();
+    let span_of = |function: Option<usize>| {
+        function.map_or(
+            Span {
+                offset: NONE,
+                len: 0,
+            },
+            |f| Span {
+                offset: code.ranges[f].offset,
+                len: code.ranges[f].len,
+            },
+        )
+    };
     let entries: Vec<EntryRecord> = symbols
         .iter()
         .enumerate()
@@ -96,17 +112,9 @@ pub fn compile_artifact(library: &Library) -> Result<Compiled, CompileError> {
                 kind,
                 flags,
                 import_slot: symbol_slot(i),
-                fast: fast[i].map_or(
-                    Span {
-                        offset: NONE,
-                        len: 0,
-                    },
-                    |f| Span {
-                        offset: code.ranges[f].offset,
-                        len: code.ranges[f].len,
-                    },
-                ),
+                fast: span_of(fast[i]),
                 invoke: invoke[i].map_or(NONE, |v| v as u32),
+                reentrant: span_of(reentrant[i]),
             }
         })
         .collect();
@@ -155,7 +163,8 @@ pub fn compile_artifact(library: &Library) -> Result<Compiled, CompileError> {
     Ok(Compiled {
         bytes: w.bytes,
         code_len: code.bytes.len(),
-        fast_count: function_count - signatures.len(),
+        fast_count: function_count - signatures.len() - reentrant_count,
+        reentrant_count,
         invoke_count: signatures.len(),
     })
 }

@@ -4,13 +4,20 @@
 //! (V8Value locals) into data pointers through helpers, raising a TypeError
 //! through the `raise` helper when they are not buffers, and calls the target
 //! through its import slot. Conversions follow V8-FAST-API.md §1.
+//!
+//! A symbol returning a primitive value has a second, re-entrant form: it
+//! takes a pointer after its parameters, stores the converted result there
+//! and returns nothing, because V8 survives JS deoptimizing the caller of a
+//! void fast call only (V8-FAST-API.md §2).
 
 use super::{Arg, Returned, call_helper, call_native, import, store_struct};
 use crate::CompileError;
 use crate::abi::{self, NativeCall};
 use crate::imports::{Helper, INVALID_DATA, Raise};
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{self, AbiParam, ArgumentExtension, Block, InstBuilder, Value, types};
+use cranelift_codegen::ir::{
+    self, AbiParam, ArgumentExtension, Block, InstBuilder, MemFlagsData, Value, types,
+};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ffic_schema::types::Primitive;
@@ -53,17 +60,30 @@ fn v8_result(ty: &Type) -> Option<AbiParam> {
     })
 }
 
+/// How a fast trampoline hands its result back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    /// Returned to V8 (or, for a struct, written to the out buffer).
+    Returned,
+    /// Stored through the pointer passed after the parameters; V8 sees a
+    /// void function (the re-entrant form, for primitive results only).
+    Stored,
+}
+
 /// The machine signature V8 calls a fast trampoline with.
-pub fn signature(sig: &Signature, call_conv: CallConv) -> ir::Signature {
+pub fn signature(sig: &Signature, output: Output, call_conv: CallConv) -> ir::Signature {
     let mut s = ir::Signature::new(call_conv);
     s.params.push(AbiParam::new(types::I64)); // receiver
     s.params
         .extend(sig.parameters.iter().map(|t| AbiParam::new(v8_param(t))));
-    if matches!(sig.result, Type::Struct(_)) {
-        s.params.push(AbiParam::new(types::I64)); // out buffer (V8Value)
+    if matches!(sig.result, Type::Struct(_)) || output == Output::Stored {
+        // The struct out buffer (V8Value), or where the result is stored.
+        s.params.push(AbiParam::new(types::I64));
     }
     s.params.push(AbiParam::new(types::I64)); // options
-    s.returns.extend(v8_result(&sig.result));
+    if output == Output::Returned {
+        s.returns.extend(v8_result(&sig.result));
+    }
     s
 }
 
@@ -71,14 +91,20 @@ pub fn signature(sig: &Signature, call_conv: CallConv) -> ir::Signature {
 pub fn build(
     sig: &Signature,
     slot: u32,
+    output: Output,
     isa: &dyn TargetIsa,
     fctx: &mut FunctionBuilderContext,
 ) -> Result<ir::Function, CompileError> {
     let call_conv = isa.default_call_conv();
     let call = abi::lower(sig, call_conv)?;
+    let stored = output == Output::Stored;
+    if stored && v8_result(&sig.result).is_none() {
+        return Err(CompileError::NoValueResult);
+    }
+    // The re-entrant form is a second function for the same import slot.
     let mut func = ir::Function::with_name_signature(
-        ir::UserFuncName::user(1, slot),
-        signature(sig, call_conv),
+        ir::UserFuncName::user(if stored { 3 } else { 1 }, slot),
+        signature(sig, output, call_conv),
     );
     let mut b = FunctionBuilder::new(&mut func, fctx);
     let entry = b.create_block();
@@ -87,7 +113,7 @@ pub fn build(
     b.seal_block(entry);
     let params = b.block_params(entry).to_vec();
     let options = *params.last().expect("options is always last");
-    let mut failures = Failures::new(&sig.result);
+    let mut failures = Failures::new(&sig.result, output);
 
     // The trace hook, when its slot is filled, runs in a cold copy of the
     // body that keeps the arguments in a stack slot across the hook's call:
@@ -100,7 +126,16 @@ pub fn build(
     b.set_cold_block(traced);
     b.switch_to_block(hot);
     b.seal_block(hot);
-    body(&mut b, sig, &call, slot, &params, &mut failures, call_conv);
+    body(
+        &mut b,
+        sig,
+        &call,
+        slot,
+        &params,
+        output,
+        &mut failures,
+        call_conv,
+    );
     b.switch_to_block(traced);
     b.seal_block(traced);
     let mut trace_sig = ir::Signature::new(call_conv);
@@ -129,6 +164,7 @@ pub fn build(
         &call,
         slot,
         &reloaded,
+        output,
         &mut failures,
         call_conv,
     );
@@ -139,13 +175,15 @@ pub fn build(
 }
 
 /// Converts the arguments, calls the target in import `slot` and returns
-/// its converted result, from the current block.
+/// (or stores) its converted result, from the current block.
+#[allow(clippy::too_many_arguments)]
 fn body(
     b: &mut FunctionBuilder<'_>,
     sig: &Signature,
     call: &NativeCall,
     slot: u32,
     params: &[Value],
+    output: Output,
     failures: &mut Failures,
     call_conv: CallConv,
 ) {
@@ -173,7 +211,19 @@ fn body(
         data
     });
     let ret = convert_result(b, &sig.result, call, returned, out, call_conv);
-    b.ins().return_(&ret);
+    match output {
+        Output::Returned => {
+            b.ins().return_(&ret);
+        }
+        Output::Stored => {
+            // Where the result goes is the argument before the options.
+            let dest = params[params.len() - 2];
+            for value in ret {
+                b.ins().store(MemFlagsData::trusted(), value, dest, 0);
+            }
+            b.ins().return_(&[]);
+        }
+    }
 }
 
 /// The data pointer of a struct buffer local, or `INVALID_DATA`.
@@ -254,9 +304,11 @@ struct Failures {
 }
 
 impl Failures {
-    fn new(result: &Type) -> Failures {
+    fn new(result: &Type, output: Output) -> Failures {
         Failures {
-            result: v8_result(result).map(|p| p.value_type),
+            result: v8_result(result)
+                .filter(|_| output == Output::Returned)
+                .map(|p| p.value_type),
             pending: Vec::new(),
         }
     }

@@ -132,6 +132,8 @@ pub fn create(
         _native: native,
     });
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
+    // Native code can reach JS from now on.
+    super::reentry::callbacks_exist(scope);
     let id = v8::Number::new(scope, id as f64).into();
     let pointer = v8::External::new(scope, code.cast_mut()).into();
     rv.set(v8::Array::new_with_elements(scope, &[id, pointer]).into());

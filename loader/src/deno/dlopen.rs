@@ -14,7 +14,7 @@ use super::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
 use super::policy::Refusal;
 use super::throw_type_error as throw;
 use super::trace;
-use crate::{DynamicLibrary, Invoker, LoadError, MappedArtifact, OpenOptions};
+use crate::{DynamicLibrary, FastCode, Invoker, LoadError, MappedArtifact, OpenOptions};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
@@ -76,8 +76,8 @@ pub(super) struct SymbolData {
     nonblocking: bool,
     invoker: Invoker,
     address: *const c_void,
-    /// Its fast trampoline, if it has one.
-    fast: Option<*const u8>,
+    /// Its fast trampolines, if it has them.
+    fast: FastCode,
     /// Calls on the slow path, counted only under `--trace-ffi`.
     calls: Cell<u64>,
     /// Calls on the fast path, counted by the trace helper.
@@ -173,6 +173,21 @@ fn call_symbol(
     if trace::enabled() {
         data.calls.set(data.calls.get() + 1);
     }
+    // A wrapper's call of the re-entrant form: the result goes to the slot.
+    if data.fast.reentrant.is_some()
+        && let Some(slot) = super::reentry::slot_argument(&args, data.signature())
+    {
+        let (signature, invoker) = (data.signature(), &data.invoker);
+        return marshal_and_call(
+            scope,
+            &args,
+            signature,
+            invoker,
+            data.address,
+            &mut rv,
+            Some(slot),
+        );
+    }
     let callee = Callee {
         signature: data.signature(),
         invoker: &data.invoker,
@@ -221,6 +236,7 @@ pub(super) fn call(
         callee.invoker,
         callee.address,
         rv,
+        None,
     );
 }
 
@@ -240,7 +256,8 @@ pub(super) fn struct_shape<'s>(
 }
 
 /// Converts the JS arguments, calls `address` through `invoker` and sets the
-/// result (or writes a struct result into the buffer passed last).
+/// result (or writes a struct result into the buffer passed last, or a
+/// primitive one into the `result_slot` a re-entrant call passed).
 fn marshal_and_call(
     scope: &mut v8::PinScope,
     args: &v8::FunctionCallbackArguments,
@@ -248,6 +265,7 @@ fn marshal_and_call(
     invoker: &Invoker,
     address: *const c_void,
     rv: &mut v8::ReturnValue<v8::Value>,
+    result_slot: Option<super::reentry::ResultSlot>,
 ) {
     let slots = match slots_of(scope, args, signature, None) {
         Ok(slots) => slots,
@@ -282,9 +300,15 @@ fn marshal_and_call(
             let mut ret = [0u8; 8];
             // SAFETY: as above; every scalar result fits 8 bytes.
             unsafe { invoker.call(address, slots.as_ptr(), ret.as_mut_ptr()) };
-            if !rethrow_from_callback(scope) {
-                let value = to_js(scope, ty, &ret);
-                rv.set(value);
+            if rethrow_from_callback(scope) {
+                return;
+            }
+            match result_slot {
+                Some(slot) => slot.store(crate::Value::read(ty, &ret)),
+                None => {
+                    let value = to_js(scope, ty, &ret);
+                    rv.set(value);
+                }
             }
         }
     }
@@ -345,15 +369,14 @@ fn first_error(diagnostics: &[ffic_schema::Diagnostic]) -> String {
         .unwrap_or_else(|| "invalid symbols".into())
 }
 
-/// `dlopen(path, descriptorJson, artifactPath?, callsBack?)`: `{ symbols,
+/// `dlopen(path, descriptorJson, artifactPath?)`: `{ symbols,
 /// structResults, nonblocking, id }`, or the path to name in a `NotCapable`
 /// error when the host's policy refuses it, where `structResults` maps each sync
 /// struct-returning symbol to `[size, parameters]` for the JS wrapper that
 /// passes the result buffer, and `nonblocking` lists the symbols JS defines
 /// as Deno does. `artifactPath` is the artifact of the ffic-generated module
 /// the descriptor came from: tried first, and when it is rejected a warning
-/// says why and the usual order goes on. `callsBack` names the symbols that
-/// module's descriptor had marked `ffic.callsBack` before it was stripped.
+/// says why and the usual order goes on.
 pub(super) fn dlopen(
     scope: &mut v8::PinScope,
     args: v8::FunctionCallbackArguments,
@@ -366,8 +389,7 @@ pub(super) fn dlopen(
     let json = args.get(1).to_rust_string_lossy(scope);
     let artifact = args.get(2);
     let artifact = (!artifact.is_null_or_undefined()).then(|| artifact.to_rust_string_lossy(scope));
-    let calls_back = calls_back_names(scope, args.get(3));
-    let library = match checked(json, calls_back) {
+    let library = match checked(json) {
         Ok(library) => library,
         Err(message) => return throw(scope, &message),
     };
@@ -572,7 +594,7 @@ fn records(
             continue;
         };
         if trace::enabled() {
-            let kind = match (*nonblocking, function.fast().is_some()) {
+            let kind = match (*nonblocking, function.fast().returning.is_some()) {
                 (true, _) => "nonblocking",
                 (false, true) => "fast",
                 (false, false) => "slow",
@@ -604,21 +626,16 @@ const FAST_MODE_SYMBOLS: usize = 19;
 /// How many checked descriptors [`checked`] remembers.
 const CHECKED_KEPT: usize = 16;
 
-/// A descriptor text and the functions marked `ffic.callsBack` with it.
-type CheckedKey = (String, Vec<String>);
-
 thread_local! {
-    /// Descriptors checked lately and their libraries, newest last.
-    static CHECKED: RefCell<Vec<(CheckedKey, Arc<Library>)>> = const { RefCell::new(Vec::new()) };
+    /// Descriptor texts checked lately and their libraries, newest last.
+    static CHECKED: RefCell<Vec<(String, Arc<Library>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// The library a descriptor text describes, checked by ffic-schema (the
-/// first error's message when it is invalid), with the functions named in
-/// `calls_back` marked `ffic.callsBack`. A text opened again, as a frozen
-/// descriptor of a generated module is, reuses its earlier verdict:
+/// first error's message when it is invalid). A text opened again, as a
+/// frozen descriptor of a generated module is, reuses its earlier verdict:
 /// checking 1000 symbols takes milliseconds, comparing the text microseconds.
-fn checked(json: String, calls_back: Vec<String>) -> Result<Arc<Library>, String> {
-    let key = (json, calls_back);
+fn checked(key: String) -> Result<Arc<Library>, String> {
     let known = CHECKED.with(|c| {
         let c = c.borrow();
         c.iter()
@@ -628,11 +645,10 @@ fn checked(json: String, calls_back: Vec<String>) -> Result<Arc<Library>, String
     if let Some(library) = known {
         return Ok(library);
     }
-    let report = ffic_schema::check(key.0.as_bytes(), Target::host());
-    let mut library = report
+    let report = ffic_schema::check(key.as_bytes(), Target::host());
+    let library = report
         .library
         .ok_or_else(|| first_error(&report.diagnostics))?;
-    mark_calls_back(&mut library, &key.1);
     let library = Arc::new(library);
     CHECKED.with(|c| {
         let mut c = c.borrow_mut();
@@ -658,28 +674,6 @@ fn dictionary_object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::
     object.delete(scope, a);
     object.delete(scope, b);
     object
-}
-
-/// The names in `names` (an array of strings; anything else names none).
-fn calls_back_names(scope: &mut v8::PinScope, names: v8::Local<v8::Value>) -> Vec<String> {
-    let Ok(names) = v8::Local::<v8::Array>::try_from(names) else {
-        return Vec::new();
-    };
-    (0..names.length())
-        .filter_map(|i| names.get_index(scope, i))
-        .map(|name| name.to_rust_string_lossy(scope))
-        .collect()
-}
-
-/// Marks the functions named in `names` as `ffic.callsBack`.
-fn mark_calls_back(library: &mut Library, names: &[String]) {
-    for name in names {
-        for symbol in library.symbols.iter_mut().filter(|s| s.name == *name) {
-            if let SymbolKind::Function { calls_back, .. } = &mut symbol.kind {
-                *calls_back = true;
-            }
-        }
-    }
 }
 
 /// A static's value as Deno gives it: the variable's own address for
@@ -721,8 +715,9 @@ fn bind_symbol(
     }
 }
 
-/// The V8 function of the symbol whose SymbolData `data` holds: its fast
-/// function registered when it has one.
+/// The function scripts call for the symbol whose SymbolData `data` holds:
+/// its V8 function, with its fast trampolines registered when it has them,
+/// wrapped (see `reentry`) when it returns a value through them.
 fn make_function<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     data: v8::Local<v8::External>,
@@ -737,7 +732,8 @@ fn make_function<'s>(
     // (`dlopen` stores the library before making any function, and only a
     // close, or a failed `dlopen` closing itself, unloads it.)
     let open = !symbol.handle.closed.get();
-    let template = match symbol.fast.filter(|_| open) {
+    let reentrant = symbol.fast.reentrant.filter(|_| open);
+    let template = match symbol.fast.returning.filter(|_| open) {
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
             // itself; under --trace-ffi always the trampoline, which counts.
@@ -749,13 +745,20 @@ fn make_function<'s>(
             };
             // Optimized code may call it from now on.
             symbol.handle.fast.set(true);
-            builder.build_fast(scope, super::fast::overloads(symbol.signature(), address))
+            let overloads = super::fast::overloads(symbol.signature(), address, reentrant);
+            builder.build_fast(scope, overloads)
         }
         None => builder.build(scope),
     };
     let function = template.get_function(scope)?;
     super::records::hold(scope, function.into(), symbol.slot);
-    Some(function)
+    match (reentrant, &symbol.signature().result) {
+        (Some(_), Type::Primitive(result)) => {
+            let arity = symbol.signature().parameters.len();
+            super::reentry::wrap(scope, function, *result, arity)
+        }
+        _ => Some(function),
+    }
 }
 
 /// `dlclose(id)`: its symbols throw from now on; the library is unloaded

@@ -1,5 +1,5 @@
-//! V8 Fast API registration: the `CFunction` V8 calls a symbol's fast
-//! trampoline through (its `CFunctionInfo` built from the signature with
+//! V8 Fast API registration: the `CFunction`s V8 calls a symbol's fast
+//! trampolines through (their `CFunctionInfo` built from the signature with
 //! Deno's CType mapping, V8-FAST-API.md §1), and the runtime helpers the
 //! trampolines call: buffer and struct data pointers, the TypeErrors, and
 //! the `--trace-ffi` fast-call counter.
@@ -29,37 +29,64 @@ pub(super) fn helpers(trace: bool) -> Helpers {
     }
 }
 
+/// A `CFunctionInfo`'s identity: the signature, and whether it describes
+/// the re-entrant form.
+type InfoKey = (Signature, bool);
+
+/// An overload list's identity: each overload's (address, info address).
+type OverloadsKey = Vec<(usize, usize)>;
+
 thread_local! {
-    /// One `CFunctionInfo` per distinct signature, leaked: V8 reads it from
-    /// optimized code and background compiles for as long as the isolate lives.
-    static INFOS: RefCell<HashMap<Signature, &'static CFunctionInfo>> = RefCell::new(HashMap::new());
-    /// One overload list per (address, info), leaked likewise: reopening a
-    /// library whose code is shared (or kept) registers the same addresses.
-    static OVERLOADS: RefCell<HashMap<(usize, usize), &'static [CFunction]>> = RefCell::new(HashMap::new());
+    /// One `CFunctionInfo` per distinct signature and form, leaked: V8 reads
+    /// it from optimized code and background compiles for as long as the
+    /// isolate lives.
+    static INFOS: RefCell<HashMap<InfoKey, &'static CFunctionInfo>> = RefCell::new(HashMap::new());
+    /// One overload list per list of (address, info), leaked likewise:
+    /// reopening a library whose code is shared (or kept) registers the same
+    /// addresses.
+    static OVERLOADS: RefCell<HashMap<OverloadsKey, &'static [CFunction]>> = RefCell::new(HashMap::new());
 }
 
-/// The overload list V8 registers for a fast trampoline at `address` of
-/// `signature`. Leaked: V8 keeps pointers into it for the isolate's life
-/// (V8-FAST-API.md §3), so it must never move or be freed.
-pub(super) fn overloads(signature: &Signature, address: *const u8) -> &'static [CFunction] {
-    let info: &'static CFunctionInfo = INFOS.with(|infos| {
-        *infos
-            .borrow_mut()
-            .entry(signature.clone())
-            .or_insert_with(|| Box::leak(Box::new(function_info(signature))))
-    });
-    let key = (address as usize, std::ptr::from_ref(info) as usize);
+/// The overload list V8 registers for the fast trampoline at `returning`
+/// of `signature`, and its re-entrant form at `reentrant`, which takes one
+/// argument more (V8 picks an overload by argument count alone). Leaked: V8
+/// keeps pointers into it for the isolate's life (V8-FAST-API.md §3), so it
+/// must never move or be freed.
+pub(super) fn overloads(
+    signature: &Signature,
+    returning: *const u8,
+    reentrant: Option<*const u8>,
+) -> &'static [CFunction] {
+    let info = |stored: bool| -> &'static CFunctionInfo {
+        INFOS.with(|infos| {
+            *infos
+                .borrow_mut()
+                .entry((signature.clone(), stored))
+                .or_insert_with(|| Box::leak(Box::new(function_info(signature, stored))))
+        })
+    };
+    let mut list = vec![(returning, info(false))];
+    list.extend(reentrant.map(|address| (address, info(true))));
+    let key = list
+        .iter()
+        .map(|(address, info)| (*address as usize, std::ptr::from_ref(*info) as usize))
+        .collect();
     OVERLOADS.with(|overloads| {
-        *overloads
-            .borrow_mut()
-            .entry(key)
-            .or_insert_with(|| Box::leak(Box::new([CFunction::new(address.cast(), info)])))
+        *overloads.borrow_mut().entry(key).or_insert_with(|| {
+            let functions: Vec<CFunction> = list
+                .iter()
+                .map(|(address, info)| CFunction::new(address.cast(), info))
+                .collect();
+            Box::leak(functions.into_boxed_slice())
+        })
     })
 }
 
 /// `[receiver, parameters…, (struct result buffer), options] -> result`,
-/// 64-bit integers as BigInt, as the compiler's fast trampolines take them.
-fn function_info(signature: &Signature) -> CFunctionInfo {
+/// 64-bit integers as BigInt, as the compiler's fast trampolines take them;
+/// `stored`: the re-entrant form, `[receiver, parameters…, result pointer,
+/// options] -> void`.
+fn function_info(signature: &Signature, stored: bool) -> CFunctionInfo {
     let mut args = Vec::with_capacity(signature.parameters.len() + 3);
     args.push(C::V8Value.as_info());
     args.extend(signature.parameters.iter().map(|p| match p {
@@ -69,6 +96,10 @@ fn function_info(signature: &Signature) -> CFunctionInfo {
     let result = match &signature.result {
         Type::Struct(_) => {
             args.push(C::V8Value.as_info());
+            C::Void.as_info()
+        }
+        Type::Primitive(_) if stored => {
+            args.push(C::Pointer.as_info());
             C::Void.as_info()
         }
         // A buffer result is a pointer, as in Deno.

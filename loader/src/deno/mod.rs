@@ -20,6 +20,7 @@ mod pointer;
 mod policy;
 mod pool;
 mod records;
+mod reentry;
 mod trace;
 mod view;
 
@@ -65,6 +66,7 @@ pub fn leave() {
     nonblocking::clear();
     callback::clear();
     pointer::clear();
+    reentry::clear();
     dlopen::clear();
     policy::clear();
 }

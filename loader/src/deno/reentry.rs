@@ -1,0 +1,278 @@
+//! Safe re-entry into JS from fast calls that return a value. V8 15.2
+//! aborts the process when JS that native code calls back into deoptimizes
+//! a caller whose fast call returns a value (V8-FAST-API.md §2); it
+//! survives that for void fast calls. So the script sees such a symbol as
+//! a small JS wrapper around its V8 function, which has two fast overloads:
+//! the returning trampoline (the symbol's own arguments) and the re-entrant
+//! one (one argument more: where to store the result, returning nothing).
+//! Until the first `UnsafeCallback` exists no native code can reach JS, so
+//! the wrapper calls the returning form; from then on it calls the
+//! re-entrant form and reads the result from this thread's result slot.
+//! The switch is a flag the wrapper reads, so it deoptimizes nothing.
+
+use super::convert::pointer_to_js;
+use crate::Value;
+use ffic_schema::types::Primitive;
+use ffic_schema::{Signature, Type};
+use std::cell::{Cell, RefCell};
+use std::ffi::c_void;
+use v8::fast_api::{CFunction, CFunctionInfo, CTypeInfo, Int64Representation, Type as C};
+
+/// Builds `[wrap, enable]` from the result slot's buffer, its address (an
+/// External), the pointer reader and whether callbacks exist already.
+/// `wrap(f, kind, arity)` makes a symbol's wrapper from one factory per
+/// (kind, arity). The wrapper is kept under V8's small-function size (27
+/// bytes of bytecode), which TurboFan inlines into an optimized caller
+/// whatever its inlining budget; inlined, `f` (never assigned) is a constant
+/// there, which a fast call needs. The re-entrant form stores its result in
+/// the slot on the slow path too, so the wrapper always reads it from there
+/// (and the read has V8 feedback before the caller is optimized).
+const WRAPPERS: &str = r#"(function (buffer, slot, take, callbacks) {
+  "use strict";
+  const views = {
+    i32: new Int32Array(buffer, 0, 1),
+    u32: new Uint32Array(buffer, 0, 1),
+    f32: new Float32Array(buffer, 0, 1),
+    f64: new Float64Array(buffer, 0, 1),
+    i64: new BigInt64Array(buffer, 0, 1),
+    u64: new BigUint64Array(buffer, 0, 1),
+    bool: new Uint8Array(buffer, 0, 1),
+  };
+  const makers = new Map();
+  const enablers = [];
+  const wrap = (f, kind, arity) => {
+    const key = `${kind} ${arity}`;
+    let make = makers.get(key);
+    if (make === undefined) {
+      const params = Array.from({ length: arity }, (_, i) => `p${i}`).join(", ");
+      const sep = arity > 0 ? ", " : "";
+      const read = kind === "pointer" ? "take(slot)" : kind === "bool" ? "view[0] !== 0" : "view[0]";
+      const [made, enable] = new Function(
+        "view", "slot", "take", "on",
+        `"use strict";
+return [(f) => {
+  const reentrant = (${params}) => (f(${params}${sep}slot), ${read});
+  return (${params}) => on ? reentrant(${params}) : f(${params});
+}, () => { on = true; }];`,
+      )(views[kind], slot, take, callbacks);
+      make = made;
+      makers.set(key, make);
+      enablers.push(enable);
+    }
+    // As Deno's symbol functions: no declared parameters.
+    return Object.defineProperty(make(f), "length", { value: 0 });
+  };
+  const enable = () => {
+    callbacks = true;
+    for (const on of enablers) on();
+  };
+  return [wrap, enable];
+})"#;
+
+/// This thread's wrapper factory, once a wrapper was needed.
+struct Wrappers {
+    wrap: v8::Global<v8::Function>,
+    enable: v8::Global<v8::Function>,
+    /// Keeps the result slot's memory (the trampolines' store target).
+    _slot: v8::Global<v8::ArrayBuffer>,
+}
+
+thread_local! {
+    /// Whether an `UnsafeCallback` was ever made on this thread.
+    static CALLBACKS: Cell<bool> = const { Cell::new(false) };
+    /// The result slot's address, once made (0 before).
+    static SLOT: Cell<usize> = const { Cell::new(0) };
+    static WRAPPERS_MADE: RefCell<Option<Wrappers>> = const { RefCell::new(None) };
+}
+
+/// Forgets the factory (the isolate is going away).
+pub(super) fn clear() {
+    WRAPPERS_MADE.with(|w| w.borrow_mut().take());
+    CALLBACKS.with(|c| c.set(false));
+    SLOT.with(|s| s.set(0));
+}
+
+/// This thread's result slot, as the slow path of a re-entrant call was
+/// passed it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ResultSlot(*mut u8);
+
+impl ResultSlot {
+    /// Stores `value` as the re-entrant trampolines do: a small integer
+    /// widened to 32 bits, a bool as one byte, the rest at their own width.
+    pub(super) fn store(self, value: Value) {
+        let p = self.0;
+        // SAFETY: a ResultSlot is only made for this thread's slot, 8
+        // aligned bytes kept alive by the factory (see `slot_argument`).
+        unsafe {
+            match value {
+                Value::Bool(v) => p.write(u8::from(v)),
+                Value::U8(v) => p.cast::<u32>().write(u32::from(v)),
+                Value::U16(v) => p.cast::<u32>().write(u32::from(v)),
+                Value::U32(v) => p.cast::<u32>().write(v),
+                Value::I8(v) => p.cast::<i32>().write(i32::from(v)),
+                Value::I16(v) => p.cast::<i32>().write(i32::from(v)),
+                Value::I32(v) => p.cast::<i32>().write(v),
+                Value::U64(v) => p.cast::<u64>().write(v),
+                Value::Usize(v) => p.cast::<usize>().write(v),
+                Value::I64(v) => p.cast::<i64>().write(v),
+                Value::Isize(v) => p.cast::<isize>().write(v),
+                Value::F32(v) => p.cast::<f32>().write(v),
+                Value::F64(v) => p.cast::<f64>().write(v),
+                Value::Pointer(v) => p.cast::<usize>().write(v as usize),
+                Value::Void | Value::Struct(_) => {}
+            }
+        }
+    }
+}
+
+/// The result slot when `args` are a wrapper's call of the re-entrant form
+/// of a function of `signature`: one argument more than its parameters, the
+/// last this thread's slot (an External no script can obtain).
+pub(super) fn slot_argument(
+    args: &v8::FunctionCallbackArguments,
+    signature: &Signature,
+) -> Option<ResultSlot> {
+    let count = signature.parameters.len();
+    if args.length() as usize != count + 1 || !matches!(signature.result, Type::Primitive(_)) {
+        return None;
+    }
+    let external = v8::Local::<v8::External>::try_from(args.get(count as i32)).ok()?;
+    let address = SLOT.with(Cell::get);
+    (address != 0 && external.value() as usize == address).then_some(ResultSlot(address as *mut u8))
+}
+
+/// Called whenever an `UnsafeCallback` is made: from now on every wrapper
+/// calls the re-entrant form.
+pub(super) fn callbacks_exist(scope: &mut v8::PinScope) {
+    if CALLBACKS.with(|c| c.replace(true)) {
+        return;
+    }
+    let enable = WRAPPERS_MADE.with(|w| {
+        w.borrow()
+            .as_ref()
+            .map(|w| v8::Local::new(scope, &w.enable))
+    });
+    if let Some(enable) = enable {
+        let receiver = v8::undefined(scope).into();
+        enable.call(scope, receiver, &[]);
+    }
+}
+
+/// The kind of slot read a result of primitive `p` needs.
+fn kind(p: Primitive) -> Option<&'static str> {
+    use Primitive as P;
+    Some(match p {
+        P::Void => return None,
+        P::Bool => "bool",
+        P::U8 | P::U16 | P::U32 => "u32",
+        P::I8 | P::I16 | P::I32 => "i32",
+        P::U64 | P::Usize => "u64",
+        P::I64 | P::Isize => "i64",
+        P::F32 => "f32",
+        P::F64 => "f64",
+        P::Pointer | P::Function | P::Buffer => "pointer",
+    })
+}
+
+/// The wrapper the script sees for `function` (a symbol with `arity`
+/// parameters and a `result` value, whose V8 function has both fast
+/// overloads); `None` if JS threw.
+pub(super) fn wrap<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    function: v8::Local<'s, v8::Function>,
+    result: Primitive,
+    arity: usize,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let kind = v8::String::new(scope, kind(result)?)?;
+    let wrap = match WRAPPERS_MADE.with(|w| w.borrow().as_ref().map(|w| w.wrap.clone())) {
+        Some(wrap) => v8::Local::new(scope, &wrap),
+        None => make_wrappers(scope)?,
+    };
+    let arity = v8::Integer::new_from_unsigned(scope, arity as u32);
+    let receiver = v8::undefined(scope).into();
+    let wrapper = wrap.call(
+        scope,
+        receiver,
+        &[function.into(), kind.into(), arity.into()],
+    )?;
+    v8::Local::<v8::Function>::try_from(wrapper).ok()
+}
+
+/// Compiles the factory for this thread and keeps it; its `wrap`.
+fn make_wrappers<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
+    let source = v8::String::new(scope, WRAPPERS)?;
+    let script = v8::Script::compile(scope, source, None)?;
+    let factory = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
+    // A fresh ArrayBuffer's memory is its own allocation, which never moves.
+    let buffer = v8::ArrayBuffer::new(scope, 8);
+    let data = buffer.data()?.as_ptr();
+    let slot = v8::External::new(scope, data);
+    SLOT.with(|s| s.set(data as usize));
+    let take = take_function(scope)?;
+    let callbacks = v8::Boolean::new(scope, CALLBACKS.with(Cell::get));
+    let receiver = v8::undefined(scope).into();
+    let made = factory.call(
+        scope,
+        receiver,
+        &[buffer.into(), slot.into(), take.into(), callbacks.into()],
+    )?;
+    let made = v8::Local::<v8::Array>::try_from(made).ok()?;
+    let wrap = v8::Local::<v8::Function>::try_from(made.get_index(scope, 0)?).ok()?;
+    let enable = v8::Local::<v8::Function>::try_from(made.get_index(scope, 1)?).ok()?;
+    WRAPPERS_MADE.with(|w| {
+        *w.borrow_mut() = Some(Wrappers {
+            wrap: v8::Global::new(scope, wrap),
+            enable: v8::Global::new(scope, enable),
+            _slot: v8::Global::new(scope, buffer),
+        })
+    });
+    Some(wrap)
+}
+
+/// `take(slot)`: the pointer a re-entrant trampoline stored in the result
+/// slot, as a pointer value (`null` for 0); fast when the wrapper is
+/// optimized.
+fn take_function<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
+    const ARGUMENTS: [CTypeInfo; 3] = [
+        C::V8Value.as_info(),
+        C::Pointer.as_info(),
+        C::CallbackOptions.as_info(),
+    ];
+    // Leaked: V8 keeps pointers into them for the isolate's life.
+    let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
+        C::Pointer.as_info(),
+        &ARGUMENTS,
+        Int64Representation::BigInt,
+    )));
+    let overloads: &'static [CFunction] =
+        Box::leak(Box::new([CFunction::new(take_fast as *const c_void, info)]));
+    v8::FunctionTemplate::builder(take_slow)
+        .build_fast(scope, overloads)
+        .get_function(scope)
+}
+
+/// The fast form of `take`.
+unsafe extern "C" fn take_fast(
+    _receiver: *const c_void,
+    slot: *const usize,
+    _options: *const c_void,
+) -> usize {
+    // SAFETY: only the wrappers call `take`, always with this thread's
+    // result slot: 8 live, aligned bytes a trampoline has just written.
+    unsafe { slot.read() }
+}
+
+/// The slow form of `take`.
+fn take_slow(
+    scope: &mut v8::PinScope,
+    args: v8::FunctionCallbackArguments,
+    mut rv: v8::ReturnValue<v8::Value>,
+) {
+    let Ok(slot) = v8::Local::<v8::External>::try_from(args.get(0)) else {
+        return;
+    };
+    // SAFETY: as in `take_fast`.
+    let address = unsafe { slot.value().cast::<u64>().read() };
+    rv.set(pointer_to_js(scope, address));
+}
