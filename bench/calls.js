@@ -2,7 +2,8 @@
 // stock Deno against the native test library (first argument). Prints one
 // line per case: `name ns-per-call`. scripts/bench-js runs it under both
 // and prints the table with ratios. Each case warms up (so V8 optimizes the
-// loop) and then takes the best of several timed rounds.
+// loop) and then takes the best of several timed rounds. Arguments: the
+// library, the rounds (5), and optionally `callbacks` (see below).
 const lib = Deno.dlopen(Deno.args[0], {
   nop: { parameters: [], result: "void" },
   add_i32: { parameters: ["i32", "i32"], result: "i32" },
@@ -21,6 +22,11 @@ const lib = Deno.dlopen(Deno.args[0], {
 });
 const s = lib.symbols;
 const rounds = Number(Deno.args[1] ?? 5);
+// `callbacks` as the third argument: an UnsafeCallback exists throughout,
+// so ffic calls symbols with a value through their re-entrant form.
+if (Deno.args[2] === "callbacks") {
+  new Deno.UnsafeCallback({ parameters: [], result: "void" }, () => {}).unref();
+}
 // The floor (ffic's bench build only): the same signatures as hand-written
 // V8 fast functions calling the library directly.
 const floor = globalThis.fficFloor?.(Deno.args[0]);

@@ -80,7 +80,7 @@ impl<'l> Plan<'l> {
             reentrant_of.push(if symbol.reentrant_call() {
                 functions.push((
                     fast::build(signature, slot, Output::Stored, isa, &mut fctx)?,
-                    None,
+                    direct::stored_prefix(signature, slot, isa),
                 ));
                 Some(functions.len() - 1)
             } else {

@@ -26,6 +26,23 @@
 //! jmp  *target(%rip)     ; the native function returns straight to V8
 //! full:
 //! ```
+//!
+//! The re-entrant form (V8 passes a result pointer after the parameters and
+//! expects nothing back) gets one too when every argument is in a register:
+//! it keeps the pointer on the stack across a real call, which also aligns
+//! the stack for it, and stores the result through it.
+//!
+//! ```text
+//! cmpq $0, trace(%rip) ; jne full
+//! push %rcx              ; the result pointer (for two parameters)
+//! mov  %rsi, %rdi        ; the moves, as above
+//! ...
+//! call *target(%rip)
+//! pop  %rcx
+//! mov  %eax, (%rcx)      ; the result at its V8 width
+//! ret
+//! full:
+//! ```
 
 use crate::emit::Prefix;
 use crate::imports::Helper;
@@ -56,27 +73,118 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
         return None;
     }
     let moves = moves(sig)?;
-
-    let mut bytes = Vec::with_capacity(20 + 10 * moves.len());
-    let mut fixups = Vec::with_capacity(2);
-    // cmpq $0, trace(%rip): REX.W 83 /7 with a RIP-relative operand, imm8 0.
-    bytes.extend_from_slice(&[0x48, 0x83, 0x3D]);
-    fixups.push((bytes.len() as u32, -5, Helper::Trace.slot()));
-    bytes.extend_from_slice(&[0, 0, 0, 0, 0x00]);
-    // jne rel32 to the end of the prefix, patched below.
-    bytes.extend_from_slice(&[0x0F, 0x85]);
-    let jne_field = bytes.len();
-    bytes.extend_from_slice(&[0, 0, 0, 0]);
-    for m in &moves {
-        encode(&mut bytes, m);
-    }
+    let mut entry = Entry::new(moves.len());
+    entry.moves(&moves);
     // jmp *target(%rip): FF /4 with a RIP-relative operand.
-    bytes.extend_from_slice(&[0xFF, 0x25]);
-    fixups.push((bytes.len() as u32, -4, slot));
-    bytes.extend_from_slice(&[0, 0, 0, 0]);
-    let rel = (bytes.len() - (jne_field + 4)) as i32;
-    bytes[jne_field..jne_field + 4].copy_from_slice(&rel.to_le_bytes());
-    Some(Prefix { bytes, fixups })
+    entry.through_slot(&[0xFF, 0x25], slot);
+    Some(entry.finish())
+}
+
+/// The frameless entry of the re-entrant form of `sig`'s fast trampoline
+/// (see the module documentation), or `None` when an argument needs more
+/// than moving or is on the stack, or the result needs widening.
+pub fn stored_prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix> {
+    if isa.name() != "x64" || isa.default_call_conv() != CallConv::SystemV {
+        return None;
+    }
+    let store = store_result(&sig.result)?;
+    let moves = moves(sig)?;
+    let on_stack = |p: Place| matches!(p, Place::Stack(_));
+    if moves.iter().any(|m| on_stack(m.from) || on_stack(m.to)) {
+        return None;
+    }
+    // Where V8 passes the result pointer: the integer register after the
+    // receiver and the integer parameters.
+    let integers = moves
+        .iter()
+        .filter(|m| matches!(m.from, Place::Register(_)))
+        .count();
+    let pointer = *ARGUMENT_REGISTERS.get(1 + integers)?;
+    let mut entry = Entry::new(moves.len());
+    // push %pointer: 50+r, REX.B for r8-r15. It is never a move's
+    // destination (those are the registers below it).
+    if pointer >= 8 {
+        entry.bytes.push(0x41);
+    }
+    entry.bytes.push(0x50 | (pointer & 7));
+    entry.moves(&moves);
+    // call *target(%rip): FF /2 with a RIP-relative operand.
+    entry.through_slot(&[0xFF, 0x15], slot);
+    // pop %rcx; the store; ret.
+    entry.bytes.push(0x59);
+    entry.bytes.extend_from_slice(store);
+    entry.bytes.push(0xC3);
+    Some(entry.finish())
+}
+
+/// `mov` of the native result to `(%rcx)` at the width the re-entrant form
+/// stores it, or `None` when it needs widening first (8- and 16-bit
+/// integers) or there is none.
+fn store_result(result: &Type) -> Option<&'static [u8]> {
+    use Primitive as P;
+    let Type::Primitive(p) = result else {
+        return None;
+    };
+    Some(match p {
+        P::Bool => &[0x88, 0x01],            // mov %al, (%rcx)
+        P::U32 | P::I32 => &[0x89, 0x01],    // mov %eax, (%rcx)
+        P::F32 => &[0xF3, 0x0F, 0x11, 0x01], // movss %xmm0, (%rcx)
+        P::F64 => &[0xF2, 0x0F, 0x11, 0x01], // movsd %xmm0, (%rcx)
+        P::U8 | P::I8 | P::U16 | P::I16 | P::Void => return None,
+        P::U64 | P::I64 | P::Usize | P::Isize | P::Pointer | P::Function | P::Buffer => {
+            &[0x48, 0x89, 0x01] // mov %rax, (%rcx)
+        }
+    })
+}
+
+/// A frameless entry being written: the trace check first, whose jump to
+/// the full trampoline after the entry is patched by `finish`.
+struct Entry {
+    bytes: Vec<u8>,
+    fixups: Vec<(u32, i64, u32)>,
+    jne_field: usize,
+}
+
+impl Entry {
+    fn new(moves: usize) -> Entry {
+        let mut bytes = Vec::with_capacity(32 + 10 * moves);
+        let mut fixups = Vec::with_capacity(2);
+        // cmpq $0, trace(%rip): REX.W 83 /7 with a RIP-relative operand, imm8 0.
+        bytes.extend_from_slice(&[0x48, 0x83, 0x3D]);
+        fixups.push((bytes.len() as u32, -5, Helper::Trace.slot()));
+        bytes.extend_from_slice(&[0, 0, 0, 0, 0x00]);
+        // jne rel32 to the end of the entry, patched by `finish`.
+        bytes.extend_from_slice(&[0x0F, 0x85]);
+        let jne_field = bytes.len();
+        bytes.extend_from_slice(&[0, 0, 0, 0]);
+        Entry {
+            bytes,
+            fixups,
+            jne_field,
+        }
+    }
+
+    fn moves(&mut self, moves: &[Move]) {
+        for m in moves {
+            encode(&mut self.bytes, m);
+        }
+    }
+
+    /// `opcode` with a RIP-relative operand: import `slot`.
+    fn through_slot(&mut self, opcode: &[u8], slot: u32) {
+        self.bytes.extend_from_slice(opcode);
+        self.fixups.push((self.bytes.len() as u32, -4, slot));
+        self.bytes.extend_from_slice(&[0, 0, 0, 0]);
+    }
+
+    fn finish(mut self) -> Prefix {
+        let rel = (self.bytes.len() - (self.jne_field + 4)) as i32;
+        self.bytes[self.jne_field..self.jne_field + 4].copy_from_slice(&rel.to_le_bytes());
+        Prefix {
+            bytes: self.bytes,
+            fixups: self.fixups,
+        }
+    }
 }
 
 /// How a parameter's V8 value becomes the native argument. Values are never
@@ -343,6 +451,34 @@ mod tests {
             ]
         );
         assert_eq!(p.fixups, [(3, -5, Helper::Trace.slot()), (22, -4, 9)]);
+    }
+
+    #[test]
+    fn the_reentrant_entry_keeps_the_result_pointer_across_the_call() {
+        use Primitive::*;
+        let isa = crate::isa::build(Target::X86_64_LINUX).unwrap();
+        // V8: receiver rdi, i32 esi, f64 xmm0, u64 rdx, result pointer rcx.
+        let p = stored_prefix(&sig(&[I32, F64, U64], F64), 9, &*isa).unwrap();
+        // cmpq $0,trace(%rip); jne +19; push %rcx; movslq %esi,%rdi;
+        // mov %rdx,%rsi; call *slot(%rip); pop %rcx; movsd %xmm0,(%rcx); ret
+        assert_eq!(
+            p.bytes,
+            [
+                0x48, 0x83, 0x3D, 0, 0, 0, 0, 0, 0x0F, 0x85, 19, 0, 0, 0, 0x51, 0x48, 0x63, 0xFE,
+                0x48, 0x8B, 0xF2, 0xFF, 0x15, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3
+            ]
+        );
+        assert_eq!(p.fixups, [(3, -5, Helper::Trace.slot()), (23, -4, 9)]);
+        // Four integer parameters put the pointer in r9: push %r9.
+        let p = stored_prefix(&sig(&[U64; 4], U64), 9, &*isa).unwrap();
+        assert_eq!(p.bytes[14..16], [0x41, 0x51]);
+        // Five leave it on the stack, and a stack argument needs more than
+        // moving once the entry calls: the full trampoline serves both.
+        assert!(stored_prefix(&sig(&[U64; 5], U64), 9, &*isa).is_none());
+        assert!(stored_prefix(&sig(&[U64; 7], U64), 9, &*isa).is_none());
+        // A result to widen, or none to store: no entry either.
+        assert!(stored_prefix(&sig(&[I32], I16), 9, &*isa).is_none());
+        assert!(stored_prefix(&sig(&[I32], Void), 9, &*isa).is_none());
     }
 
     /// Encodes one move alone.
