@@ -50,22 +50,62 @@ pub struct Prefix {
     pub fixups: Vec<(u32, i64, u32)>,
 }
 
-/// Compiles `functions` and links them, each behind its prefix if any, for
-/// an import table after the code.
+/// Hand-written code that calls an earlier function of the same blob:
+/// `call rel32` with its field at `call_field`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shim {
+    /// The code.
+    pub bytes: Vec<u8>,
+    /// Offset of the call's 32-bit displacement.
+    pub call_field: u32,
+    /// Index, among the pieces before it, of the function it calls.
+    pub target: usize,
+}
+
+/// One function of a blob.
+#[derive(Debug, Clone)]
+pub enum Piece {
+    /// Compiled by Cranelift, behind its prefix if any.
+    Function(Box<ir::Function>, Option<Prefix>),
+    /// Written by hand.
+    Shim(Shim),
+}
+
+/// Compiles `pieces` and links them, for an import table after the code.
 pub fn compile_code(
     isa: &dyn TargetIsa,
-    functions: Vec<(ir::Function, Option<Prefix>)>,
+    pieces: Vec<Piece>,
     page_size: u32,
 ) -> Result<Code, CompileError> {
     let mut ctx = Context::new();
     let mut bytes = Vec::new();
-    let mut ranges = Vec::with_capacity(functions.len());
+    let mut ranges: Vec<CodeRange> = Vec::with_capacity(pieces.len());
     // (position in blob, addend, import slot) of every reference.
     let mut fixups = Vec::new();
-    for (func, prefix) in functions {
+    for piece in pieces {
+        let (func, prefix) = match piece {
+            Piece::Function(func, prefix) => (func, prefix),
+            Piece::Shim(shim) => {
+                let start = bytes.len().next_multiple_of(FUNCTION_ALIGN as usize);
+                bytes.resize(start, CODE_FILL);
+                let target = ranges.get(shim.target).ok_or(CompileError::ShimTarget)?;
+                let next = start as i64 + i64::from(shim.call_field) + 4;
+                let rel = i32::try_from(i64::from(target.offset) - next)
+                    .map_err(|_| CompileError::TooLarge)?;
+                let mut code = shim.bytes;
+                let at = shim.call_field as usize;
+                code[at..at + 4].copy_from_slice(&rel.to_le_bytes());
+                bytes.extend_from_slice(&code);
+                ranges.push(CodeRange {
+                    offset: u32::try_from(start).map_err(|_| CompileError::TooLarge)?,
+                    len: code.len() as u32,
+                });
+                continue;
+            }
+        };
         let name = func.name.to_string();
         ctx.clear();
-        ctx.func = func;
+        ctx.func = *func;
         let compiled = ctx
             .compile(isa, &mut ControlPlane::default())
             .map_err(|e| CompileError::Codegen {

@@ -15,6 +15,9 @@ pub enum CompileError {
     /// store (the plan never asks; kept as a guard).
     #[error("a re-entrant fast trampoline for a function without a value result")]
     NoValueResult,
+    /// A shim calls a function not before it (a bug in the plan).
+    #[error("a shim calls a function that does not precede it")]
+    ShimTarget,
     /// A struct too large to pass by value on a thread's stack (validation
     /// rejects it; kept as a guard).
     #[error("a struct of {size} bytes; at most {max} bytes can be passed by value", max = ffic_schema::MAX_BY_VALUE_STRUCT)]

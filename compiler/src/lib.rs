@@ -13,6 +13,6 @@ pub mod plan;
 pub mod trampoline;
 
 pub use artifact::{COMPILER_VERSION, Compiled, compile_artifact, write_atomically};
-pub use emit::{Code, CodeRange, compile_code};
+pub use emit::{Code, CodeRange, Piece, Shim, compile_code};
 pub use error::CompileError;
 pub use plan::Plan;

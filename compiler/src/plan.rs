@@ -7,11 +7,10 @@
 //! build from this plan.
 
 use crate::CompileError;
-use crate::emit::Prefix;
+use crate::emit::Piece;
 use crate::imports::symbol_slot;
 use crate::trampoline::fast::Output;
 use crate::trampoline::{direct, fast, invoke};
-use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
 use ffic_schema::{Library, Signature, Symbol, SymbolKind};
@@ -29,10 +28,10 @@ pub struct Plan<'l> {
     pub reentrant: Vec<Option<usize>>,
     /// Per symbol: index into `signatures` (and of its invoke trampoline).
     pub invoke: Vec<Option<usize>>,
-    /// Every function to compile, with the entry put in front of it: the
-    /// invoke trampolines first (in `signatures` order), then per symbol
-    /// its fast one and its re-entrant one.
-    pub functions: Vec<(ir::Function, Option<Prefix>)>,
+    /// Every function to emit: the invoke trampolines first (in
+    /// `signatures` order), then per symbol its fast one (behind its entry)
+    /// and its re-entrant one (a shim calling the fast one where it can).
+    pub functions: Vec<Piece>,
 }
 
 impl<'l> Plan<'l> {
@@ -57,7 +56,8 @@ impl<'l> Plan<'l> {
         let mut fctx = FunctionBuilderContext::new();
         let mut functions = Vec::with_capacity(signatures.len() + symbols.len());
         for (i, signature) in signatures.iter().enumerate() {
-            functions.push((invoke::build(signature, i as u32, isa, &mut fctx)?, None));
+            let function = invoke::build(signature, i as u32, isa, &mut fctx)?;
+            functions.push(Piece::Function(Box::new(function), None));
         }
         let mut fast_of = Vec::with_capacity(symbols.len());
         let mut reentrant_of = Vec::with_capacity(symbols.len());
@@ -68,23 +68,40 @@ impl<'l> Plan<'l> {
                 continue;
             };
             let slot = symbol_slot(i);
-            fast_of.push(if symbol.fast_call() {
-                functions.push((
-                    fast::build(signature, slot, Output::Returned, isa, &mut fctx)?,
+            let fast = if symbol.fast_call() {
+                functions.push(Piece::Function(
+                    Box::new(fast::build(
+                        signature,
+                        slot,
+                        Output::Returned,
+                        isa,
+                        &mut fctx,
+                    )?),
                     direct::prefix(signature, slot, isa),
                 ));
                 Some(functions.len() - 1)
             } else {
                 None
-            });
-            reentrant_of.push(if symbol.reentrant_call() {
-                functions.push((
-                    fast::build(signature, slot, Output::Stored, isa, &mut fctx)?,
-                    direct::stored_prefix(signature, slot, isa),
-                ));
-                Some(functions.len() - 1)
-            } else {
-                None
+            };
+            fast_of.push(fast);
+            reentrant_of.push(match fast.filter(|_| symbol.reentrant_call()) {
+                Some(target) => {
+                    functions.push(match direct::reentrant_shim(signature, target, isa) {
+                        Some(shim) => Piece::Shim(shim),
+                        None => Piece::Function(
+                            Box::new(fast::build(
+                                signature,
+                                slot,
+                                Output::Stored,
+                                isa,
+                                &mut fctx,
+                            )?),
+                            None,
+                        ),
+                    });
+                    Some(functions.len() - 1)
+                }
+                None => None,
             });
         }
         Ok(Plan {

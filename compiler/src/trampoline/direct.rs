@@ -28,23 +28,22 @@
 //! ```
 //!
 //! The re-entrant form (V8 passes a result pointer after the parameters and
-//! expects nothing back) gets one too when every argument is in a register:
-//! it keeps the pointer on the stack across a real call, which also aligns
-//! the stack for it, and stores the result through it.
+//! expects nothing back) is a shim in front of nothing, when every argument
+//! is in a register: it keeps the pointer on the stack across a call of the
+//! returning form (which also aligns the stack for it), passing that form
+//! the options where it expects them, and stores the result it returns, so
+//! it needs no code of its own for any conversion.
 //!
 //! ```text
-//! cmpq $0, trace(%rip) ; jne full
-//! push %rcx              ; the result pointer (for two parameters)
-//! mov  %rsi, %rdi        ; the moves, as above
-//! ...
-//! call *target(%rip)
+//! push %rcx              ; the result pointer (for two integer parameters)
+//! mov  %r8, %rcx         ; the options, where the returning form takes them
+//! call fast              ; the returning form, right before this shim
 //! pop  %rcx
 //! mov  %eax, (%rcx)      ; the result at its V8 width
 //! ret
-//! full:
 //! ```
 
-use crate::emit::Prefix;
+use crate::emit::{Prefix, Shim};
 use crate::imports::Helper;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use ffic_schema::types::Primitive;
@@ -80,57 +79,65 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
     Some(entry.finish())
 }
 
-/// The frameless entry of the re-entrant form of `sig`'s fast trampoline
-/// (see the module documentation), or `None` when an argument needs more
-/// than moving or is on the stack, or the result needs widening.
-pub fn stored_prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix> {
+/// The re-entrant form of `sig`'s fast trampoline as a shim calling the
+/// returning form, function `target` of the blob (see the module
+/// documentation), or `None` when an argument, the result pointer or the
+/// options are on the stack.
+pub fn reentrant_shim(sig: &Signature, target: usize, isa: &dyn TargetIsa) -> Option<Shim> {
     if isa.name() != "x64" || isa.default_call_conv() != CallConv::SystemV {
         return None;
     }
     let store = store_result(&sig.result)?;
-    let moves = moves(sig)?;
-    let on_stack = |p: Place| matches!(p, Place::Stack(_));
-    if moves.iter().any(|m| on_stack(m.from) || on_stack(m.to)) {
+    let mut v8 = Places::default();
+    v8.next(false); // the receiver
+    for ty in &sig.parameters {
+        let float = matches!(ty, Type::Primitive(Primitive::F32 | Primitive::F64));
+        if let Place::Stack(_) = v8.next(float) {
+            return None;
+        }
+    }
+    let (Place::Register(pointer), Place::Register(options)) = (v8.next(false), v8.next(false))
+    else {
         return None;
-    }
-    // Where V8 passes the result pointer: the integer register after the
-    // receiver and the integer parameters.
-    let integers = moves
-        .iter()
-        .filter(|m| matches!(m.from, Place::Register(_)))
-        .count();
-    let pointer = *ARGUMENT_REGISTERS.get(1 + integers)?;
-    let mut entry = Entry::new(moves.len());
-    // push %pointer: 50+r, REX.B for r8-r15. It is never a move's
-    // destination (those are the registers below it).
+    };
+    let mut bytes = Vec::with_capacity(24);
+    // push %pointer: 50+r, REX.B for r8-r15.
     if pointer >= 8 {
-        entry.bytes.push(0x41);
+        bytes.push(0x41);
     }
-    entry.bytes.push(0x50 | (pointer & 7));
-    entry.moves(&moves);
-    // call *target(%rip): FF /2 with a RIP-relative operand.
-    entry.through_slot(&[0xFF, 0x15], slot);
+    bytes.push(0x50 | (pointer & 7));
+    // mov %options, %pointer: REX.W 89 /r, the source in ModRM.reg.
+    bytes.push(0x48 | ((options >> 3) << 2) | (pointer >> 3));
+    bytes.extend_from_slice(&[0x89, 0xC0 | ((options & 7) << 3) | (pointer & 7)]);
+    // call rel32, resolved when the blob is laid out.
+    bytes.push(0xE8);
+    let call_field = bytes.len() as u32;
+    bytes.extend_from_slice(&[0, 0, 0, 0]);
     // pop %rcx; the store; ret.
-    entry.bytes.push(0x59);
-    entry.bytes.extend_from_slice(store);
-    entry.bytes.push(0xC3);
-    Some(entry.finish())
+    bytes.push(0x59);
+    bytes.extend_from_slice(store);
+    bytes.push(0xC3);
+    Some(Shim {
+        bytes,
+        call_field,
+        target,
+    })
 }
 
-/// `mov` of the native result to `(%rcx)` at the width the re-entrant form
-/// stores it, or `None` when it needs widening first (8- and 16-bit
-/// integers) or there is none.
+/// `mov` of the returning form's result to `(%rcx)` at the width V8 reads
+/// it back (8- and 16-bit integers come back widened to 32 bits), or `None`
+/// when there is none.
 fn store_result(result: &Type) -> Option<&'static [u8]> {
     use Primitive as P;
     let Type::Primitive(p) = result else {
         return None;
     };
     Some(match p {
-        P::Bool => &[0x88, 0x01],            // mov %al, (%rcx)
-        P::U32 | P::I32 => &[0x89, 0x01],    // mov %eax, (%rcx)
+        P::Void => return None,
+        P::Bool => &[0x88, 0x01], // mov %al, (%rcx)
+        P::U8 | P::I8 | P::U16 | P::I16 | P::U32 | P::I32 => &[0x89, 0x01], // mov %eax, (%rcx)
         P::F32 => &[0xF3, 0x0F, 0x11, 0x01], // movss %xmm0, (%rcx)
         P::F64 => &[0xF2, 0x0F, 0x11, 0x01], // movsd %xmm0, (%rcx)
-        P::U8 | P::I8 | P::U16 | P::I16 | P::Void => return None,
         P::U64 | P::I64 | P::Usize | P::Isize | P::Pointer | P::Function | P::Buffer => {
             &[0x48, 0x89, 0x01] // mov %rax, (%rcx)
         }
@@ -454,31 +461,32 @@ mod tests {
     }
 
     #[test]
-    fn the_reentrant_entry_keeps_the_result_pointer_across_the_call() {
+    fn the_reentrant_shim_keeps_the_result_pointer_across_the_call() {
         use Primitive::*;
         let isa = crate::isa::build(Target::X86_64_LINUX).unwrap();
-        // V8: receiver rdi, i32 esi, f64 xmm0, u64 rdx, result pointer rcx.
-        let p = stored_prefix(&sig(&[I32, F64, U64], F64), 9, &*isa).unwrap();
-        // cmpq $0,trace(%rip); jne +19; push %rcx; movslq %esi,%rdi;
-        // mov %rdx,%rsi; call *slot(%rip); pop %rcx; movsd %xmm0,(%rcx); ret
+        // V8: receiver rdi, i32 esi, f64 xmm0, u64 rdx, result pointer rcx,
+        // options r8.
+        let shim = reentrant_shim(&sig(&[I32, F64, U64], F64), 7, &*isa).unwrap();
+        // push %rcx; mov %r8,%rcx; call fast; pop %rcx; movsd %xmm0,(%rcx); ret
         assert_eq!(
-            p.bytes,
+            shim.bytes,
             [
-                0x48, 0x83, 0x3D, 0, 0, 0, 0, 0, 0x0F, 0x85, 19, 0, 0, 0, 0x51, 0x48, 0x63, 0xFE,
-                0x48, 0x8B, 0xF2, 0xFF, 0x15, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3
+                0x51, 0x4C, 0x89, 0xC1, 0xE8, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3
             ]
         );
-        assert_eq!(p.fixups, [(3, -5, Helper::Trace.slot()), (23, -4, 9)]);
-        // Four integer parameters put the pointer in r9: push %r9.
-        let p = stored_prefix(&sig(&[U64; 4], U64), 9, &*isa).unwrap();
-        assert_eq!(p.bytes[14..16], [0x41, 0x51]);
-        // Five leave it on the stack, and a stack argument needs more than
-        // moving once the entry calls: the full trampoline serves both.
-        assert!(stored_prefix(&sig(&[U64; 5], U64), 9, &*isa).is_none());
-        assert!(stored_prefix(&sig(&[U64; 7], U64), 9, &*isa).is_none());
-        // A result to widen, or none to store: no entry either.
-        assert!(stored_prefix(&sig(&[I32], I16), 9, &*isa).is_none());
-        assert!(stored_prefix(&sig(&[I32], Void), 9, &*isa).is_none());
+        assert_eq!((shim.call_field, shim.target), (5, 7));
+        // Three integer parameters put the pointer in r8 and the options in
+        // r9: push %r8; mov %r9,%r8. An i16 result comes back widened.
+        let shim = reentrant_shim(&sig(&[U64; 3], I16), 0, &*isa).unwrap();
+        assert_eq!(shim.bytes[..5], [0x41, 0x50, 0x4D, 0x89, 0xC8]);
+        assert_eq!(shim.bytes[10..13], [0x59, 0x89, 0x01]);
+        // Four put the options on the stack, as do nine floats' last: the
+        // full re-entrant trampoline serves those.
+        assert!(reentrant_shim(&sig(&[U64; 4], U64), 0, &*isa).is_none());
+        assert!(reentrant_shim(&sig(&[F64; 9], F64), 0, &*isa).is_none());
+        assert!(reentrant_shim(&sig(&[F64; 8], F64), 0, &*isa).is_some());
+        // No result to store: no re-entrant form at all.
+        assert!(reentrant_shim(&sig(&[I32], Void), 0, &*isa).is_none());
     }
 
     /// Encodes one move alone.
