@@ -56,6 +56,8 @@ pub struct Prefix {
 pub struct Shim {
     /// The code.
     pub bytes: Vec<u8>,
+    /// Its import slot fields, as a [`Prefix`]'s.
+    pub fixups: Vec<(u32, i64, u32)>,
     /// Offset of the call's 32-bit displacement.
     pub call_field: u32,
     /// Index, among the pieces before it, of the function it calls.
@@ -95,6 +97,9 @@ pub fn compile_code(
                 let mut code = shim.bytes;
                 let at = shim.call_field as usize;
                 code[at..at + 4].copy_from_slice(&rel.to_le_bytes());
+                for &(at, addend, slot) in &shim.fixups {
+                    fixups.push((start + at as usize, addend, slot));
+                }
                 bytes.extend_from_slice(&code);
                 ranges.push(CodeRange {
                     offset: u32::try_from(start).map_err(|_| CompileError::TooLarge)?,

@@ -86,7 +86,7 @@ impl<'l> Plan<'l> {
             fast_of.push(fast);
             reentrant_of.push(match fast.filter(|_| symbol.reentrant_call()) {
                 Some(target) => {
-                    functions.push(match direct::reentrant_shim(signature, target, isa) {
+                    functions.push(match direct::reentrant_shim(signature, slot, target, isa) {
                         Some(shim) => Piece::Shim(shim),
                         None => Piece::Function(
                             Box::new(fast::build(

@@ -28,18 +28,28 @@
 //! ```
 //!
 //! The re-entrant form (V8 passes a result pointer after the parameters and
-//! expects nothing back) is a shim in front of nothing, when every argument
-//! is in a register: it keeps the pointer on the stack across a call of the
-//! returning form (which also aligns the stack for it), passing that form
-//! the options where it expects them, and stores the result it returns, so
+//! expects nothing back), when every argument is in a register, keeps the
+//! pointer on the stack across a real call (which also aligns the stack for
+//! it) and stores the result through it. Where the arguments need only
+//! moving it calls the target itself; otherwise, and when tracing, it calls
+//! the returning form, passing the options where that form expects them, so
 //! it needs no code of its own for any conversion.
 //!
 //! ```text
+//! cmpq $0, trace(%rip)   ; only where the arguments need only moving:
+//! jne  shim
 //! push %rcx              ; the result pointer (for two integer parameters)
-//! mov  %r8, %rcx         ; the options, where the returning form takes them
-//! call fast              ; the returning form, right before this shim
+//! mov  %rsi, %rdi        ; the moves, as above
+//! call *target(%rip)
 //! pop  %rcx
 //! mov  %eax, (%rcx)      ; the result at its V8 width
+//! ret
+//! shim:
+//! push %rcx
+//! mov  %r8, %rcx         ; the options, where the returning form takes them
+//! call fast              ; the returning form, right before this one
+//! pop  %rcx
+//! mov  %eax, (%rcx)
 //! ret
 //! ```
 
@@ -79,11 +89,17 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
     Some(entry.finish())
 }
 
-/// The re-entrant form of `sig`'s fast trampoline as a shim calling the
-/// returning form, function `target` of the blob (see the module
-/// documentation), or `None` when an argument, the result pointer or the
-/// options are on the stack.
-pub fn reentrant_shim(sig: &Signature, target: usize, isa: &dyn TargetIsa) -> Option<Shim> {
+/// The re-entrant form of `sig`'s fast trampoline, whose target is in
+/// import `slot`: a shim calling the returning form, function `target` of
+/// the blob, behind a frameless path that calls the target itself where the
+/// arguments need only moving (see the module documentation); `None` when
+/// an argument, the result pointer or the options are on the stack.
+pub fn reentrant_shim(
+    sig: &Signature,
+    slot: u32,
+    target: usize,
+    isa: &dyn TargetIsa,
+) -> Option<Shim> {
     if isa.name() != "x64" || isa.default_call_conv() != CallConv::SystemV {
         return None;
     }
@@ -100,12 +116,32 @@ pub fn reentrant_shim(sig: &Signature, target: usize, isa: &dyn TargetIsa) -> Op
     else {
         return None;
     };
-    let mut bytes = Vec::with_capacity(24);
-    // push %pointer: 50+r, REX.B for r8-r15.
-    if pointer >= 8 {
-        bytes.push(0x41);
-    }
-    bytes.push(0x50 | (pointer & 7));
+    // push %pointer: 50+r, REX.B for r8-r15. It is never a move's
+    // destination (those are the registers below it).
+    let push: &[u8] = &[0x41, 0x50 | (pointer & 7)];
+    let push = &push[usize::from(pointer < 8)..];
+    // pop %rcx; the store; ret.
+    let finish = |bytes: &mut Vec<u8>| {
+        bytes.push(0x59);
+        bytes.extend_from_slice(store);
+        bytes.push(0xC3);
+    };
+    let (mut bytes, fixups) = match moves(sig).filter(|_| result_as_is(&sig.result)) {
+        // The frameless path, when not tracing: the moves, then a call of
+        // the target itself.
+        Some(moves) => {
+            let mut entry = Entry::new(moves.len());
+            entry.bytes.extend_from_slice(push);
+            entry.moves(&moves);
+            // call *target(%rip): FF /2 with a RIP-relative operand.
+            entry.through_slot(&[0xFF, 0x15], slot);
+            finish(&mut entry.bytes);
+            let prefix = entry.finish();
+            (prefix.bytes, prefix.fixups)
+        }
+        None => (Vec::with_capacity(24), Vec::new()),
+    };
+    bytes.extend_from_slice(push);
     // mov %options, %pointer: REX.W 89 /r, the source in ModRM.reg.
     bytes.push(0x48 | ((options >> 3) << 2) | (pointer >> 3));
     bytes.extend_from_slice(&[0x89, 0xC0 | ((options & 7) << 3) | (pointer & 7)]);
@@ -113,12 +149,10 @@ pub fn reentrant_shim(sig: &Signature, target: usize, isa: &dyn TargetIsa) -> Op
     bytes.push(0xE8);
     let call_field = bytes.len() as u32;
     bytes.extend_from_slice(&[0, 0, 0, 0]);
-    // pop %rcx; the store; ret.
-    bytes.push(0x59);
-    bytes.extend_from_slice(store);
-    bytes.push(0xC3);
+    finish(&mut bytes);
     Some(Shim {
         bytes,
+        fixups,
         call_field,
         target,
     })
@@ -461,32 +495,44 @@ mod tests {
     }
 
     #[test]
-    fn the_reentrant_shim_keeps_the_result_pointer_across_the_call() {
+    fn the_reentrant_form_keeps_the_result_pointer_across_the_call() {
         use Primitive::*;
         let isa = crate::isa::build(Target::X86_64_LINUX).unwrap();
         // V8: receiver rdi, i32 esi, f64 xmm0, u64 rdx, result pointer rcx,
         // options r8.
-        let shim = reentrant_shim(&sig(&[I32, F64, U64], F64), 7, &*isa).unwrap();
-        // push %rcx; mov %r8,%rcx; call fast; pop %rcx; movsd %xmm0,(%rcx); ret
+        let shim = reentrant_shim(&sig(&[I32, F64, U64], F64), 9, 7, &*isa).unwrap();
+        // cmpq $0,trace(%rip); jne +19 (to the shim); push %rcx;
+        // movslq %esi,%rdi; mov %rdx,%rsi; call *slot(%rip); pop %rcx;
+        // movsd %xmm0,(%rcx); ret; then the shim: push %rcx; mov %r8,%rcx;
+        // call fast; pop %rcx; movsd %xmm0,(%rcx); ret
         assert_eq!(
             shim.bytes,
             [
-                0x51, 0x4C, 0x89, 0xC1, 0xE8, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3
+                0x48, 0x83, 0x3D, 0, 0, 0, 0, 0, 0x0F, 0x85, 19, 0, 0, 0, 0x51, 0x48, 0x63, 0xFE,
+                0x48, 0x8B, 0xF2, 0xFF, 0x15, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3, 0x51,
+                0x4C, 0x89, 0xC1, 0xE8, 0, 0, 0, 0, 0x59, 0xF2, 0x0F, 0x11, 0x01, 0xC3
             ]
         );
-        assert_eq!((shim.call_field, shim.target), (5, 7));
+        assert_eq!(shim.fixups, [(3, -5, Helper::Trace.slot()), (23, -4, 9)]);
+        assert_eq!((shim.call_field, shim.target), (38, 7));
         // Three integer parameters put the pointer in r8 and the options in
-        // r9: push %r8; mov %r9,%r8. An i16 result comes back widened.
-        let shim = reentrant_shim(&sig(&[U64; 3], I16), 0, &*isa).unwrap();
-        assert_eq!(shim.bytes[..5], [0x41, 0x50, 0x4D, 0x89, 0xC8]);
-        assert_eq!(shim.bytes[10..13], [0x59, 0x89, 0x01]);
+        // r9. An i16 result needs widening: the shim alone (push %r8;
+        // mov %r9,%r8; call; pop %rcx; mov %eax,(%rcx); ret).
+        let shim = reentrant_shim(&sig(&[U64; 3], I16), 9, 0, &*isa).unwrap();
+        assert_eq!(
+            shim.bytes,
+            [
+                0x41, 0x50, 0x4D, 0x89, 0xC8, 0xE8, 0, 0, 0, 0, 0x59, 0x89, 0x01, 0xC3
+            ]
+        );
+        assert!(shim.fixups.is_empty());
         // Four put the options on the stack, as do nine floats' last: the
         // full re-entrant trampoline serves those.
-        assert!(reentrant_shim(&sig(&[U64; 4], U64), 0, &*isa).is_none());
-        assert!(reentrant_shim(&sig(&[F64; 9], F64), 0, &*isa).is_none());
-        assert!(reentrant_shim(&sig(&[F64; 8], F64), 0, &*isa).is_some());
+        assert!(reentrant_shim(&sig(&[U64; 4], U64), 9, 0, &*isa).is_none());
+        assert!(reentrant_shim(&sig(&[F64; 9], F64), 9, 0, &*isa).is_none());
+        assert!(reentrant_shim(&sig(&[F64; 8], F64), 9, 0, &*isa).is_some());
         // No result to store: no re-entrant form at all.
-        assert!(reentrant_shim(&sig(&[I32], Void), 0, &*isa).is_none());
+        assert!(reentrant_shim(&sig(&[I32], Void), 9, 0, &*isa).is_none());
     }
 
     /// Encodes one move alone.
