@@ -40,6 +40,8 @@ const WRAPPERS: &str = r#"(function (buffer, slot, take, callbacks) {
   };
   const makers = new Map();
   const enablers = [];
+  // One descriptor for every wrapper (a literal per call costs more).
+  const noParameters = Object.freeze({ value: 0 });
   const wrap = (f, kind, arity) => {
     const key = `${kind} ${arity}`;
     let make = makers.get(key);
@@ -60,7 +62,7 @@ return [(f) => {
       enablers.push(enable);
     }
     // As Deno's symbol functions: no declared parameters.
-    return Object.defineProperty(make(f), "length", { value: 0 });
+    return Object.defineProperty(make(f), "length", noParameters);
   };
   const enable = () => {
     callbacks = true;
