@@ -92,34 +92,12 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Run a JavaScript module in V8 with Deno's globals.
+    /// Run a JavaScript module in V8 with Deno's globals (`ffic run --help`).
     #[cfg(feature = "v8")]
-    #[command(after_help = "\
-Runs an ES module (relative imports, JSON modules, top-level await) with
-console, timers, TextEncoder/TextDecoder, performance and the Deno
-namespace. An uncaught error prints its stack and exits 1.
-
-Examples:
-  ffic run script.js arg1 arg2
-  ffic run --allow-ffi script.js
-  ffic run --allow-ffi --trace-ffi script.js
-  ffic run --allow-ffi=./lib,/usr/lib --v8-flags=--allow-natives-syntax script.js")]
+    #[command(disable_help_flag = true)]
     Run {
-        /// Allow Deno.dlopen: of any library, or (=PATH,...) of those under these paths.
-        #[arg(long, value_name = "PATH", num_args = 0.., require_equals = true, value_delimiter = ',')]
-        allow_ffi: Option<Vec<PathBuf>>,
-        /// Flags for V8, comma-separated (as Deno's --v8-flags).
-        #[arg(long, value_name = "FLAGS", allow_hyphen_values = true)]
-        v8_flags: Option<String>,
-        /// Report on stderr which code each FFI symbol runs (artifact, JIT or
-        /// libffi) and, at exit, its calls on the fast and slow paths.
-        #[arg(long)]
-        trace_ffi: bool,
-        /// The main module.
-        #[arg(value_name = "SCRIPT.js")]
-        script: PathBuf,
-        /// Arguments for the script (Deno.args).
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        /// Deno's flags, the script and its arguments, read as `deno run` reads them.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
     },
 }
@@ -168,18 +146,16 @@ fn main() -> ExitCode {
             format,
         } => inspect::run(&file, descriptor.as_deref(), format),
         #[cfg(feature = "v8")]
-        Command::Run {
-            allow_ffi,
-            v8_flags,
-            trace_ffi,
-            script,
-            args,
-        } => run::run(&run::RunOptions {
-            script,
-            args,
-            v8_flags,
-            allow_ffi,
-            trace_ffi,
-        }),
+        Command::Run { args } => match run::flags::parse(&args) {
+            Ok(run::flags::Request::Run(options)) => run::run(&options),
+            Ok(run::flags::Request::Help) => {
+                print!("{}", run::flags::HELP);
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -996,6 +996,88 @@ fn a_sql_function_that_deoptimizes_its_caller_needs_no_annotation() {
 }
 
 #[test]
+fn deno_command_lines_mean_what_they_mean_to_deno() {
+    let args = ["a", "--", "-b", "--allow-all"];
+    for flags in [
+        &[][..],
+        &["--unstable-ffi", "--allow-ffi"],
+        &["-A", "--seed", "7"],
+        &["-qA", "--unstable", "--seed=3"],
+        &["--unstable"],
+        &[
+            "--unstable-kv",
+            "--unstable-temporal",
+            "--allow-ffi=.",
+            "-q",
+        ],
+        &[
+            "--no-config",
+            "--no-lock",
+            "--no-check",
+            "--allow-read",
+            "--allow-env=HOME",
+            "-RWE",
+        ],
+        &["--v8-flags=--random-seed=5", "--allow-all"],
+        &["--bogus"],
+        &["--unstable-foo"],
+        &["-X"],
+        &["--seed=x"],
+    ] {
+        // Seeded, so that Math.random can be compared too.
+        let seeded = flags.iter().any(|f| f.contains("seed"));
+        let seed: &[&str] = if seeded { &[] } else { &["--seed=11"] };
+        let flags = [&["run"], seed, flags].concat();
+        let ours = run_with(ffic(), &flags, "flags.js", &args);
+        let theirs = run_env(
+            &deno(),
+            &flags,
+            "flags.js",
+            &args,
+            &[("RUST_BACKTRACE", "0")],
+        );
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{flags:?}");
+        assert_eq!(ours.status.code(), theirs.status.code(), "{flags:?}");
+        // Deno's usage errors go on with tips and a backtrace; the error
+        // itself is the first line.
+        let theirs_err = if theirs.status.success() {
+            text(&theirs.stderr)
+        } else {
+            first_line(&theirs.stderr) + "\n"
+        };
+        assert_eq!(text(&ours.stderr), theirs_err, "{flags:?}");
+    }
+    // Deno flags ffic cannot honour are refused by name, and --check says
+    // that ffic does not type-check.
+    for (flag, message) in [
+        (
+            "--watch",
+            "error: ffic run does not support Deno's --watch flag\n",
+        ),
+        (
+            "-c",
+            "error: ffic run does not support Deno's --config flag\n",
+        ),
+        (
+            "--deny-ffi=/tmp",
+            "error: ffic run does not support Deno's --deny-ffi flag\n",
+        ),
+    ] {
+        let out = run_with(ffic(), &["run", flag], "flags.js", &[]);
+        assert_eq!(out.status.code(), Some(1), "{flag}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), message, "{flag}");
+    }
+    let out = run_with(ffic(), &["run", "--check"], "flags.js", &[]);
+    assert!(out.status.success());
+    assert!(first_line(&out.stderr).starts_with("ffic does not type-check"));
+    let out = run_with(ffic(), &["run", "--help"], "flags.js", &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Usage: ffic run [FLAGS] SCRIPT [ARGS]...")
+    );
+}
+
+#[test]
 fn lazily_bound_symbols_look_like_deno_symbols() {
     // 200 symbols: past the fast-mode limit, so each is bound on first use.
     let out = ffi_same_as_deno("ffi_lazy.js");

@@ -401,6 +401,21 @@
       this.name = "NotCapable";
     }
   }
+  // As Deno: the first refusal of a run granted no permission, whose script
+  // arguments look like permission flags, says they belong before the script.
+  let flagsHinted = !info.hintPermissionFlags;
+  function notCapable(message) {
+    if (!flagsHinted && info.args.some((a) => a.startsWith("--allow-") || a.startsWith("--deny-"))) {
+      flagsHinted = true;
+      print(
+        "Permission flags have likely been incorrectly set after the script argument.\n" +
+          "To grant permissions, set them before the script argument. For example:\n" +
+          "    deno run --allow-read=. main.js",
+        true,
+      );
+    }
+    return new NotCapable(message);
+  }
   class BadResource extends Error {
     constructor(message) {
       super(message);
@@ -412,8 +427,7 @@
   // Pointers, views, function pointers and callbacks need unrestricted
   // --allow-ffi, as in Deno (fixed for the run, so checked once).
   const ffiUnrestricted = natives.ffiAllowed();
-  const ffiDenied = () =>
-    new NotCapable("Requires ffi access, run again with the --allow-ffi flag");
+  const ffiDenied = () => notCapable("Requires ffi access, run again with the --allow-ffi flag");
   function requireFfi() {
     if (!ffiUnrestricted) throw ffiDenied();
   }
@@ -476,7 +490,7 @@
       // The descriptor is checked first, then the path against --allow-ffi.
       const opened = natives.dlopen(path, JSON.stringify(symbols), precompiled(symbols));
       if (typeof opened === "string") {
-        throw new NotCapable(
+        throw notCapable(
           `Requires ffi access to "${opened}", run again with the --allow-ffi flag`,
         );
       }

@@ -6,6 +6,7 @@
 //! unhandled rejection prints the error and exits 1, as Deno does.
 
 mod errors;
+pub mod flags;
 #[cfg(feature = "bench-floor")]
 mod floor;
 mod modules;
@@ -19,6 +20,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 /// What `ffic run` was asked to do.
+#[derive(Debug)]
 pub struct RunOptions {
     /// The main module.
     pub script: PathBuf,
@@ -30,12 +32,23 @@ pub struct RunOptions {
     pub allow_ffi: Option<Vec<PathBuf>>,
     /// `--trace-ffi`.
     pub trace_ffi: bool,
+    /// `-q`: no warnings or notices.
+    pub quiet: bool,
+    /// Whether any permission flag was given (`-A`, `--allow-*`).
+    pub permissions_granted: bool,
+    /// What the flags ask to tell the user before the script runs.
+    pub notices: Vec<String>,
 }
 
 const BOOTSTRAP: &str = include_str!("bootstrap.js");
 
 /// Runs the script to completion and gives the process exit status.
 pub fn run(options: &RunOptions) -> ExitCode {
+    if !options.quiet {
+        for notice in &options.notices {
+            eprintln!("{notice}");
+        }
+    }
     let script = match std::fs::canonicalize(&options.script) {
         Ok(path) => path,
         Err(e) => {
@@ -187,10 +200,14 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
         build.set(scope, k, v);
     }
     let object = v8::Object::new(scope);
+    // Deno's hint about permission flags after the script, which it gives
+    // only when no permission was granted and not when quiet.
+    let hint = !options.quiet && !options.permissions_granted;
     let entries = [
         ("args", args.into()),
         ("execPath", string(scope, &exec_path)),
         ("build", build.into()),
+        ("hintPermissionFlags", v8::Boolean::new(scope, hint).into()),
     ];
     for (key, value) in entries {
         let k = string(scope, key);

@@ -1,0 +1,298 @@
+//! `ffic run`'s command line, read as Deno's `deno run` reads its own: the
+//! flags Deno FFI programs are run with mean what they mean to Deno, flags
+//! up to the script, everything after it the script's (`Deno.args`). Deno
+//! flags ffic has no use for are accepted; those it cannot honour are
+//! refused by name.
+
+use super::RunOptions;
+use std::path::PathBuf;
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Request {
+    /// Run a script.
+    Run(RunOptions),
+    /// Print the help text.
+    Help,
+}
+
+/// Why a command line was refused, in the words to print after `error: `.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FlagError {
+    /// Neither Deno's nor ffic's.
+    #[error("unexpected argument '{0}' found")]
+    Unknown(String),
+    /// Deno's, but not something `ffic run` can do.
+    #[error("ffic run does not support Deno's {0} flag")]
+    Unsupported(String),
+    /// A flag given a value it does not take.
+    #[error("invalid value '{value}' for '{flag}'")]
+    Value {
+        /// The flag.
+        flag: String,
+        /// The value.
+        value: String,
+    },
+    /// A flag without the value it needs.
+    #[error("a value is required for '{0}' but none was supplied")]
+    MissingValue(String),
+    /// No script named.
+    #[error("the following required arguments were not provided:\n  <SCRIPT_ARG>")]
+    NoScript,
+}
+
+/// The `--unstable-*` features Deno 2.9.6 accepts (each probed with
+/// `deno run --unstable-NAME`); `hmr` is left out, as it means `--watch`.
+const UNSTABLE_FEATURES: [&str; 27] = [
+    "bare-node-builtins",
+    "broadcast-channel",
+    "bundle",
+    "byonm",
+    "cron",
+    "detect-cjs",
+    "ffi",
+    "fs",
+    "http",
+    "kv",
+    "lazy-dynamic-imports",
+    "lockfile-v5",
+    "net",
+    "no-legacy-abort",
+    "node-globals",
+    "npm-lazy-caching",
+    "otel",
+    "process",
+    "raw-imports",
+    "sloppy-imports",
+    "subdomain-wildcards",
+    "temporal",
+    "tsgo",
+    "unsafe-proto",
+    "vsock",
+    "webgpu",
+    "worker-options",
+];
+
+/// Deno flags that change nothing in ffic: there is no configuration file,
+/// lock file, type check, prompt, remote module or npm package to speak of.
+const NO_EFFECT: [&str; 8] = [
+    "--no-config",
+    "--no-lock",
+    "--no-check",
+    "--no-prompt",
+    "--no-remote",
+    "--no-npm",
+    "--cached-only",
+    "--no-code-cache",
+];
+
+/// Deno permissions with no API in ffic yet: granting them grants nothing.
+const OTHER_PERMISSIONS: [&str; 7] = [
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-net",
+    "--allow-sys",
+    "--allow-run",
+    "--allow-import",
+];
+
+/// Deno flags ffic cannot honour (watching, inspecting, configuration,
+/// import maps, npm, deny lists…), refused by name rather than ignored.
+const UNSUPPORTED: [&str; 33] = [
+    "--watch",
+    "--hmr",
+    "--watch-exclude",
+    "--no-clear-screen",
+    "--ext",
+    "--env-file",
+    "--coverage",
+    "--use-env-proxy",
+    "--import-map",
+    "--node-modules-dir",
+    "--vendor",
+    "--node-modules-linker",
+    "--config",
+    "--reload",
+    "--lock",
+    "--frozen-lockfile",
+    "--cert",
+    "--unsafely-ignore-certificate-errors",
+    "--min-dep-age",
+    "--inspect",
+    "--inspect-brk",
+    "--inspect-wait",
+    "--inspect-publish-uid",
+    "--location",
+    "--preload",
+    "--require",
+    "--conditions",
+    "--allow-scripts",
+    "--permission-set",
+    "--unstable-hmr",
+    "--deny-ffi",
+    "--ignore-env",
+    "--ignore-read",
+];
+
+/// Deno's one-letter flags: the short form of a long one, or `q`.
+fn long_form(short: char) -> Option<&'static str> {
+    Some(match short {
+        'A' => "--allow-all",
+        'q' => "--quiet",
+        'R' => "--allow-read",
+        'W' => "--allow-write",
+        'E' => "--allow-env",
+        'N' => "--allow-net",
+        'S' => "--allow-sys",
+        'I' => "--allow-import",
+        'c' => "--config",
+        'r' => "--reload",
+        'P' => "--permission-set",
+        _ => return None,
+    })
+}
+
+/// Reads `ffic run`'s arguments (everything after `run`).
+pub fn parse(args: &[String]) -> Result<Request, FlagError> {
+    let mut options = RunOptions {
+        script: PathBuf::new(),
+        args: Vec::new(),
+        v8_flags: None,
+        allow_ffi: None,
+        trace_ffi: false,
+        quiet: false,
+        permissions_granted: false,
+        notices: Vec::new(),
+    };
+    let mut v8_flags: Vec<String> = Vec::new();
+    let mut rest = args.iter();
+    let script = loop {
+        let Some(arg) = rest.next() else {
+            return Err(FlagError::NoScript);
+        };
+        if arg == "--" {
+            break rest.next().ok_or(FlagError::NoScript)?;
+        }
+        if !arg.starts_with('-') || arg == "-" {
+            break arg;
+        }
+        // `-qA`: each letter a flag; Deno's short flags take no value here.
+        let longs: Vec<String> = match arg.strip_prefix('-').filter(|s| !s.starts_with('-')) {
+            Some(letters) => letters
+                .chars()
+                .map(|c| {
+                    long_form(c)
+                        .map(str::to_owned)
+                        .ok_or_else(|| FlagError::Unknown(format!("-{c}")))
+                })
+                .collect::<Result<_, _>>()?,
+            None => vec![arg.clone()],
+        };
+        for long in longs {
+            let (name, value) = match long.split_once('=') {
+                Some((name, value)) => (name, Some(value)),
+                None => (long.as_str(), None),
+            };
+            // A flag whose value may follow as the next argument.
+            let mut next_value = || {
+                value
+                    .map(str::to_owned)
+                    .or_else(|| rest.next().cloned())
+                    .ok_or_else(|| FlagError::MissingValue(name.to_owned()))
+            };
+            if name == "--allow-all" || name.starts_with("--allow-") {
+                options.permissions_granted = true;
+            }
+            match name {
+                "-h" | "--help" => return Ok(Request::Help),
+                "--allow-all" => options.allow_ffi = Some(Vec::new()),
+                "--allow-ffi" => {
+                    options.allow_ffi = Some(match value {
+                        None => Vec::new(),
+                        Some(list) => list.split(',').map(PathBuf::from).collect(),
+                    });
+                }
+                "--quiet" => options.quiet = true,
+                "--trace-ffi" if value.is_none() => options.trace_ffi = true,
+                "--v8-flags" => v8_flags.push(next_value()?),
+                "--seed" => {
+                    let seed = next_value()?;
+                    if seed.parse::<u64>().is_err() {
+                        return Err(FlagError::Value {
+                            flag: "--seed".into(),
+                            value: seed,
+                        });
+                    }
+                    v8_flags.push(format!("--random-seed={seed}"));
+                }
+                "--unstable" if value.is_none() => options.notices.push(
+                    "Warning The `--unstable` flag has been removed in Deno 2.0. Use granular `--unstable-*` flags instead.\nLearn more at: https://docs.deno.com/runtime/manual/tools/unstable_flags"
+                        .into(),
+                ),
+                "--check" => options.notices.push(
+                    "ffic does not type-check: run `tsc` or `deno check` (with the `.d.ts` that `ffic compile` writes) for that"
+                        .into(),
+                ),
+                _ if UNSUPPORTED.contains(&name) || name.starts_with("--deny-") => {
+                    return Err(FlagError::Unsupported(name.to_owned()));
+                }
+                _ if NO_EFFECT.contains(&name) && (value.is_none() || name == "--no-check") => {}
+                _ if OTHER_PERMISSIONS.contains(&name) => {}
+                _ if value.is_none()
+                    && name
+                        .strip_prefix("--unstable-")
+                        .is_some_and(|f| UNSTABLE_FEATURES.contains(&f)) => {}
+                _ => return Err(FlagError::Unknown(long.clone())),
+            }
+        }
+    };
+    options.script = PathBuf::from(script);
+    options.args = rest.cloned().collect();
+    if !v8_flags.is_empty() {
+        options.v8_flags = Some(v8_flags.join(","));
+    }
+    Ok(Request::Run(options))
+}
+
+/// `ffic run --help`.
+pub const HELP: &str = "\
+Run a JavaScript or TypeScript module in V8 with Deno's globals.
+
+Usage: ffic run [FLAGS] SCRIPT [ARGS]...
+
+Runs an ES module (relative imports, JSON modules, top-level await) with
+console, timers, TextEncoder/TextDecoder, performance and the Deno
+namespace. An uncaught error prints its stack and exits 1. The flags are
+Deno's, meaning what they mean to `deno run`; everything after SCRIPT is
+the script's (Deno.args).
+
+Flags:
+  -A, --allow-all            Allow everything (Deno.dlopen of any library)
+      --allow-ffi[=PATH,...] Allow Deno.dlopen: of any library, or of those under these paths
+  -R, -W, -E, -N, -S, -I, --allow-read, --allow-write, --allow-env, --allow-net,
+      --allow-sys, --allow-run, --allow-import[=...]
+                             Accepted; ffic has none of the APIs they guard yet
+      --v8-flags=FLAGS       Flags for V8, comma-separated
+      --seed NUMBER          Seed Math.random (V8's --random-seed)
+  -q, --quiet                No warnings
+      --unstable-ffi, --unstable-*
+                             Accepted (--unstable itself warns, as in Deno 2)
+      --no-check, --no-config, --no-lock, --no-prompt, --no-remote, --no-npm,
+      --cached-only, --no-code-cache
+                             Accepted; they change nothing in ffic
+      --check                Accepted with a notice: ffic does not type-check
+      --trace-ffi            Report on stderr which code each FFI symbol runs
+                             (artifact, JIT or libffi) and, at exit, its calls
+                             on the fast and slow paths
+  -h, --help                 This text
+
+Other Deno flags (--watch, --inspect, --config, --import-map, --deny-*, ...)
+are refused by name.
+
+Examples:
+  ffic run script.js arg1 arg2
+  ffic run -A --unstable-ffi ffi.js
+  ffic run --allow-ffi --trace-ffi script.js
+  ffic run --allow-ffi=./lib,/usr/lib --v8-flags=--allow-natives-syntax script.js
+";
