@@ -92,7 +92,7 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Run a JavaScript module in V8 with Deno's globals (`ffic run --help`).
+    /// Run a JavaScript or TypeScript module in V8 with Deno's globals (`ffic run --help`).
     #[cfg(feature = "v8")]
     #[command(disable_help_flag = true)]
     Run {

@@ -1078,6 +1078,36 @@ fn deno_command_lines_mean_what_they_mean_to_deno() {
 }
 
 #[test]
+fn typescript_modules_run_as_in_deno() {
+    let out = compare("typescript.ts", &[], &[]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("enums 5 Blue n 3 undefined\n"),
+        "{out:?}"
+    );
+    // A syntax error: the message is the parser's own, the layout and the
+    // location Deno's.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("bad.ts");
+    std::fs::write(&script, "let a: number = 1;\nconst x: string = ;\n").unwrap();
+    let script = script.to_str().unwrap();
+    let ours = run_with(ffic(), &["run"], script, &[]);
+    let theirs = run_env(&deno(), &["run"], script, &[], &[("RUST_BACKTRACE", "0")]);
+    assert_eq!(ours.status.code(), Some(1));
+    assert_eq!(theirs.status.code(), Some(1));
+    let lines = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let (ours, theirs) = (lines(&ours), lines(&theirs));
+    assert!(ours[0].starts_with("error: SyntaxError: "), "{ours:?}");
+    assert_eq!(ours[1..5], theirs[1..5], "{ours:?} {theirs:?}");
+    assert!(ours[4].ends_with("bad.ts:2:19"), "{ours:?}");
+}
+
+#[test]
 fn lazily_bound_symbols_look_like_deno_symbols() {
     // 200 symbols: past the fast-mode limit, so each is bound on first use.
     let out = ffi_same_as_deno("ffi_lazy.js");

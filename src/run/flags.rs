@@ -261,8 +261,10 @@ Run a JavaScript or TypeScript module in V8 with Deno's globals.
 
 Usage: ffic run [FLAGS] SCRIPT [ARGS]...
 
-Runs an ES module (relative imports, JSON modules, top-level await) with
-console, timers, TextEncoder/TextDecoder, performance and the Deno
+Runs an ES module, JavaScript or TypeScript (.ts, .mts, .cts, .tsx without
+JSX; transpiled, not type-checked, as deno run does), with relative
+imports, JSON modules and top-level await, and console, timers,
+TextEncoder/TextDecoder, performance and the Deno
 namespace. An uncaught error prints its stack and exits 1. The flags are
 Deno's, meaning what they mean to `deno run`; everything after SCRIPT is
 the script's (Deno.args).

@@ -13,6 +13,7 @@ mod modules;
 mod natives;
 mod permissions;
 mod state;
+mod typescript;
 
 use ffic_loader::deno;
 use std::path::{Path, PathBuf};

@@ -88,6 +88,8 @@ fn compile<'s>(
         serde_json::from_str::<serde_json::Value>(&text)
             .map_err(|e| format!("SyntaxError: {url}: {e}"))?;
         format!("export default {text};")
+    } else if super::typescript::is_typescript(path) {
+        super::typescript::transpile(path, &url, &text)?
     } else {
         text
     };

@@ -1,0 +1,1 @@
+export const triple = (n: number): number => n * 3;
