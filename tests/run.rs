@@ -1085,26 +1085,39 @@ fn typescript_modules_run_as_in_deno() {
         String::from_utf8_lossy(&out.stdout).contains("enums 5 Blue n 3 undefined\n"),
         "{out:?}"
     );
-    // A syntax error: the message is the parser's own, the layout and the
-    // location Deno's.
+}
+
+#[test]
+fn syntax_errors_are_located_as_deno_locates_them() {
+    // The message is the parser's own (V8's for JavaScript, oxc's for
+    // TypeScript; Deno's is swc's); the layout and the location are Deno's.
     let dir = tempfile::tempdir().unwrap();
-    let script = dir.path().join("bad.ts");
-    std::fs::write(&script, "let a: number = 1;\nconst x: string = ;\n").unwrap();
-    let script = script.to_str().unwrap();
-    let ours = run_with(ffic(), &["run"], script, &[]);
-    let theirs = run_env(&deno(), &["run"], script, &[], &[("RUST_BACKTRACE", "0")]);
-    assert_eq!(ours.status.code(), Some(1));
-    assert_eq!(theirs.status.code(), Some(1));
-    let lines = |out: &Output| -> Vec<String> {
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    };
-    let (ours, theirs) = (lines(&ours), lines(&theirs));
-    assert!(ours[0].starts_with("error: SyntaxError: "), "{ours:?}");
-    assert_eq!(ours[1..5], theirs[1..5], "{ours:?} {theirs:?}");
-    assert!(ours[4].ends_with("bad.ts:2:19"), "{ours:?}");
+    for (name, source, at) in [
+        (
+            "bad.ts",
+            "let a: number = 1;\nconst x: string = ;\n",
+            "bad.ts:2:19",
+        ),
+        ("bad.js", "let a = 1;\n  const x = ;\n", "bad.js:2:13"),
+    ] {
+        let script = dir.path().join(name);
+        std::fs::write(&script, source).unwrap();
+        let script = script.to_str().unwrap();
+        let ours = run_with(ffic(), &["run"], script, &[]);
+        let theirs = run_env(&deno(), &["run"], script, &[], &[("RUST_BACKTRACE", "0")]);
+        assert_eq!(ours.status.code(), Some(1), "{name}");
+        assert_eq!(theirs.status.code(), Some(1), "{name}");
+        let lines = |out: &Output| -> Vec<String> {
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .map(str::to_owned)
+                .collect()
+        };
+        let (ours, theirs) = (lines(&ours), lines(&theirs));
+        assert!(ours[0].starts_with("error: SyntaxError: "), "{ours:?}");
+        assert_eq!(ours[1..5], theirs[1..5], "{ours:?} {theirs:?}");
+        assert!(ours[4].ends_with(at), "{ours:?}");
+    }
 }
 
 #[test]

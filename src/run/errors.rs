@@ -25,6 +25,23 @@ pub fn describe(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> String
     value.to_rust_string_lossy(scope)
 }
 
+/// A syntax error's `message` in Deno's layout: the line `line` (from 1)
+/// of `source`, a marker under column `column` (from 1, in characters),
+/// and the location in `url`.
+pub fn located_syntax_error(
+    message: &str,
+    url: &str,
+    source: &str,
+    line: usize,
+    column: usize,
+) -> String {
+    let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let number = line.to_string();
+    let pad = " ".repeat(number.len());
+    let mark = " ".repeat(column.saturating_sub(1));
+    format!("{message}\n{pad} |\n{number} | {text}\n{pad} | {mark}~\n    at {url}:{line}:{column}")
+}
+
 /// Text for what a TryCatch caught (`exception`, taken from it).
 pub fn caught(scope: &mut v8::PinScope, exception: Option<v8::Local<v8::Value>>) -> String {
     match exception {

@@ -83,12 +83,13 @@ fn compile<'s>(
     let url = file_url(path);
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("Module not found \"{url}\": {e}"))?;
+    let typescript = super::typescript::is_typescript(path);
     let source_text = if json {
         // Validate first, so a bad file is reported as JSON, not as JS.
         serde_json::from_str::<serde_json::Value>(&text)
             .map_err(|e| format!("SyntaxError: {url}: {e}"))?;
         format!("export default {text};")
-    } else if super::typescript::is_typescript(path) {
+    } else if typescript {
         super::typescript::transpile(path, &url, &text)?
     } else {
         text
@@ -112,7 +113,18 @@ fn compile<'s>(
     v8::tc_scope!(let tc, scope);
     let Some(module) = v8::script_compiler::compile_module(tc, &mut source) else {
         let exception = tc.exception();
-        return Err(super::errors::caught(tc, exception));
+        let text = super::errors::caught(tc, exception);
+        // A JavaScript syntax error is located as Deno locates it (not in
+        // transpiled TypeScript, whose lines are not the file's).
+        let line = tc
+            .message()
+            .and_then(|m| Some((m.get_line_number(tc)?, m.get_start_column())));
+        return Err(match line {
+            Some((line, column)) if !json && !typescript && text.starts_with("SyntaxError") => {
+                super::errors::located_syntax_error(&text, &url, &source_text, line, column + 1)
+            }
+            _ => text,
+        });
     };
     let global = v8::Global::new(tc, module);
     state::with(|s| {

@@ -52,18 +52,12 @@ pub fn transpile(path: &Path, url: &str, source: &str) -> Result<String, String>
 
 /// Deno's report of a syntax error at byte `at` of `source`.
 fn syntax_error(url: &str, source: &str, message: &str, at: usize) -> String {
-    let at = at.min(source.len());
-    let before = &source[..at];
+    let before = &source[..at.min(source.len())];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = source[line_start..at].chars().count() + 1;
-    let text = source[line_start..].lines().next().unwrap_or("");
-    let number = line.to_string();
-    let pad = " ".repeat(number.len());
-    let mark = " ".repeat(column - 1);
-    format!(
-        "SyntaxError: {message}\n{pad} |\n{number} | {text}\n{pad} | {mark}~\n    at {url}:{line}:{column}"
-    )
+    let column = before[line_start..].chars().count() + 1;
+    let message = format!("SyntaxError: {message}");
+    super::errors::located_syntax_error(&message, url, source, line, column)
 }
 
 #[cfg(test)]
