@@ -170,6 +170,21 @@ fn uncaught_errors_print_and_exit_1() {
 }
 
 #[test]
+fn uncaught_errors_show_their_source_line_and_typescript_positions() {
+    // The whole of stderr as Deno prints it: the message, the first
+    // frame's source line with a caret, the stack; in a TypeScript module
+    // every position is the .ts file's (through its source map).
+    for script in ["throws.js", "rejects.js", "ts_throws.ts"] {
+        let ours = run_with(ffic(), &["run"], script, &[]);
+        let theirs = run_env(&deno(), &["run"], script, &[], &[("RUST_BACKTRACE", "0")]);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{script}");
+        assert_eq!(text(&ours.stderr), text(&theirs.stderr), "{script}");
+        assert_eq!(ours.status.code(), Some(1), "{script}");
+    }
+}
+
+#[test]
 fn a_missing_script_or_import_is_an_error() {
     let ours = run(
         Path::new(env!("CARGO_BIN_EXE_ffic")),

@@ -42,6 +42,35 @@ pub fn located_syntax_error(
     format!("{message}\n{pad} |\n{number} | {text}\n{pad} | {mark}~\n    at {url}:{line}:{column}")
 }
 
+/// An uncaught error's stack `text` with, as Deno prints it, the source
+/// line of its first frame and a caret under the column after the message.
+pub fn with_source_line(text: &str) -> String {
+    let Some(at) = text.find("\n    at ") else {
+        return text.to_owned();
+    };
+    let (message, frames) = text.split_at(at);
+    let frame = frames[1..].lines().next().unwrap_or("");
+    let location = frame.trim_end_matches(')');
+    let location = location.rsplit_once('(').map_or(location, |(_, l)| l);
+    let location = location.trim_start().trim_start_matches("at ");
+    let mut parts = location.rsplitn(3, ':');
+    let (Some(column), Some(line), Some(url)) = (parts.next(), parts.next(), parts.next()) else {
+        return text.to_owned();
+    };
+    let (Ok(column), Ok(line)) = (column.parse::<usize>(), line.parse::<usize>()) else {
+        return text.to_owned();
+    };
+    let source = super::modules::url_path(url).and_then(|path| std::fs::read_to_string(path).ok());
+    let Some(source_line) = source
+        .as_deref()
+        .and_then(|s| s.lines().nth(line.saturating_sub(1)))
+    else {
+        return text.to_owned();
+    };
+    let caret = " ".repeat(column.saturating_sub(1));
+    format!("{message}\n{source_line}\n{caret}^{frames}")
+}
+
 /// Text for what a TryCatch caught (`exception`, taken from it).
 pub fn caught(scope: &mut v8::PinScope, exception: Option<v8::Local<v8::Value>>) -> String {
     match exception {

@@ -12,6 +12,7 @@ mod floor;
 mod modules;
 mod natives;
 mod permissions;
+mod sourcemaps;
 mod state;
 mod typescript;
 
@@ -89,7 +90,11 @@ pub fn run(options: &RunOptions) -> ExitCode {
 
 /// Reports an uncaught error as Deno does and gives the exit status.
 fn uncaught(prefix: &str, text: &str) -> u8 {
-    eprintln!("error: {prefix}{text}");
+    if prefix.starts_with("Uncaught") {
+        eprintln!("error: {prefix}{}", errors::with_source_line(text));
+    } else {
+        eprintln!("error: {prefix}{text}");
+    }
     1
 }
 

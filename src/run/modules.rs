@@ -21,7 +21,7 @@ pub fn file_url(path: &Path) -> String {
 }
 
 /// Decodes `%XX` escapes of a `file://` URL's path.
-fn url_path(url: &str) -> Option<PathBuf> {
+pub(super) fn url_path(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("file://")?;
     let mut bytes = Vec::with_capacity(rest.len());
     let mut iter = rest.bytes();
@@ -90,6 +90,8 @@ fn compile<'s>(
             .map_err(|e| format!("SyntaxError: {url}: {e}"))?;
         format!("export default {text};")
     } else if typescript {
+        // Stack traces through it name the .ts file's lines from now on.
+        scope.set_prepare_stack_trace_callback(super::sourcemaps::prepare_stack_trace);
         super::typescript::transpile(path, &url, &text)?
     } else {
         text

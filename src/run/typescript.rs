@@ -1,11 +1,12 @@
 //! TypeScript modules for `ffic run`: transpiled in process to JavaScript
 //! with oxc (types stripped; enums, namespaces, parameter properties and
-//! the rest lowered), as `deno run` does without type-checking. Syntax
-//! errors are reported in Deno's layout: the message, the source line with
-//! the error marked, and the location.
+//! the rest lowered), as `deno run` does without type-checking, with a
+//! source map for stack traces (`sourcemaps`). Syntax errors are reported
+//! in Deno's layout: the message, the source line with the error marked,
+//! and the location.
 
 use oxc::allocator::Allocator;
-use oxc::codegen::Codegen;
+use oxc::codegen::{Codegen, CodegenOptions};
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
 use oxc::span::SourceType;
@@ -47,7 +48,20 @@ pub fn transpile(path: &Path, url: &str, source: &str) -> Result<String, String>
     if let Some(error) = transformed.diagnostics.first() {
         return Err(format!("{url}: {}", error.message));
     }
-    Ok(Codegen::new().build(&program).code)
+    let printed = Codegen::new()
+        .with_options(CodegenOptions {
+            source_map_path: Some(path.to_owned()),
+            ..CodegenOptions::default()
+        })
+        .build(&program);
+    if let Some(map) = &printed.map {
+        let tokens = map.get_tokens().map(|t| {
+            let at = (t.get_dst_line(), t.get_dst_col());
+            (at.0, at.1, t.get_src_line(), t.get_src_col())
+        });
+        super::sourcemaps::register(url, tokens);
+    }
+    Ok(printed.code)
 }
 
 /// Deno's report of a syntax error at byte `at` of `source`.
