@@ -1103,6 +1103,46 @@ fn typescript_modules_run_as_in_deno() {
 }
 
 #[test]
+fn a_typescript_example_runs_its_generated_module_typed_and_precompiled() {
+    // examples/libm/main.ts beside what `ffic compile` writes for libm.
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/libm");
+    let compiled = Command::new(ffic())
+        .args(["compile", "-o"])
+        .arg(dir.path())
+        .arg(examples.join("symbols.json"))
+        .output()
+        .unwrap();
+    assert!(compiled.status.success(), "{compiled:?}");
+    let main = dir.path().join("main.ts");
+    std::fs::copy(examples.join("main.ts"), &main).unwrap();
+    let main = main.to_str().unwrap();
+    let ours = run_with(ffic(), &["run", "--allow-ffi", "--trace-ffi"], main, &[]);
+    let theirs = run_with(&deno(), &["run", "--allow-ffi"], main, &[]);
+    assert!(ours.status.success(), "{ours:?}");
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert!(String::from_utf8_lossy(&ours.stdout).contains("pow(2, 10) = 1024\n"));
+    let trace = String::from_utf8_lossy(&ours.stderr);
+    assert!(
+        trace.contains(": artifact (mapped from its file)\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("jit compilations: 0\n"), "{trace}");
+    // The generated types are what `deno check` checks it against: a wrong
+    // argument type is an error.
+    let check = |path: &str| run_with(&deno(), &["check", "--quiet"], path, &[]);
+    assert!(check(main).status.success());
+    let source = std::fs::read_to_string(main).unwrap();
+    std::fs::write(main, source.replace("pow(2, 10)]", "pow(\"2\", 10)]")).unwrap();
+    let wrong = check(main);
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("TS2345"),
+        "{wrong:?}"
+    );
+}
+
+#[test]
 fn syntax_errors_are_located_as_deno_locates_them() {
     // The message is the parser's own (V8's for JavaScript, oxc's for
     // TypeScript; Deno's is swc's); the layout and the location are Deno's.
