@@ -1143,6 +1143,54 @@ fn a_typescript_example_runs_its_generated_module_typed_and_precompiled() {
 }
 
 #[test]
+fn the_manual_style_examples_run_with_denos_command_line() {
+    // examples/manual: each C library built with cc, each TypeScript
+    // program run as Deno's manual runs it, in its directory, under both.
+    let dir = tempfile::tempdir().unwrap();
+    let manual = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/manual");
+    for (c, library) in [
+        ("add.c", "libadd.so"),
+        ("sleep.c", "libsleep.so"),
+        ("callback.c", "libcallback.so"),
+    ] {
+        let built = Command::new("cc")
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(dir.path().join(library))
+            .arg(manual.join(c))
+            .output()
+            .unwrap();
+        assert!(built.status.success(), "{built:?}");
+    }
+    for (script, expected) in [
+        ("ffi.ts", "Result from external addition of 35 and 34: 69\n"),
+        ("nonblocking_ffi.ts", "Before the nap ends\nAfter the nap\n"),
+        (
+            "callback_ffi.ts",
+            "Status: Failed\nStatus: Succeeded\nReports: [ 0, 1 ]\n",
+        ),
+    ] {
+        std::fs::copy(manual.join(script), dir.path().join(script)).unwrap();
+        let run = |program: &Path, pre: &[&str]| {
+            Command::new(program)
+                .args(pre)
+                .arg(script)
+                .current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap()
+        };
+        let flags = ["--allow-ffi", "--unstable-ffi"];
+        let ours = run(ffic(), &[&["run"], &flags[..]].concat());
+        let theirs = run(&deno(), &[&["run"], &flags[..]].concat());
+        assert_eq!(String::from_utf8_lossy(&ours.stdout), expected, "{script}: {ours:?}");
+        assert_eq!(ours.stdout, theirs.stdout, "{script}");
+        assert_eq!(ours.stderr, theirs.stderr, "{script}");
+        let checked = run(&deno(), &["check", "--quiet"]);
+        assert!(checked.status.success(), "{script}: {checked:?}");
+    }
+}
+
+#[test]
 fn syntax_errors_are_located_as_deno_locates_them() {
     // The message is the parser's own (V8's for JavaScript, oxc's for
     // TypeScript; Deno's is swc's); the layout and the location are Deno's.
