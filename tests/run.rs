@@ -1182,7 +1182,11 @@ fn the_manual_style_examples_run_with_denos_command_line() {
         let flags = ["--allow-ffi", "--unstable-ffi"];
         let ours = run(ffic(), &[&["run"], &flags[..]].concat());
         let theirs = run(&deno(), &[&["run"], &flags[..]].concat());
-        assert_eq!(String::from_utf8_lossy(&ours.stdout), expected, "{script}: {ours:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&ours.stdout),
+            expected,
+            "{script}: {ours:?}"
+        );
         assert_eq!(ours.stdout, theirs.stdout, "{script}");
         assert_eq!(ours.stderr, theirs.stderr, "{script}");
         let checked = run(&deno(), &["check", "--quiet"]);
@@ -1220,6 +1224,26 @@ fn syntax_errors_are_located_as_deno_locates_them() {
         assert!(ours[0].starts_with("error: SyntaxError: "), "{ours:?}");
         assert_eq!(ours[1..5], theirs[1..5], "{ours:?} {theirs:?}");
         assert!(ours[4].ends_with(at), "{ours:?}");
+    }
+}
+
+#[test]
+fn deno_env_and_process_facts_match_deno_under_each_permission() {
+    let env = [("FFIC_TEST_ENV", "here"), ("RUST_BACKTRACE", "0")];
+    for flags in [
+        &[][..],
+        &["--allow-env=HOME,FFIC_TEST_ENV,FFIC_TEST_SET"],
+        &["-A"],
+        &["--allow-env"],
+    ] {
+        let flags = [&["run"], flags].concat();
+        let ours = run_env(ffic(), &flags, "env.js", &[], &env);
+        let theirs = run_env(&deno(), &flags, "env.js", &[], &env);
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{flags:?}");
+        assert_eq!(text(&ours.stderr), text(&theirs.stderr), "{flags:?}");
+        assert_eq!(ours.status.code(), Some(3), "{flags:?}");
+        assert_eq!(theirs.status.code(), Some(3), "{flags:?}");
     }
 }
 

@@ -671,12 +671,47 @@
     toJSON() { return this.href; }
   }
 
+  // Deno.env, behind --allow-env (every variable, or those it names).
+  const allowEnv = info.allowEnv;
+  function requireEnv(key) {
+    const all = allowEnv !== null && allowEnv.length === 0;
+    if (all || (key !== undefined && allowEnv !== null && allowEnv.includes(key))) return;
+    throw notCapable(
+      key === undefined
+        ? "Requires env access, run again with the --allow-env flag"
+        : `Requires env access to "${key}", run again with the --allow-env flag`,
+    );
+  }
+  const env = {
+    get: (key) => (requireEnv(String(key)), natives.envGet(String(key))),
+    set: (key, value) => (requireEnv(String(key)), natives.envSet(String(key), String(value))),
+    has: (key) => (requireEnv(String(key)), natives.envGet(String(key)) !== undefined),
+    delete: (key) => (requireEnv(String(key)), natives.envDelete(String(key))),
+    toObject: () => (requireEnv(undefined), natives.envToObject()),
+  };
+  let exitCode = 0;
+
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
     errors: { NotCapable, BadResource },
     execPath: () => info.execPath,
-    exit: (code = 0) => natives.exit(code),
+    exit: (code = exitCode) => natives.exit(code),
+    get exitCode() {
+      return exitCode;
+    },
+    set exitCode(code) {
+      if (typeof code !== "number") {
+        throw new TypeError(`Exit code must be a number, got: ${code} (${typeof code})`);
+      }
+      exitCode = code;
+      natives.setExitCode(code);
+    },
+    env,
+    cwd: () => natives.cwd(),
+    pid: info.pid,
+    mainModule: info.mainModule,
+    noColor: info.noColor,
     memoryUsage: () => natives.memoryUsage(),
     dlopen: (path, symbols) => new DynamicLibrary(path, symbols),
     UnsafePointer,

@@ -87,10 +87,9 @@ const NO_EFFECT: [&str; 8] = [
 ];
 
 /// Deno permissions with no API in ffic yet: granting them grants nothing.
-const OTHER_PERMISSIONS: [&str; 7] = [
+const OTHER_PERMISSIONS: [&str; 6] = [
     "--allow-read",
     "--allow-write",
-    "--allow-env",
     "--allow-net",
     "--allow-sys",
     "--allow-run",
@@ -160,6 +159,7 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
         args: Vec::new(),
         v8_flags: None,
         allow_ffi: None,
+        allow_env: None,
         trace_ffi: false,
         quiet: false,
         permissions_granted: false,
@@ -206,7 +206,16 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
             }
             match name {
                 "-h" | "--help" => return Ok(Request::Help),
-                "--allow-all" => options.allow_ffi = Some(Vec::new()),
+                "--allow-all" => {
+                    options.allow_ffi = Some(Vec::new());
+                    options.allow_env = Some(Vec::new());
+                }
+                "--allow-env" => {
+                    options.allow_env = Some(match value {
+                        None => Vec::new(),
+                        Some(list) => list.split(',').map(str::to_owned).collect(),
+                    });
+                }
                 "--allow-ffi" => {
                     options.allow_ffi = Some(match value {
                         None => Vec::new(),
@@ -270,10 +279,11 @@ Deno's, meaning what they mean to `deno run`; everything after SCRIPT is
 the script's (Deno.args).
 
 Flags:
-  -A, --allow-all            Allow everything (Deno.dlopen of any library)
+  -A, --allow-all            Allow everything (Deno.dlopen of any library, Deno.env)
       --allow-ffi[=PATH,...] Allow Deno.dlopen: of any library, or of those under these paths
-  -R, -W, -E, -N, -S, -I, --allow-read, --allow-write, --allow-env, --allow-net,
-      --allow-sys, --allow-run, --allow-import[=...]
+  -E, --allow-env[=NAME,...] Allow Deno.env: every variable, or these
+  -R, -W, -N, -S, -I, --allow-read, --allow-write, --allow-net, --allow-sys,
+      --allow-run, --allow-import[=...]
                              Accepted; ffic has none of the APIs they guard yet
       --v8-flags=FLAGS       Flags for V8, comma-separated
       --seed NUMBER          Seed Math.random (V8's --random-seed)

@@ -32,6 +32,8 @@ pub struct RunOptions {
     pub v8_flags: Option<String>,
     /// `--allow-ffi`: `None` denies, an empty list allows every library.
     pub allow_ffi: Option<Vec<PathBuf>>,
+    /// `--allow-env`: `None` denies, an empty list allows every variable.
+    pub allow_env: Option<Vec<String>>,
     /// `--trace-ffi`.
     pub trace_ffi: bool,
     /// `-q`: no warnings or notices.
@@ -134,7 +136,7 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
     }
     let promise = v8::Local::new(scope, &promise);
     match promise.state() {
-        v8::PromiseState::Fulfilled => 0,
+        v8::PromiseState::Fulfilled => state::with(|s| s.exit_code),
         v8::PromiseState::Rejected => {
             let reason = promise.result(scope);
             let text = errors::describe(scope, reason);
@@ -209,11 +211,29 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
     // Deno's hint about permission flags after the script, which it gives
     // only when no permission was granted and not when quiet.
     let hint = !options.quiet && !options.permissions_granted;
+    let allow_env: v8::Local<v8::Value> = match &options.allow_env {
+        None => v8::null(scope).into(),
+        Some(names) => {
+            let names: Vec<_> = names.iter().map(|n| string(scope, n)).collect();
+            v8::Array::new_with_elements(scope, &names).into()
+        }
+    };
+    let main_module = std::fs::canonicalize(&options.script)
+        .map(|path| modules::file_url(&path))
+        .unwrap_or_default();
+    let no_color = std::env::var_os("NO_COLOR").is_some();
     let entries = [
         ("args", args.into()),
         ("execPath", string(scope, &exec_path)),
         ("build", build.into()),
         ("hintPermissionFlags", v8::Boolean::new(scope, hint).into()),
+        ("allowEnv", allow_env),
+        ("mainModule", string(scope, &main_module)),
+        (
+            "pid",
+            v8::Integer::new_from_unsigned(scope, std::process::id()).into(),
+        ),
+        ("noColor", v8::Boolean::new(scope, no_color).into()),
     ];
     for (key, value) in entries {
         let k = string(scope, key);

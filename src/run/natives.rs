@@ -1,5 +1,6 @@
 //! The native functions the bootstrap script builds the globals from
-//! (console output, timers, the clock, UTF-8, process exit, memory figures).
+//! (console output, timers, the clock, UTF-8, process exit and status,
+//! environment variables, the working directory, memory figures).
 //! They are handed to `bootstrap.js` on one object and never exposed to
 //! user scripts directly.
 
@@ -60,6 +61,97 @@ fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);
+}
+
+/// `setExitCode(code)`: the status when the script ends by itself.
+fn set_exit_code(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let code = args.get(0).int32_value(scope).unwrap_or(0);
+    // A process status is 8 bits, as Deno's becomes.
+    state::with(|s| s.exit_code = code as u8);
+}
+
+/// An environment variable's name, or a TypeError as Deno words it.
+fn env_key(scope: &mut v8::PinScope, key: v8::Local<v8::Value>) -> Option<String> {
+    let key = key.to_rust_string_lossy(scope);
+    if key.is_empty() {
+        throw_type_error(scope, "Key is an empty string.");
+        return None;
+    }
+    if key.contains(['=', '\0']) {
+        throw_type_error(scope, &format!("Key contains invalid characters: {key:?}"));
+        return None;
+    }
+    Some(key)
+}
+
+/// `envGet(key)`: the variable's value, or `undefined`.
+fn env_get(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let Some(key) = env_key(scope, args.get(0)) else {
+        return;
+    };
+    if let Some(value) = std::env::var_os(&key) {
+        let value = value.to_string_lossy();
+        if let Some(value) = v8::String::new(scope, &value) {
+            rv.set(value.into());
+        }
+    }
+}
+
+/// `envSet(key, value)`.
+fn env_set(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let Some(key) = env_key(scope, args.get(0)) else {
+        return;
+    };
+    let value = args.get(1).to_rust_string_lossy(scope);
+    if value.contains('\0') {
+        return throw_type_error(
+            scope,
+            &format!("Value contains invalid characters: {value:?}"),
+        );
+    }
+    // SAFETY: ffic reads the environment on this thread only (the cache
+    // location and FFIC_JIT, at each dlopen), never on its other threads.
+    // Native code a script runs on other threads (a nonblocking call) may
+    // call getenv meanwhile, which glibc does not make safe against setenv:
+    // that is the script's choice, exactly as with Deno.env.set in Deno,
+    // which makes the same call.
+    unsafe { std::env::set_var(key, value) };
+}
+
+/// `envDelete(key)`.
+fn env_delete(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let Some(key) = env_key(scope, args.get(0)) else {
+        return;
+    };
+    // SAFETY: as in `env_set`.
+    unsafe { std::env::remove_var(key) };
+}
+
+/// `envToObject()`: every variable, as an object.
+fn env_to_object(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    let object = v8::Object::new(scope);
+    for (key, value) in std::env::vars_os() {
+        let (Some(k), Some(v)) = (
+            v8::String::new(scope, &key.to_string_lossy()),
+            v8::String::new(scope, &value.to_string_lossy()),
+        ) else {
+            continue;
+        };
+        object.set(scope, k.into(), v.into());
+    }
+    rv.set(object.into());
+}
+
+/// `cwd()`: the working directory.
+fn cwd(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    match std::env::current_dir() {
+        Ok(dir) => {
+            if let Some(dir) = v8::String::new(scope, &dir.to_string_lossy()) {
+                rv.set(dir.into());
+            }
+        }
+        Err(e) => throw_type_error(scope, &e.to_string()),
+    }
 }
 
 /// Resident set size in bytes, from `/proc/self/statm`.
@@ -207,6 +299,12 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "timerCancel", timer_cancel);
     set_function(scope, object, "setTimerHandler", set_timer_handler);
     set_function(scope, object, "exit", exit);
+    set_function(scope, object, "setExitCode", set_exit_code);
+    set_function(scope, object, "envGet", env_get);
+    set_function(scope, object, "envSet", env_set);
+    set_function(scope, object, "envDelete", env_delete);
+    set_function(scope, object, "envToObject", env_to_object);
+    set_function(scope, object, "cwd", cwd);
     set_function(scope, object, "memoryUsage", memory_usage);
     set_function(scope, object, "encodeUtf8", encode_utf8);
     set_function(scope, object, "decodeUtf8", decode_utf8);

@@ -37,6 +37,8 @@ pub struct State {
     pub fire_timer: Option<v8::Global<v8::Function>>,
     /// When the host started (`performance.now()` counts from here).
     pub started: Option<Instant>,
+    /// `Deno.exitCode`: the status when the script ends by itself.
+    pub exit_code: u8,
 }
 
 thread_local! {
