@@ -1248,6 +1248,15 @@ fn deno_env_and_process_facts_match_deno_under_each_permission() {
 }
 
 #[test]
+fn web_globals_match_deno() {
+    let out = same_as_deno("web.js");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("atob round trip true\n"), "{stdout}");
+    assert!(stdout.contains("random values differ true\n"), "{stdout}");
+}
+
+#[test]
 fn lazily_bound_symbols_look_like_deno_symbols() {
     // 200 symbols: past the fast-mode limit, so each is bound on first use.
     let out = ffi_same_as_deno("ffi_lazy.js");

@@ -691,6 +691,127 @@
   };
   let exitCode = 0;
 
+  // ---- DOMException, base64, crypto --------------------------------------
+  // Legacy codes of the names that have one (WebIDL's table).
+  const domCodes = {
+    IndexSizeError: 1, HierarchyRequestError: 3, WrongDocumentError: 4,
+    InvalidCharacterError: 5, NoModificationAllowedError: 7, NotFoundError: 8,
+    NotSupportedError: 9, InvalidStateError: 11, SyntaxError: 12,
+    InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15,
+    TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20,
+    URLMismatchError: 21, QuotaExceededError: 22, TimeoutError: 23,
+    InvalidNodeTypeError: 24, DataCloneError: 25,
+  };
+  class DOMException extends Error {
+    #name;
+    constructor(message = "", name = "Error") {
+      super(String(message));
+      this.#name = String(name);
+    }
+    get name() {
+      return this.#name;
+    }
+    get code() {
+      return domCodes[this.#name] ?? 0;
+    }
+    get [Symbol.toStringTag]() {
+      return "DOMException";
+    }
+  }
+  class QuotaExceededError extends DOMException {
+    constructor(message = "") {
+      super(message, "QuotaExceededError");
+    }
+  }
+  // Deno's error for a missing argument; `code` where Deno gives one.
+  const requireArgument = (count, what, code) => {
+    if (count === 0) {
+      const error = new TypeError(`Failed to execute '${what}': 1 argument required, but only 0 present`);
+      if (code !== undefined) error.code = code;
+      throw error;
+    }
+  };
+  const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  function btoa(...args) {
+    requireArgument(args.length, "btoa", "ERR_MISSING_ARGS");
+    const text = String(args[0]);
+    const bytes = [];
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0xff) {
+        throw new DOMException(
+          "Cannot encode string: string contains characters outside of the Latin1 range",
+          "InvalidCharacterError",
+        );
+      }
+      bytes.push(code);
+    }
+    let out = "";
+    for (let i = 0; i < bytes.length; i += 3) {
+      const [a, b = 0, c = 0] = bytes.slice(i, i + 3);
+      const n = (a << 16) | (b << 8) | c;
+      out += BASE64[n >> 18] + BASE64[(n >> 12) & 63];
+      out += i + 1 < bytes.length ? BASE64[(n >> 6) & 63] : "=";
+      out += i + 2 < bytes.length ? BASE64[n & 63] : "=";
+    }
+    return out;
+  }
+  // The forgiving base64 decode of the HTML standard.
+  function atob(...args) {
+    requireArgument(args.length, "atob", "ERR_MISSING_ARGS");
+    let text = String(args[0]).replace(/[\t\n\f\r ]/g, "");
+    if (text.length % 4 === 0) text = text.replace(/={1,2}$/, "");
+    if (text.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(text)) {
+      throw new DOMException("Failed to decode base64", "InvalidCharacterError");
+    }
+    let out = "";
+    let bits = 0;
+    let count = 0;
+    for (const ch of text) {
+      bits = (bits << 6) | BASE64.indexOf(ch);
+      count += 6;
+      if (count >= 8) {
+        count -= 8;
+        out += String.fromCharCode((bits >> count) & 0xff);
+      }
+    }
+    return out;
+  }
+  const integerArrays = [
+    Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array,
+    Uint32Array, BigInt64Array, BigUint64Array,
+  ];
+  class Crypto {
+    getRandomValues(...args) {
+      requireArgument(args.length, "call' on 'Crypto");
+      const view = args[0];
+      if (!integerArrays.some((type) => view instanceof type)) {
+        throw new DOMException(
+          "The provided value is not an integer-type TypedArray",
+          "TypeMismatchError",
+        );
+      }
+      if (view.byteLength > 65536) {
+        throw new QuotaExceededError(
+          `The ArrayBufferView's byte length (${view.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`,
+        );
+      }
+      natives.randomFill(view);
+      return view;
+    }
+    randomUUID() {
+      const bytes = this.getRandomValues(new Uint8Array(16));
+      bytes[6] = (bytes[6] & 0x0f) | 0x40;
+      bytes[8] = (bytes[8] & 0x3f) | 0x80;
+      const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
+    get [Symbol.toStringTag]() {
+      return "Crypto";
+    }
+  }
+  const navigator = { hardwareConcurrency: natives.hardwareConcurrency() };
+
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
@@ -737,6 +858,13 @@
   define("TextEncoder", TextEncoder);
   define("TextDecoder", TextDecoder);
   define("URL", URL);
+  define("DOMException", DOMException);
+  define("QuotaExceededError", QuotaExceededError);
+  define("atob", atob);
+  define("btoa", btoa);
+  define("crypto", new Crypto());
+  define("navigator", navigator);
+  define("self", globalThis);
   define("Deno", Deno);
   if (natives.fficFloor) define("fficFloor", natives.fficFloor);
   define("globalThis", globalThis);

@@ -154,6 +154,34 @@ fn cwd(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
     }
 }
 
+/// `randomFill(view)`: fills an integer typed array (checked by the caller)
+/// from the kernel's random source.
+fn random_fill(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let Some((data, len)) = ffic_loader::deno::bytes_of(args.get(0)) else {
+        return throw_type_error(scope, "expected a typed array");
+    };
+    let mut filled = 0;
+    while filled < len {
+        // SAFETY: `data` points at the view's `len` live bytes, which no
+        // other code touches during this call; getrandom writes at most
+        // `len - filled` bytes past `filled`.
+        let n = unsafe { libc::getrandom(data.cast::<u8>().add(filled).cast(), len - filled, 0) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return throw_type_error(scope, "the random source failed");
+        }
+        filled += n as usize;
+    }
+}
+
+/// `hardwareConcurrency()`: the CPUs this process may run on.
+fn hardware_concurrency(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    let n = std::thread::available_parallelism().map_or(1, |n| n.get());
+    rv.set(v8::Integer::new_from_unsigned(scope, n as u32).into());
+}
+
 /// Resident set size in bytes, from `/proc/self/statm`.
 fn rss() -> f64 {
     let pages = std::fs::read_to_string("/proc/self/statm")
@@ -305,6 +333,8 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "envDelete", env_delete);
     set_function(scope, object, "envToObject", env_to_object);
     set_function(scope, object, "cwd", cwd);
+    set_function(scope, object, "randomFill", random_fill);
+    set_function(scope, object, "hardwareConcurrency", hardware_concurrency);
     set_function(scope, object, "memoryUsage", memory_usage);
     set_function(scope, object, "encodeUtf8", encode_utf8);
     set_function(scope, object, "decodeUtf8", decode_utf8);
