@@ -986,6 +986,23 @@ fn reentering_js_from_native_code_survives_deoptimization() {
 }
 
 #[test]
+fn wrappers_hold_against_a_script_that_replaces_globals() {
+    // Before the factory captured what it uses, the first of these hooks it
+    // met (Map.prototype.get) broke every symbol with a value.
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-ffi"],
+        "hostile_globals.js",
+        &[test_library()],
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\n"
+    );
+}
+
+#[test]
 fn a_sql_function_that_deoptimizes_its_caller_needs_no_annotation() {
     let cache = tempfile::tempdir().unwrap();
     let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];

@@ -101,6 +101,8 @@ pub fn set_function(
 /// libraries `dlopen` may open.
 pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>, policy: Box<dyn Policy>) {
     policy::set(policy);
+    // Before any script runs: the factory captures the globals it uses.
+    reentry::prepare(scope);
     set_function(scope, object, "dlopen", dlopen::dlopen);
     set_function(scope, object, "dlclose", dlopen::dlclose);
     set_function(scope, object, "pointerCreate", pointer::pointer_create);

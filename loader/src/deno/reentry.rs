@@ -21,15 +21,24 @@ use v8::fast_api::{CFunction, CFunctionInfo, CTypeInfo, Int64Representation, Typ
 /// Builds `[wrap, enable]` from the result slot's buffer, its address (an
 /// External), the pointer reader and whether callbacks exist already.
 /// `wrap(f, kind, arity)` makes a symbol's wrapper from one factory per
-/// (kind, arity). The wrapper is kept under V8's small-function size (27
+/// (kind, arity). The wrapper is kept under V8's small-function size (30
 /// bytes of bytecode), which TurboFan inlines into an optimized caller
 /// whatever its inlining budget; inlined, `f` (never assigned) is a constant
 /// there, which a fast call needs. The re-entrant form stores its result in
 /// the slot on the slow path too, so the wrapper always reads it from there
 /// (and the read has V8 feedback before the caller is optimized).
+///
+/// It runs before any script (`prepare`), and uses only what it captured
+/// then and objects without prototypes: a script that replaces globals or
+/// adds to `Array.prototype` or `Object.prototype` can neither get hold of
+/// a symbol's raw function (whose re-entrant overload stores through the
+/// pointer it is given) nor keep wrappers from switching forms.
 const WRAPPERS: &str = r#"(function (buffer, slot, take, callbacks) {
   "use strict";
+  const FunctionConstructor = Function;
+  const defineProperty = Object.defineProperty;
   const views = {
+    __proto__: null,
     i32: new Int32Array(buffer, 0, 1),
     u32: new Uint32Array(buffer, 0, 1),
     f32: new Float32Array(buffer, 0, 1),
@@ -38,18 +47,20 @@ const WRAPPERS: &str = r#"(function (buffer, slot, take, callbacks) {
     u64: new BigUint64Array(buffer, 0, 1),
     bool: new Uint8Array(buffer, 0, 1),
   };
-  const makers = new Map();
-  const enablers = [];
+  const makers = { __proto__: null };
+  const enablers = { __proto__: null };
+  let enablerCount = 0;
   // One descriptor for every wrapper (a literal per call costs more).
-  const noParameters = Object.freeze({ value: 0 });
+  const noParameters = { __proto__: null, value: 0 };
   const wrap = (f, kind, arity) => {
-    const key = `${kind} ${arity}`;
-    let make = makers.get(key);
+    const key = kind + " " + arity;
+    let make = makers[key];
     if (make === undefined) {
-      const params = Array.from({ length: arity }, (_, i) => `p${i}`).join(", ");
+      let params = "";
+      for (let i = 0; i < arity; i++) params += (i > 0 ? ", p" : "p") + i;
       const sep = arity > 0 ? ", " : "";
       const read = kind === "pointer" ? "take(slot)" : kind === "bool" ? "view[0] !== 0" : "view[0]";
-      const [made, enable] = new Function(
+      const made = new FunctionConstructor(
         "view", "slot", "take", "on",
         `"use strict";
 return [(f) => {
@@ -57,21 +68,21 @@ return [(f) => {
   return (${params}) => on ? reentrant(${params}) : f(${params});
 }, () => { on = true; }];`,
       )(views[kind], slot, take, callbacks);
-      make = made;
-      makers.set(key, make);
-      enablers.push(enable);
+      make = made[0];
+      makers[key] = make;
+      enablers[enablerCount++] = made[1];
     }
     // As Deno's symbol functions: no declared parameters.
-    return Object.defineProperty(make(f), "length", noParameters);
+    return defineProperty(make(f), "length", noParameters);
   };
   const enable = () => {
     callbacks = true;
-    for (const on of enablers) on();
+    for (let i = 0; i < enablerCount; i++) enablers[i]();
   };
   return [wrap, enable];
 })"#;
 
-/// This thread's wrapper factory, once a wrapper was needed.
+/// This thread's wrapper factory (see `prepare`).
 struct Wrappers {
     wrap: v8::Global<v8::Function>,
     enable: v8::Global<v8::Function>,
@@ -189,7 +200,7 @@ pub(super) fn wrap<'s>(
     let kind = v8::String::new(scope, kind(result)?)?;
     let wrap = match WRAPPERS_MADE.with(|w| w.borrow().as_ref().map(|w| w.wrap.clone())) {
         Some(wrap) => v8::Local::new(scope, &wrap),
-        None => make_wrappers(scope)?,
+        None => prepare(scope)?,
     };
     let arity = v8::Integer::new_from_unsigned(scope, arity as u32);
     let receiver = v8::undefined(scope).into();
@@ -201,8 +212,10 @@ pub(super) fn wrap<'s>(
     v8::Local::<v8::Function>::try_from(wrapper).ok()
 }
 
-/// Compiles the factory for this thread and keeps it; its `wrap`.
-fn make_wrappers<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
+/// Compiles the wrapper factory for this thread and keeps it; its `wrap`.
+/// `install` calls it, so it runs before any script can touch the globals
+/// it captures.
+pub(super) fn prepare<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
     let source = v8::String::new(scope, WRAPPERS)?;
     let script = v8::Script::compile(scope, source, None)?;
     let factory = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
