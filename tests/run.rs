@@ -1265,6 +1265,13 @@ fn deno_env_and_process_facts_match_deno_under_each_permission() {
 }
 
 #[test]
+fn unreferenced_timers_do_not_keep_the_script_alive() {
+    let out = same_as_deno("unref_timers.js");
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("unref'd timer fired"));
+}
+
+#[test]
 fn web_globals_match_deno() {
     let out = same_as_deno("web.js");
     assert!(out.status.success());

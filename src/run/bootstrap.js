@@ -341,8 +341,12 @@
   natives.setTimerHandler((id) => {
     const timer = timers.get(id);
     if (timer === undefined) return;
-    if (timer.repeat) natives.timerStart(id, timer.delay);
-    else timers.delete(id);
+    if (timer.repeat) {
+      natives.timerStart(id, timer.delay);
+    } else {
+      timers.delete(id);
+      natives.timerRef(id, true);
+    }
     timer.callback(...timer.args);
   });
   function startTimer(callback, delay, args, repeat) {
@@ -358,6 +362,11 @@
   function clearTimer(id) {
     id = Number(id);
     if (timers.delete(id)) natives.timerCancel(id);
+  }
+  // Deno.refTimer / Deno.unrefTimer: an unknown id is ignored, as in Deno.
+  function referenceTimer(id, referenced) {
+    id = Number(id);
+    if (timers.has(id)) natives.timerRef(id, referenced);
   }
 
   // ---- text --------------------------------------------------------------
@@ -829,6 +838,8 @@
       natives.setExitCode(code);
     },
     env,
+    refTimer: (id) => referenceTimer(id, true),
+    unrefTimer: (id) => referenceTimer(id, false),
     cwd: () => natives.cwd(),
     pid: info.pid,
     mainModule: info.mainModule,

@@ -285,7 +285,9 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
             continue;
         }
         let deadline = next.map(|(key, _)| key.0);
-        if deadline.is_none() && !deno::keeps_alive() {
+        // Unreferenced timers still fire while something else keeps the
+        // loop alive, but do not keep it alive themselves.
+        if !state::timers_keep_alive() && !deno::keeps_alive() {
             return Ok(());
         }
         // Other threads may post even when nothing keeps the loop alive (an

@@ -47,6 +47,12 @@ fn timer_start(scope: &mut v8::PinScope, args: Args, _: Ret) {
     state::start_timer(id, delay);
 }
 
+/// `timerRef(id, referenced)`: whether timer `id` keeps the event loop alive.
+fn timer_ref(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let id = args.get(0).uint32_value(scope).unwrap_or(0);
+    state::reference_timer(id, args.get(1).is_true());
+}
+
 /// `timerCancel(id)`.
 fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let id = args.get(0).uint32_value(scope).unwrap_or(0);
@@ -325,6 +331,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "now", now);
     set_function(scope, object, "timerStart", timer_start);
     set_function(scope, object, "timerCancel", timer_cancel);
+    set_function(scope, object, "timerRef", timer_ref);
     set_function(scope, object, "setTimerHandler", set_timer_handler);
     set_function(scope, object, "exit", exit);
     set_function(scope, object, "setExitCode", set_exit_code);

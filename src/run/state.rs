@@ -4,7 +4,7 @@
 //! [`clear`] before the isolate goes away.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,8 @@ pub struct State {
     pub started: Option<Instant>,
     /// `Deno.exitCode`: the status when the script ends by itself.
     pub exit_code: u8,
+    /// Pending timers that do not keep the event loop alive (`Deno.unrefTimer`).
+    pub unreferenced: HashSet<u32>,
 }
 
 thread_local! {
@@ -64,7 +66,26 @@ pub fn start_timer(id: u32, delay: Duration) {
     });
 }
 
+/// Whether a pending timer keeps the event loop alive.
+pub fn timers_keep_alive() -> bool {
+    with(|s| s.timers.values().any(|id| !s.unreferenced.contains(id)))
+}
+
+/// Marks timer `id` as keeping the event loop alive, or not.
+pub fn reference_timer(id: u32, referenced: bool) {
+    with(|s| {
+        if referenced {
+            s.unreferenced.remove(&id);
+        } else {
+            s.unreferenced.insert(id);
+        }
+    });
+}
+
 /// Cancels timer `id` if it is pending.
 pub fn cancel_timer(id: u32) {
-    with(|s| s.timers.retain(|_, t| *t != id));
+    with(|s| {
+        s.unreferenced.remove(&id);
+        s.timers.retain(|_, t| *t != id);
+    });
 }
