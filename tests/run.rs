@@ -1278,6 +1278,8 @@ fn web_globals_match_deno() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("atob round trip true\n"), "{stdout}");
     assert!(stdout.contains("random values differ true\n"), "{stdout}");
+    let out = same_as_deno("inspect.js");
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("\"a\" 1 [ 1, \"b\", { c: 2n } ]"));
 }
 
 #[test]

@@ -838,6 +838,8 @@
       natives.setExitCode(code);
     },
     env,
+    // As console.log shows a value (Deno's options are not read yet).
+    inspect: (value) => inspect(value),
     refTimer: (id) => referenceTimer(id, true),
     unrefTimer: (id) => referenceTimer(id, false),
     cwd: () => natives.cwd(),
