@@ -998,7 +998,7 @@ fn wrappers_hold_against_a_script_that_replaces_globals() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\n"
+        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\nunload\n"
     );
 }
 
@@ -1269,6 +1269,48 @@ fn unreferenced_timers_do_not_keep_the_script_alive() {
     let out = same_as_deno("unref_timers.js");
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("unref'd timer fired"));
+}
+
+#[test]
+fn events_and_the_globals_lifecycle_match_deno() {
+    // (mode, exit status, a line stdout must have)
+    let cases = [
+        ("targets", 0, "object listener true a\nstops\nstops\n"),
+        (
+            "lifecycle",
+            3,
+            "after top-level await\nload load true true false\nonload\n",
+        ),
+        ("beforeunload", 0, "beforeunload 4\nunload after 4\n"),
+        ("exit", 2, "unload 2\n"),
+        (
+            "prevented",
+            1,
+            "unhandledrejection PromiseRejectionEvent last true true\n",
+        ),
+        ("listener", 1, "dispatching\n"),
+        (
+            "listener-prevented",
+            0,
+            "second listener runs\ndispatch gives true\n",
+        ),
+        ("error-in-error", 1, "error Uncaught Error: first\n"),
+        ("load-throws", 1, ""),
+        ("late-handler", 1, "unhandledrejection 7\n"),
+        (
+            "top-level",
+            0,
+            "load\ndue timers run first\nunhandledrejection thrown by the module\n",
+        ),
+        ("top-level-fatal", 1, "load\ndue timer\n"),
+    ];
+    for (mode, status, line) in cases {
+        let out = compare("events.js", &[], &[mode]);
+        assert_eq!(out.status.code(), Some(status), "{mode}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(line), "{mode}: {stdout}");
+        assert!(!stdout.contains("not reached"), "{mode}: {stdout}");
+    }
 }
 
 #[test]

@@ -111,9 +111,13 @@ pub extern "C" fn promise_rejected(message: v8::PromiseRejectMessage) {
     }
 }
 
-/// The first rejection still unhandled, described.
-pub fn take_unhandled(scope: &mut v8::PinScope) -> Option<String> {
-    let first = state::with(|s| s.unhandled.first().map(|(_, v)| v.clone()))?;
-    let value = v8::Local::new(scope, &first);
-    Some(describe(scope, value))
+/// The oldest rejection still unhandled (promise, reason) but of `except`,
+/// taken off the list.
+pub fn take_unhandled(
+    except: Option<&v8::Global<v8::Promise>>,
+) -> Option<(v8::Global<v8::Promise>, v8::Global<v8::Value>)> {
+    state::with(|s| {
+        let index = s.unhandled.iter().position(|(p, _)| Some(p) != except)?;
+        Some(s.unhandled.remove(index))
+    })
 }

@@ -1,9 +1,11 @@
 //! `ffic run`: runs an ES module in a V8 isolate with the globals FFI scripts
 //! use around their calls (console, timers, TextEncoder/TextDecoder,
 //! performance, the `Deno` namespace), and drives its event loop: microtasks,
-//! finished nonblocking calls and callbacks from other threads, timers, then
-//! the main module's completion. An uncaught exception or
-//! unhandled rejection prints the error and exits 1, as Deno does.
+//! finished nonblocking calls and callbacks from other threads, timers, and
+//! the global's `load`, `beforeunload` and `unload` events around the main
+//! module's completion. An uncaught exception or unhandled rejection that
+//! no `error`/`unhandledrejection` listener prevents prints the error and
+//! exits 1, as Deno does.
 
 mod errors;
 pub mod flags;
@@ -44,7 +46,16 @@ pub struct RunOptions {
     pub notices: Vec<String>,
 }
 
-const BOOTSTRAP: &str = include_str!("bootstrap.js");
+const BOOTSTRAP: &str = include_str!("js/bootstrap.js");
+
+/// Scripts the bootstrap builds on, each evaluating to a function it calls
+/// as `natives.parts[name]`.
+const PARTS: [(&str, &str); 1] = [("events", include_str!("js/events.js"))];
+
+/// The URL the host's scripts show in stack traces, as Deno's show `ext:`.
+fn host_url(name: &str) -> String {
+    format!("ext:ffic/{name}.js")
+}
 
 /// Runs the script to completion and gives the process exit status.
 pub fn run(options: &RunOptions) -> ExitCode {
@@ -131,51 +142,83 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
             Err(_) => return 0,
         }
     };
-    if let Err(code) = event_loop(scope) {
+    if let Err(code) = event_loop(scope, &promise) {
         return code;
     }
     let promise = v8::Local::new(scope, &promise);
     match promise.state() {
-        v8::PromiseState::Fulfilled => state::with(|s| s.exit_code),
-        v8::PromiseState::Rejected => {
-            let reason = promise.result(scope);
-            let text = errors::describe(scope, reason);
-            uncaught("Uncaught (in promise) ", &text)
+        // A rejected main module was reported as an unhandled rejection,
+        // which a listener prevented (else the loop would have failed).
+        v8::PromiseState::Fulfilled | v8::PromiseState::Rejected => {
+            if let Err(code) = dispatch(scope, "unload") {
+                return code;
+            }
+            state::with(|s| s.exit_code)
         }
         v8::PromiseState::Pending => uncaught("", "Top-level await promise never resolved"),
     }
 }
 
-/// Installs the globals: runs `bootstrap.js` with the natives and the
-/// script's arguments and build information.
+/// Installs the globals: runs `bootstrap.js` with the natives (and the
+/// parts it builds on) and the script's arguments and build information.
 fn bootstrap(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), String> {
-    v8::tc_scope!(let tc, scope);
-    macro_rules! fail {
-        ($what:literal) => {{
-            let exception = tc.exception();
-            format!("{}: {}", $what, errors::caught(tc, exception))
-        }};
+    let natives = natives::object(scope);
+    let parts = v8::Object::new(scope);
+    for (name, source) in PARTS {
+        let part = evaluate(scope, name, source).map_err(|e| format!("{name}: {e}"))?;
+        let part = v8::Local::new(scope, part);
+        let key = v8::String::new(scope, name).ok_or("part name")?;
+        parts.set(scope, key.into(), part.into());
     }
-    let code = v8::String::new(tc, BOOTSTRAP).ok_or("bootstrap source")?;
-    let Some(script) = v8::Script::compile(tc, code, None) else {
-        return Err(fail!("compile"));
-    };
-    let Some(function) = script
-        .run(tc)
-        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
-    else {
-        return Err(fail!("run"));
-    };
-    let natives = natives::object(tc);
-    let info = info(tc, options);
+    let key = v8::String::new(scope, "parts").ok_or("parts")?;
+    natives.set(scope, key.into(), parts.into());
+    let function = evaluate(scope, "bootstrap", BOOTSTRAP)?;
+    let function = v8::Local::new(scope, function);
+    let info = info(scope, options);
+    v8::tc_scope!(let tc, scope);
     let undefined = v8::undefined(tc).into();
     if function
         .call(tc, undefined, &[natives.into(), info.into()])
         .is_none()
     {
-        return Err(fail!("call"));
+        let exception = tc.exception();
+        return Err(format!("call: {}", errors::caught(tc, exception)));
     }
     Ok(())
+}
+
+/// Compiles and runs one of the host's scripts, which evaluates to a function.
+fn evaluate(
+    scope: &mut v8::PinScope,
+    name: &str,
+    source: &str,
+) -> Result<v8::Global<v8::Function>, String> {
+    v8::tc_scope!(let tc, scope);
+    let code = v8::String::new(tc, source).ok_or("source too long")?;
+    let url = v8::String::new(tc, &host_url(name)).ok_or("name")?;
+    let origin = v8::ScriptOrigin::new(
+        tc,
+        url.into(),
+        0,
+        0,
+        false,
+        -1,
+        None,
+        false,
+        false,
+        false,
+        None,
+    );
+    let function = v8::Script::compile(tc, code, Some(&origin))
+        .and_then(|script| script.run(tc))
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());
+    match function {
+        Some(f) => Ok(v8::Global::new(tc, f)),
+        None => {
+            let exception = tc.exception();
+            Err(errors::caught(tc, exception))
+        }
+    }
 }
 
 /// `{ args, execPath, build }` for the bootstrap.
@@ -255,18 +298,27 @@ fn run_platform_tasks(scope: &mut v8::PinScope) {
 
 /// Runs microtasks, messages from other threads and timers until nothing
 /// is left to do: no timer, no nonblocking call in flight, no `ref()`ed
-/// callback. `Err` carries the exit status of an uncaught error.
-fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
+/// callback, no `beforeunload` listener asking for more. Dispatches `load`
+/// once the main module (`main`) has settled. `Err` carries the exit
+/// status of an uncaught error.
+fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Result<(), u8> {
     /// Messages handled per turn, so a flood of them cannot starve timers.
     const MESSAGES_PER_TURN: usize = 1024;
+    let mut loaded = false;
     loop {
         // Each turn's handles go with it.
         v8::scope!(let scope, scope);
         deno::turn();
         run_platform_tasks(scope);
         scope.perform_microtask_checkpoint();
-        if let Some(text) = errors::take_unhandled(scope) {
-            return Err(uncaught("Uncaught (in promise) ", &text));
+        // The main module's own rejection waits for this turn's timers.
+        report_unhandled(scope, Some(main))?;
+        // As Deno: `load` once the main module has settled, even rejected
+        // (its rejection is reported after this turn's timers).
+        if !loaded && v8::Local::new(scope, main).state() != v8::PromiseState::Pending {
+            loaded = true;
+            dispatch(scope, "load")?;
+            scope.perform_microtask_checkpoint();
         }
         let mut delivered = 0;
         while delivered < MESSAGES_PER_TURN
@@ -276,18 +328,25 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
             delivered += 1;
         }
         let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
-        if let Some((key, id)) = next.filter(|(key, _)| key.0 <= Instant::now()) {
+        let due = next.filter(|(key, _)| key.0 <= Instant::now());
+        if let Some((key, id)) = due {
             state::with(|s| s.timers.remove(&key));
             fire_timer(scope, id)?;
-            continue;
+            scope.perform_microtask_checkpoint();
         }
-        if delivered > 0 {
+        report_unhandled(scope, None)?;
+        if due.is_some() || delivered > 0 {
             continue;
         }
         let deadline = next.map(|(key, _)| key.0);
         // Unreferenced timers still fire while something else keeps the
         // loop alive, but do not keep it alive themselves.
         if !state::timers_keep_alive() && !deno::keeps_alive() {
+            // A `beforeunload` listener that prevents the default asks for
+            // another turn (as in Deno, even with nothing scheduled).
+            if loaded && dispatch(scope, "beforeunload")? {
+                continue;
+            }
             return Ok(());
         }
         // Other threads may post even when nothing keeps the loop alive (an
@@ -298,12 +357,69 @@ fn event_loop(scope: &mut v8::PinScope) -> Result<(), u8> {
     }
 }
 
+/// Dispatches an unhandledrejection event for each promise rejected with
+/// no handler (but `except`); the first whose event no listener prevented
+/// is fatal.
+fn report_unhandled(
+    scope: &mut v8::PinScope,
+    except: Option<&v8::Global<v8::Promise>>,
+) -> Result<(), u8> {
+    while let Some((promise, reason)) = errors::take_unhandled(except) {
+        let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+            let reason = v8::Local::new(scope, reason);
+            let text = errors::describe(scope, reason);
+            return Err(uncaught("Uncaught (in promise) ", &text));
+        };
+        let hook = v8::Local::new(scope, &hooks.rejection);
+        let promise = v8::Local::new(scope, promise);
+        let reason = v8::Local::new(scope, reason);
+        let prevented = call_hook(scope, hook, &[promise.into(), reason])?;
+        if !prevented {
+            let text = errors::describe(scope, reason);
+            return Err(uncaught("Uncaught (in promise) ", &text));
+        }
+        scope.perform_microtask_checkpoint();
+    }
+    Ok(())
+}
+
+/// Dispatches `load`, `beforeunload` or `unload` on the global; whether a
+/// listener prevented the default.
+fn dispatch(scope: &mut v8::PinScope, event: &str) -> Result<bool, u8> {
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+        return Ok(false);
+    };
+    let hook = v8::Local::new(scope, &hooks.dispatch);
+    let name = v8::String::new(scope, event).expect("short string");
+    call_hook(scope, hook, &[name.into()])
+}
+
+/// Calls one of the bootstrap's hooks; its result as a boolean, or the exit
+/// status if it threw (listeners' errors are reported inside, so only a
+/// broken host gets here).
+fn call_hook(
+    scope: &mut v8::PinScope,
+    hook: v8::Local<v8::Function>,
+    args: &[v8::Local<v8::Value>],
+) -> Result<bool, u8> {
+    v8::tc_scope!(let tc, scope);
+    let undefined = v8::undefined(tc).into();
+    match hook.call(tc, undefined, args) {
+        Some(result) => Ok(result.is_true()),
+        None => {
+            let exception = tc.exception();
+            let text = errors::caught(tc, exception);
+            Err(uncaught("Uncaught ", &text))
+        }
+    }
+}
+
 /// Runs timer `id`'s JS; `Err` carries the exit status if it threw.
 fn fire_timer(scope: &mut v8::PinScope, id: u32) -> Result<(), u8> {
-    let Some(fire) = state::with(|s| s.fire_timer.clone()) else {
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
         return Ok(());
     };
-    let fire = v8::Local::new(scope, &fire);
+    let fire = v8::Local::new(scope, &hooks.fire_timer);
     v8::tc_scope!(let tc, scope);
     let undefined = v8::undefined(tc).into();
     let id = v8::Integer::new_from_unsigned(tc, id).into();

@@ -62,6 +62,20 @@ fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// `exit(code)`: flushes output and ends the process at once, as `Deno.exit`.
 fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let code = args.get(0).int32_value(scope).unwrap_or(0);
+    finish(code);
+}
+
+/// `fatal(error)`: reports an uncaught error as Deno does and ends the
+/// process with status 1 (no `unload`, as in Deno).
+fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let text = super::errors::describe(scope, args.get(0));
+    eprintln!("error: Uncaught {}", super::errors::with_source_line(&text));
+    finish(1);
+}
+
+/// Ends the process: FFI trace counts out, other threads released, output
+/// flushed.
+fn finish(code: i32) -> ! {
     ffic_loader::deno::trace_calls();
     ffic_loader::deno::leave();
     let _ = std::io::stdout().flush();
@@ -316,12 +330,30 @@ fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// `setTimerHandler(fn)`: the bootstrap's function that runs timer `id`.
-fn set_timer_handler(scope: &mut v8::PinScope, args: Args, _: Ret) {
-    if let Ok(f) = v8::Local::<v8::Function>::try_from(args.get(0)) {
-        let global = v8::Global::new(scope, f);
-        state::with(|s| s.fire_timer = Some(global));
-    }
+/// `setHooks({ fireTimer, dispatch, rejection })`: the bootstrap's
+/// functions the event loop calls (see [`state::Hooks`]).
+fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let Ok(object) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+        return;
+    };
+    let get = |name: &str| {
+        let key = v8::String::new(scope, name).expect("short string");
+        let value = object.get(scope, key.into())?;
+        let function = v8::Local::<v8::Function>::try_from(value).ok()?;
+        Some(v8::Global::new(scope, function))
+    };
+    let (Some(fire_timer), Some(dispatch), Some(rejection)) =
+        (get("fireTimer"), get("dispatch"), get("rejection"))
+    else {
+        return;
+    };
+    state::with(|s| {
+        s.hooks = Some(state::Hooks {
+            fire_timer,
+            dispatch,
+            rejection,
+        })
+    });
 }
 
 /// The object of native functions passed to `bootstrap.js`.
@@ -332,7 +364,8 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "timerStart", timer_start);
     set_function(scope, object, "timerCancel", timer_cancel);
     set_function(scope, object, "timerRef", timer_ref);
-    set_function(scope, object, "setTimerHandler", set_timer_handler);
+    set_function(scope, object, "setHooks", set_hooks);
+    set_function(scope, object, "fatal", fatal);
     set_function(scope, object, "exit", exit);
     set_function(scope, object, "setExitCode", set_exit_code);
     set_function(scope, object, "envGet", env_get);

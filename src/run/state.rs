@@ -20,6 +20,19 @@ pub struct LoadedModule {
     pub main: bool,
 }
 
+/// The bootstrap's functions the event loop calls into.
+#[derive(Clone)]
+pub struct Hooks {
+    /// `(id)`: runs timer `id`.
+    pub fire_timer: v8::Global<v8::Function>,
+    /// `(type)`: dispatches `load`, `beforeunload` or `unload` on the
+    /// global; true if a listener prevented the default.
+    pub dispatch: v8::Global<v8::Function>,
+    /// `(promise, reason)`: dispatches `unhandledrejection`; true if a
+    /// listener prevented the default (the rejection is then not fatal).
+    pub rejection: v8::Global<v8::Function>,
+}
+
 /// The host's per-isolate state.
 #[derive(Default)]
 pub struct State {
@@ -33,8 +46,8 @@ pub struct State {
     pub modules: Vec<LoadedModule>,
     /// Module index by file.
     pub by_path: HashMap<PathBuf, usize>,
-    /// The JS function that runs timer `id`.
-    pub fire_timer: Option<v8::Global<v8::Function>>,
+    /// The bootstrap's functions the event loop calls.
+    pub hooks: Option<Hooks>,
     /// When the host started (`performance.now()` counts from here).
     pub started: Option<Instant>,
     /// `Deno.exitCode`: the status when the script ends by itself.

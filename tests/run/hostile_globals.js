@@ -2,7 +2,9 @@
 // Array.prototype before it opens a library: the wrappers of symbols with a
 // value are built by a factory made before it ran, from what it captured
 // then, so calls stay right, and switch to the re-entrant form once a
-// callback exists (ffic only: stock Deno has its own defences).
+// callback exists (ffic only: stock Deno has its own defences). The
+// host's events hold too: the unload listener runs at the end.
+addEventListener("unload", () => console.log("unload"));
 Object.defineProperty(Array.prototype, "0", { set() { throw new Error("hooked index"); }, configurable: true });
 Object.prototype.get = function () { return 1; };
 Object.prototype.value = 42;
@@ -11,6 +13,9 @@ Array.from = () => { throw new Error("hooked from"); };
 Array.prototype.join = () => { throw new Error("hooked join"); };
 Array.prototype.push = () => { throw new Error("hooked push"); };
 Map.prototype.get = () => { throw new Error("hooked map"); };
+WeakMap.prototype.get = () => { throw new Error("hooked weak map"); };
+Reflect.apply = () => { throw new Error("hooked apply"); };
+Function.prototype.call = () => { throw new Error("hooked call"); };
 Object.defineProperty = () => { throw new Error("hooked define"); };
 globalThis.Function = function () { throw new Error("hooked Function"); };
 const lib = Deno.dlopen(Deno.args[0], {

@@ -4,6 +4,9 @@
 // `Deno` namespace. Evaluates to a function called with (natives, info).
 (function bootstrap(natives, info) {
   "use strict";
+  // What the parts get once it is made below.
+  const host = { inspect: undefined, DOMException: undefined };
+  const events = natives.parts.events(natives, host);
 
   // ---- value formatting, as Deno's console prints values ----------------
   // Entries of an object or array go on one line when they fit 80 columns
@@ -162,7 +165,8 @@
     return formatObject(ctx, value, level);
   }
 
-  function formatObject(ctx, value, level) {
+  // `name`: the class to show, for a stand-in object of fields.
+  function formatObject(ctx, value, level, name = constructorName(value)) {
     const seen = ctx.seen.indexOf(value);
     if (seen !== -1) {
       let ref = ctx.circular.get(value);
@@ -175,10 +179,10 @@
     if (value instanceof Date) return isNaN(value) ? "Invalid Date" : value.toISOString();
     if (value instanceof RegExp) return String(value);
     if (value instanceof Error) return value.stack ?? String(value);
+    if (value instanceof events.Event) return formatObject(ctx, events.eventFields(value), level, constructorName(value));
 
     const isArray = Array.isArray(value);
     const isTyped = value instanceof TypedArray;
-    const name = constructorName(value);
     let open;
     let close;
     if (isArray) {
@@ -281,9 +285,8 @@
     return { seen: [], circular: new Map(), indent: 0, deepest: 0 };
   }
 
-  function inspect(value) {
-    return formatValue(context(), value, 0, true);
-  }
+  const inspect = (value) => formatValue(context(), value, 0, true);
+  host.inspect = inspect;
 
   // console.log's arguments: format directives in a leading string, then
   // the rest separated by spaces (strings as they are).
@@ -338,7 +341,7 @@
   // ---- timers ------------------------------------------------------------
   const timers = new Map();
   let nextTimer = 1;
-  natives.setTimerHandler((id) => {
+  function fireTimer(id) {
     const timer = timers.get(id);
     if (timer === undefined) return;
     if (timer.repeat) {
@@ -347,8 +350,12 @@
       timers.delete(id);
       natives.timerRef(id, true);
     }
-    timer.callback(...timer.args);
-  });
+    try {
+      timer.callback(...timer.args);
+    } catch (error) {
+      events.reportException(error);
+    }
+  }
   function startTimer(callback, delay, args, repeat) {
     if (typeof callback !== "function") {
       throw new TypeError("The callback must be a function");
@@ -699,6 +706,15 @@
     toObject: () => (requireEnv(undefined), natives.envToObject()),
   };
   let exitCode = 0;
+  // `unload` is dispatched once, at the end or by Deno.exit().
+  let unloaded = false;
+  function dispatchGlobal(type) {
+    if (type === "unload") {
+      if (unloaded) return false;
+      unloaded = true;
+    }
+    return events.dispatchGlobal(type);
+  }
 
   // ---- DOMException, base64, crypto --------------------------------------
   // Legacy codes of the names that have one (WebIDL's table).
@@ -826,7 +842,12 @@
     build: Object.freeze({ ...info.build }),
     errors: { NotCapable, BadResource },
     execPath: () => info.execPath,
-    exit: (code = exitCode) => natives.exit(code),
+    exit(code = undefined) {
+      if (code !== undefined) exitCode = code;
+      // As Deno: `unload` listeners run, and may change the status.
+      dispatchGlobal("unload");
+      natives.exit(exitCode);
+    },
     get exitCode() {
       return exitCode;
     },
@@ -866,7 +887,16 @@
   define("setInterval", (cb, delay, ...args) => startTimer(cb, delay, args, true));
   define("clearTimeout", clearTimer);
   define("clearInterval", clearTimer);
-  define("queueMicrotask", (cb) => natives.queueMicrotask(cb));
+  define("queueMicrotask", (cb) => {
+    if (typeof cb !== "function") natives.queueMicrotask(cb);
+    natives.queueMicrotask(() => {
+      try {
+        cb();
+      } catch (error) {
+        events.reportException(error);
+      }
+    });
+  });
   define("performance", { now: () => natives.now() });
   define("TextEncoder", TextEncoder);
   define("TextDecoder", TextDecoder);
@@ -879,6 +909,19 @@
   define("navigator", navigator);
   define("self", globalThis);
   define("Deno", Deno);
+  host.DOMException = DOMException;
+  const eventGlobals = [
+    "Event", "EventTarget", "CustomEvent", "ErrorEvent", "PromiseRejectionEvent", "Window", "reportError",
+    "AbortController", "AbortSignal",
+  ];
+  for (const name of eventGlobals) {
+    define(name, events[name]);
+  }
+  natives.setHooks({
+    fireTimer,
+    dispatch: dispatchGlobal,
+    rejection: events.dispatchRejection,
+  });
   if (natives.fficFloor) define("fficFloor", natives.fficFloor);
   define("globalThis", globalThis);
 });
