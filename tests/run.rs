@@ -1314,6 +1314,54 @@ fn events_and_the_globals_lifecycle_match_deno() {
 }
 
 #[test]
+fn file_apis_and_permission_queries_match_deno() {
+    // Each run works in a directory of its own; the script prints paths
+    // under it as <dir>. DIR in a flag stands for that directory.
+    for flags in [
+        vec!["-A"],
+        vec![],
+        vec!["--allow-read=DIR", "--allow-write=DIR/out"],
+        vec!["-R", "--allow-write"],
+    ] {
+        let outputs = [ffic(), deno().as_path()].map(|program| {
+            let work = tempfile::tempdir().unwrap();
+            let dir = work.path().to_str().unwrap();
+            let flags: Vec<String> = flags.iter().map(|f| f.replace("DIR", dir)).collect();
+            let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+            run_with(
+                program,
+                &[&["run"], &flags[..]].concat(),
+                "files.js",
+                &[dir],
+            )
+        });
+        let [ours, theirs] = &outputs;
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        assert_eq!(text(&ours.stdout), text(&theirs.stdout), "{flags:?}");
+        assert_eq!(text(&ours.stderr), text(&theirs.stderr), "{flags:?}");
+        assert!(ours.status.success(), "{flags:?}");
+        let stdout = text(&ours.stdout);
+        if flags == ["-A"] {
+            assert!(
+                stdout.contains("read text \"héllo\\nmore\\n\"\n"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("query write after \"granted\"\n"),
+                "{stdout}"
+            );
+        }
+        if flags.is_empty() {
+            assert!(
+                stdout.contains("read text NotCapable Requires read access to"),
+                "{stdout}"
+            );
+            assert!(stdout.contains("query read after \"denied\"\n"), "{stdout}");
+        }
+    }
+}
+
+#[test]
 fn web_globals_match_deno() {
     let out = same_as_deno("web.js");
     assert!(out.status.success());

@@ -6,6 +6,26 @@ use super::state;
 
 pub use ffic_loader::deno::throw_type_error;
 
+/// Throws a new `Deno.errors[class]` with `message` and, if given, `code`
+/// (a TypeError before the bootstrap has made the classes).
+pub fn throw_deno(scope: &mut v8::PinScope, class: &str, message: &str, code: Option<&str>) {
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+        return throw_type_error(scope, message);
+    };
+    let make = v8::Local::new(scope, &hooks.error);
+    let undefined = v8::undefined(scope).into();
+    let strings = [Some(class), Some(message), code].map(|s| match s {
+        Some(s) => {
+            v8::String::new(scope, s).map_or_else(|| v8::undefined(scope).into(), Into::into)
+        }
+        None => v8::undefined(scope).into(),
+    });
+    // A throw inside is left pending, which is what the caller wants too.
+    if let Some(error) = make.call(scope, undefined, &strings) {
+        scope.throw_exception(error);
+    }
+}
+
 /// Text for a thrown value: an error's stack (its message and frames), else
 /// the value as a string.
 pub fn describe(scope: &mut v8::PinScope, value: v8::Local<v8::Value>) -> String {
@@ -43,24 +63,30 @@ pub fn located_syntax_error(
 }
 
 /// An uncaught error's stack `text` with, as Deno prints it, the source
-/// line of its first frame and a caret under the column after the message.
+/// line of its first frame in a file (the host's `ext:` frames have none)
+/// and a caret under the column, after the message.
 pub fn with_source_line(text: &str) -> String {
     let Some(at) = text.find("\n    at ") else {
         return text.to_owned();
     };
     let (message, frames) = text.split_at(at);
-    let frame = frames[1..].lines().next().unwrap_or("");
-    let location = frame.trim_end_matches(')');
-    let location = location.rsplit_once('(').map_or(location, |(_, l)| l);
-    let location = location.trim_start().trim_start_matches("at ");
-    let mut parts = location.rsplitn(3, ':');
-    let (Some(column), Some(line), Some(url)) = (parts.next(), parts.next(), parts.next()) else {
+    let located = frames[1..].lines().find_map(|frame| {
+        let location = frame.trim_end_matches(')');
+        let location = location.rsplit_once('(').map_or(location, |(_, l)| l);
+        let location = location.trim_start().trim_start_matches("at ");
+        let mut parts = location.rsplitn(3, ':');
+        let (column, line, url) = (parts.next()?, parts.next()?, parts.next()?);
+        let path = super::modules::url_path(url)?;
+        Some((
+            path,
+            line.parse::<usize>().ok()?,
+            column.parse::<usize>().ok()?,
+        ))
+    });
+    let Some((path, line, column)) = located else {
         return text.to_owned();
     };
-    let (Ok(column), Ok(line)) = (column.parse::<usize>(), line.parse::<usize>()) else {
-        return text.to_owned();
-    };
-    let source = super::modules::url_path(url).and_then(|path| std::fs::read_to_string(path).ok());
+    let source = std::fs::read_to_string(path).ok();
     let Some(source_line) = source
         .as_deref()
         .and_then(|s| s.lines().nth(line.saturating_sub(1)))

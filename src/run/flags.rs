@@ -5,6 +5,7 @@
 //! refused by name.
 
 use super::RunOptions;
+use super::permissions::{Grants, NAMES};
 use std::path::PathBuf;
 
 /// What the command line asks for.
@@ -86,16 +87,6 @@ const NO_EFFECT: [&str; 8] = [
     "--no-code-cache",
 ];
 
-/// Deno permissions with no API in ffic yet: granting them grants nothing.
-const OTHER_PERMISSIONS: [&str; 6] = [
-    "--allow-read",
-    "--allow-write",
-    "--allow-net",
-    "--allow-sys",
-    "--allow-run",
-    "--allow-import",
-];
-
 /// Deno flags ffic cannot honour (watching, inspecting, configuration,
 /// import maps, npm, deny lists…), refused by name rather than ignored.
 const UNSUPPORTED: [&str; 33] = [
@@ -158,8 +149,7 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
         script: PathBuf::new(),
         args: Vec::new(),
         v8_flags: None,
-        allow_ffi: None,
-        allow_env: None,
+        grants: Grants::new(),
         trace_ffi: false,
         quiet: false,
         permissions_granted: false,
@@ -204,23 +194,30 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
             if name == "--allow-all" || name.starts_with("--allow-") {
                 options.permissions_granted = true;
             }
+            let permission = name
+                .strip_prefix("--allow-")
+                .and_then(|p| NAMES.iter().find(|n| **n == p));
             match name {
                 "-h" | "--help" => return Ok(Request::Help),
                 "--allow-all" => {
-                    options.allow_ffi = Some(Vec::new());
-                    options.allow_env = Some(Vec::new());
+                    for name in NAMES {
+                        options.grants.insert(name, Vec::new());
+                    }
                 }
-                "--allow-env" => {
-                    options.allow_env = Some(match value {
+                _ if permission.is_some() => {
+                    let list = match value {
                         None => Vec::new(),
                         Some(list) => list.split(',').map(str::to_owned).collect(),
-                    });
-                }
-                "--allow-ffi" => {
-                    options.allow_ffi = Some(match value {
-                        None => Vec::new(),
-                        Some(list) => list.split(',').map(PathBuf::from).collect(),
-                    });
+                    };
+                    // Unrestricted stays so; lists add up, as in Deno.
+                    match options.grants.get_mut(permission.expect("matched")) {
+                        Some(granted) if granted.is_empty() => {}
+                        Some(granted) if list.is_empty() => granted.clear(),
+                        Some(granted) => granted.extend(list),
+                        None => {
+                            options.grants.insert(permission.expect("matched"), list);
+                        }
+                    }
                 }
                 "--quiet" => options.quiet = true,
                 "--trace-ffi" if value.is_none() => options.trace_ffi = true,
@@ -247,7 +244,6 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
                     return Err(FlagError::Unsupported(name.to_owned()));
                 }
                 _ if NO_EFFECT.contains(&name) && (value.is_none() || name == "--no-check") => {}
-                _ if OTHER_PERMISSIONS.contains(&name) => {}
                 _ if value.is_none()
                     && name
                         .strip_prefix("--unstable-")
@@ -279,12 +275,16 @@ Deno's, meaning what they mean to `deno run`; everything after SCRIPT is
 the script's (Deno.args).
 
 Flags:
-  -A, --allow-all            Allow everything (Deno.dlopen of any library, Deno.env)
+  -A, --allow-all            Allow everything
       --allow-ffi[=PATH,...] Allow Deno.dlopen: of any library, or of those under these paths
+  -R, --allow-read[=PATH,...]
+                             Allow reading files: any, or those under these paths
+  -W, --allow-write[=PATH,...]
+                             Allow writing files: any, or those under these paths
   -E, --allow-env[=NAME,...] Allow Deno.env: every variable, or these
-  -R, -W, -N, -S, -I, --allow-read, --allow-write, --allow-net, --allow-sys,
-      --allow-run, --allow-import[=...]
-                             Accepted; ffic has none of the APIs they guard yet
+  -N, -S, -I, --allow-net, --allow-sys, --allow-run, --allow-import[=...]
+                             Accepted (Deno.permissions.query reports them);
+                             ffic has none of the APIs they guard
       --v8-flags=FLAGS       Flags for V8, comma-separated
       --seed NUMBER          Seed Math.random (V8's --random-seed)
   -q, --quiet                No warnings

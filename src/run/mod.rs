@@ -11,6 +11,7 @@ mod errors;
 pub mod flags;
 #[cfg(feature = "bench-floor")]
 mod floor;
+mod fs;
 mod modules;
 mod natives;
 mod permissions;
@@ -32,10 +33,8 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// `--v8-flags`, comma-separated as in Deno.
     pub v8_flags: Option<String>,
-    /// `--allow-ffi`: `None` denies, an empty list allows every library.
-    pub allow_ffi: Option<Vec<PathBuf>>,
-    /// `--allow-env`: `None` denies, an empty list allows every variable.
-    pub allow_env: Option<Vec<String>>,
+    /// What the permission flags granted.
+    pub grants: permissions::Grants,
     /// `--trace-ffi`.
     pub trace_ffi: bool,
     /// `-q`: no warnings or notices.
@@ -50,7 +49,10 @@ const BOOTSTRAP: &str = include_str!("js/bootstrap.js");
 
 /// Scripts the bootstrap builds on, each evaluating to a function it calls
 /// as `natives.parts[name]`.
-const PARTS: [(&str, &str); 1] = [("events", include_str!("js/events.js"))];
+const PARTS: [(&str, &str); 2] = [
+    ("events", include_str!("js/events.js")),
+    ("files", include_str!("js/files.js")),
+];
 
 /// The URL the host's scripts show in stack traces, as Deno's show `ext:`.
 fn host_url(name: &str) -> String {
@@ -76,7 +78,7 @@ pub fn run(options: &RunOptions) -> ExitCode {
     };
     // A script allowed FFI will likely check a descriptor: build the
     // schema validators while V8 starts, off its first Deno.dlopen.
-    if options.allow_ffi.is_some() {
+    if options.grants.contains_key("ffi") {
         std::thread::spawn(ffic_schema::prepare);
     }
     if let Some(flags) = &options.v8_flags {
@@ -91,7 +93,7 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
     isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
     isolate.set_promise_reject_callback(errors::promise_rejected);
-    permissions::set_allowed(options.allow_ffi.clone());
+    permissions::set(&options.grants);
     let code = execute(isolate, &script, options);
     deno::trace_calls();
     // Other threads stop waiting on this isolate; handles, callbacks and
@@ -254,13 +256,6 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
     // Deno's hint about permission flags after the script, which it gives
     // only when no permission was granted and not when quiet.
     let hint = !options.quiet && !options.permissions_granted;
-    let allow_env: v8::Local<v8::Value> = match &options.allow_env {
-        None => v8::null(scope).into(),
-        Some(names) => {
-            let names: Vec<_> = names.iter().map(|n| string(scope, n)).collect();
-            v8::Array::new_with_elements(scope, &names).into()
-        }
-    };
     let main_module = std::fs::canonicalize(&options.script)
         .map(|path| modules::file_url(&path))
         .unwrap_or_default();
@@ -270,7 +265,7 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
         ("execPath", string(scope, &exec_path)),
         ("build", build.into()),
         ("hintPermissionFlags", v8::Boolean::new(scope, hint).into()),
-        ("allowEnv", allow_env),
+        ("v8Version", string(scope, v8::V8::get_version())),
         ("mainModule", string(scope, &main_module)),
         (
             "pid",

@@ -93,6 +93,10 @@ fn set_exit_code(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// An environment variable's name, or a TypeError as Deno words it.
 fn env_key(scope: &mut v8::PinScope, key: v8::Local<v8::Value>) -> Option<String> {
     let key = key.to_rust_string_lossy(scope);
+    if let Err(message) = super::permissions::check("env", Some(&key)) {
+        super::errors::throw_deno(scope, "NotCapable", &message, None);
+        return None;
+    }
     if key.is_empty() {
         throw_type_error(scope, "Key is an empty string.");
         return None;
@@ -149,6 +153,9 @@ fn env_delete(scope: &mut v8::PinScope, args: Args, _: Ret) {
 
 /// `envToObject()`: every variable, as an object.
 fn env_to_object(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    if let Err(message) = super::permissions::check("env", None) {
+        return super::errors::throw_deno(scope, "NotCapable", &message, None);
+    }
     let object = v8::Object::new(scope);
     for (key, value) in std::env::vars_os() {
         let (Some(k), Some(v)) = (
@@ -180,20 +187,34 @@ fn random_fill(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let Some((data, len)) = ffic_loader::deno::bytes_of(args.get(0)) else {
         return throw_type_error(scope, "expected a typed array");
     };
+    if len == 0 {
+        return;
+    }
+    // SAFETY: `data` points at the view's `len` live bytes, which V8 never
+    // moves and no other code touches during this call.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) };
+    if fill_random(bytes).is_err() {
+        throw_type_error(scope, "the random source failed");
+    }
+}
+
+/// Fills `bytes` from the kernel's random source.
+pub fn fill_random(bytes: &mut [u8]) -> std::io::Result<()> {
     let mut filled = 0;
-    while filled < len {
-        // SAFETY: `data` points at the view's `len` live bytes, which no
-        // other code touches during this call; getrandom writes at most
-        // `len - filled` bytes past `filled`.
-        let n = unsafe { libc::getrandom(data.cast::<u8>().add(filled).cast(), len - filled, 0) };
+    while filled < bytes.len() {
+        let rest = &mut bytes[filled..];
+        // SAFETY: getrandom writes at most `rest.len()` bytes into `rest`.
+        let n = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
         if n < 0 {
-            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            let error = std::io::Error::last_os_error();
+            if error.kind() == std::io::ErrorKind::Interrupted {
                 continue;
             }
-            return throw_type_error(scope, "the random source failed");
+            return Err(error);
         }
         filled += n as usize;
     }
+    Ok(())
 }
 
 /// `hardwareConcurrency()`: the CPUs this process may run on.
@@ -330,7 +351,7 @@ fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// `setHooks({ fireTimer, dispatch, rejection })`: the bootstrap's
+/// `setHooks({ fireTimer, dispatch, rejection, error })`: the bootstrap's
 /// functions the event loop calls (see [`state::Hooks`]).
 fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let Ok(object) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
@@ -342,9 +363,12 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
         let function = v8::Local::<v8::Function>::try_from(value).ok()?;
         Some(v8::Global::new(scope, function))
     };
-    let (Some(fire_timer), Some(dispatch), Some(rejection)) =
-        (get("fireTimer"), get("dispatch"), get("rejection"))
-    else {
+    let (Some(fire_timer), Some(dispatch), Some(rejection), Some(error)) = (
+        get("fireTimer"),
+        get("dispatch"),
+        get("rejection"),
+        get("error"),
+    ) else {
         return;
     };
     state::with(|s| {
@@ -352,8 +376,41 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
             fire_timer,
             dispatch,
             rejection,
+            error,
         })
     });
+}
+
+/// `ffiAllowed()`: whether FFI is allowed unrestricted (what Deno asks for
+/// pointers, views, function pointers and callbacks).
+fn ffi_allowed(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
+    let allowed = super::permissions::ffi_unrestricted();
+    rv.set(v8::Boolean::new(scope, allowed).into());
+}
+
+/// The permission `name` names, if Deno has it.
+fn permission_name(scope: &mut v8::PinScope, name: v8::Local<v8::Value>) -> Option<&'static str> {
+    let name = name.to_rust_string_lossy(scope);
+    super::permissions::NAMES.into_iter().find(|n| *n == name)
+}
+
+/// `permissionQuery(name, item)`: "granted", "denied" or "prompt" (the
+/// caller checked the name).
+fn permission_query(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let Some(name) = permission_name(scope, args.get(0)) else {
+        return;
+    };
+    let item = (!args.get(1).is_undefined()).then(|| args.get(1).to_rust_string_lossy(scope));
+    let state = super::permissions::query(name, item.as_deref());
+    rv.set(v8::String::new(scope, state).expect("short string").into());
+}
+
+/// `permissionRefused(name, item)`: remembers a refusal the bootstrap made.
+fn permission_refused(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    if let Some(name) = permission_name(scope, args.get(0)) {
+        let item = (!args.get(1).is_undefined()).then(|| args.get(1).to_rust_string_lossy(scope));
+        super::permissions::refused(name, item.as_deref());
+    }
 }
 
 /// The object of native functions passed to `bootstrap.js`.
@@ -380,7 +437,10 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "decodeUtf8", decode_utf8);
     set_function(scope, object, "queueMicrotask", queue_microtask);
     set_function(scope, object, "parseUrl", parse_url);
-    set_function(scope, object, "ffiAllowed", super::permissions::ffi_allowed);
+    set_function(scope, object, "ffiAllowed", ffi_allowed);
+    set_function(scope, object, "permissionQuery", permission_query);
+    set_function(scope, object, "permissionRefused", permission_refused);
+    super::fs::install(scope, object);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
     ffic_loader::deno::install(scope, object, Box::new(super::permissions::FfiFlags));

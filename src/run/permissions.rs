@@ -1,27 +1,66 @@
-//! Which libraries scripts may open (`--allow-ffi`): the CLI's policy for
-//! the binding. With `--allow-ffi=PATH` a library path is resolved once,
-//! canonically (against the working directory, `..` and symlinks followed),
-//! checked, and that resolved file is what gets loaded, so the name can
-//! never reach the system loader's search or point outside through a link.
+//! What a script may do, from Deno's permission flags: which libraries it
+//! may open (`--allow-ffi`, the binding's policy), which files it may read
+//! and write (`--allow-read`, `--allow-write`), which environment variables
+//! it may use (`--allow-env`), and what `Deno.permissions.query` answers.
+//! A path is checked as the file it resolves to (against the working
+//! directory, `..` and every existing symlink followed), so a name can never
+//! reach the system loader's search or point outside through a link; for a
+//! library that resolved file is what gets loaded.
 
 use super::modules::normalize;
 use ffic_loader::deno::{Policy, Refusal};
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Which libraries scripts may open: `None` denies all, an empty list
-/// allows all, otherwise files under one of the paths.
-pub type Allowed = Option<Vec<PathBuf>>;
+/// The permissions Deno has, as `Deno.permissions.query` names them.
+pub const NAMES: [&str; 8] = ["read", "write", "net", "env", "sys", "run", "ffi", "import"];
 
-thread_local! {
-    static ALLOWED: RefCell<Allowed> = const { RefCell::new(None) };
+/// What the flags granted: per permission name, everything (an empty list)
+/// or the listed paths, variables or hosts; a name absent grants nothing.
+pub type Grants = BTreeMap<&'static str, Vec<String>>;
+
+/// The grants with paths resolved, and what has been refused so far.
+#[derive(Default)]
+struct Granted {
+    /// Per permission: `None` for all, else the resolved paths or names.
+    grants: BTreeMap<&'static str, Option<Vec<String>>>,
+    /// Refused requests: (permission, the path or name, if any).
+    refused: BTreeSet<(&'static str, Option<String>)>,
 }
 
-/// Sets what `--allow-ffi` granted (the paths resolved now, as Deno
-/// resolves them at start-up).
-pub fn set_allowed(allowed: Allowed) {
-    let allowed = allowed.map(|list| list.iter().map(|p| resolved(p)).collect());
-    ALLOWED.with(|a| *a.borrow_mut() = allowed);
+thread_local! {
+    static GRANTED: RefCell<Granted> = RefCell::new(Granted::default());
+}
+
+/// Whether the grant of `name` covers paths (rather than names).
+fn is_path_permission(name: &str) -> bool {
+    matches!(name, "read" | "write" | "ffi")
+}
+
+/// Sets what the flags granted (paths resolved now, as Deno resolves them
+/// at start-up).
+pub fn set(grants: &Grants) {
+    let grants = grants
+        .iter()
+        .map(|(&name, list)| {
+            let list = (!list.is_empty()).then(|| {
+                list.iter()
+                    .map(|item| match is_path_permission(name) {
+                        true => resolved(Path::new(item)).display().to_string(),
+                        false => item.clone(),
+                    })
+                    .collect()
+            });
+            (name, list)
+        })
+        .collect();
+    GRANTED.with(|g| {
+        *g.borrow_mut() = Granted {
+            grants,
+            refused: BTreeSet::new(),
+        }
+    });
 }
 
 /// `path` made absolute against the working directory, `.` and `..` resolved.
@@ -29,11 +68,109 @@ fn absolute(path: &Path) -> PathBuf {
     normalize(&std::env::current_dir().unwrap_or_default().join(path))
 }
 
-/// `path` absolute with every symlink followed, or lexically absolute when
-/// it does not exist.
-fn resolved(path: &Path) -> PathBuf {
+/// `path` absolute with every symlink of its longest existing prefix
+/// followed (the rest, which does not exist yet, as written).
+pub fn resolved(path: &Path) -> PathBuf {
     let absolute = absolute(path);
-    std::fs::canonicalize(&absolute).unwrap_or(absolute)
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
+    }
+}
+
+/// Whether `name` is granted for `item` (a path for read, write and ffi;
+/// a variable for env), or for everything when `item` is `None`.
+fn covers(granted: &Granted, name: &str, item: Option<&str>) -> bool {
+    match granted.grants.get(name) {
+        None => false,
+        Some(None) => true,
+        Some(Some(list)) => match item {
+            None => false,
+            Some(item) if is_path_permission(name) => {
+                let path = resolved(Path::new(item));
+                list.iter().any(|dir| path.starts_with(dir))
+            }
+            Some(item) => list.iter().any(|granted| granted == item),
+        },
+    }
+}
+
+/// Checks `name` for `item` (see [`covers`]); a refusal is remembered (for
+/// `Deno.permissions.query`) and comes back as the message Deno gives.
+pub fn check(name: &'static str, item: Option<&str>) -> Result<(), String> {
+    match item {
+        Some(item) => check_as(name, item, item),
+        None => check_item(name, None, None),
+    }
+}
+
+/// [`check`] for `item`, named `shown` if refused (Deno names the system's
+/// temporary directory [`TEMP_DIR`]).
+pub fn check_as(name: &'static str, item: &str, shown: &str) -> Result<(), String> {
+    check_item(name, Some(item), Some(shown))
+}
+
+fn check_item(name: &'static str, item: Option<&str>, shown: Option<&str>) -> Result<(), String> {
+    GRANTED.with(|g| {
+        let mut granted = g.borrow_mut();
+        if covers(&granted, name, item) {
+            return Ok(());
+        }
+        granted.refused.insert((name, item.map(str::to_owned)));
+        let what = match shown {
+            None => String::new(),
+            Some(TEMP_DIR) => format!(" to {TEMP_DIR}"),
+            Some(item) => format!(" to \"{item}\""),
+        };
+        Err(format!(
+            "Requires {name} access{what}, run again with the --allow-{name} flag"
+        ))
+    })
+}
+
+/// How a refusal to write in the system's temporary directory names it.
+pub const TEMP_DIR: &str = "<TMP>";
+
+/// Remembers a refusal the bootstrap made (FFI pointers, callbacks).
+pub fn refused(name: &'static str, item: Option<&str>) {
+    GRANTED.with(|g| {
+        g.borrow_mut()
+            .refused
+            .insert((name, item.map(str::to_owned)));
+    });
+}
+
+/// `Deno.permissions.query`: "granted", "denied" (refused already, without
+/// a prompt to ask again) or "prompt".
+pub fn query(name: &'static str, item: Option<&str>) -> &'static str {
+    GRANTED.with(|g| {
+        let granted = g.borrow();
+        if covers(&granted, name, item) {
+            return "granted";
+        }
+        let denied = granted.refused.iter().any(|(n, refused)| {
+            *n == name
+                && match (item, refused) {
+                    (None, _) => true,
+                    (Some(_), None) => true,
+                    (Some(item), Some(refused)) if is_path_permission(name) => {
+                        resolved(Path::new(item)).starts_with(resolved(Path::new(refused)))
+                    }
+                    (Some(item), Some(refused)) => item == refused,
+                }
+        });
+        if denied { "denied" } else { "prompt" }
+    })
 }
 
 /// The policy `ffic run` gives the binding: Deno's `--allow-ffi`.
@@ -41,20 +178,20 @@ pub struct FfiFlags;
 
 impl Policy for FfiFlags {
     fn library(&self, path: &str) -> Result<PathBuf, Refusal> {
-        ALLOWED.with(|a| match &*a.borrow() {
+        GRANTED.with(|g| match g.borrow().grants.get("ffi") {
             // Unrestricted, the name goes to the system loader as given
             // (searched when bare, the main program when empty), as in Deno.
-            Some(list) if list.is_empty() => Ok(PathBuf::from(path)),
+            Some(None) => Ok(PathBuf::from(path)),
             _ if path.is_empty() => Err(Refusal::Invalid("Empty path is not allowed".into())),
             None => Err(Refusal::NotCapable(path.to_owned())),
-            Some(list) => within(list, path),
+            Some(Some(list)) => within(list, path),
         })
     }
 }
 
 /// The file `path` (not empty) names, if it lies under one of `list`
 /// (resolved paths).
-fn within(list: &[PathBuf], path: &str) -> Result<PathBuf, Refusal> {
+fn within(list: &[String], path: &str) -> Result<PathBuf, Refusal> {
     let absolute = absolute(Path::new(path));
     let covered = |p: &Path| list.iter().any(|dir| p.starts_with(dir));
     // Refused, the path is named as given, `.` and `..` resolved, as Deno
@@ -84,14 +221,8 @@ fn os_message(error: &std::io::Error) -> String {
     }
 }
 
-/// `ffiAllowed()`: whether FFI is allowed unrestricted (what Deno asks for
-/// pointers, views, function pointers and callbacks: `--allow-ffi=PATH` is
-/// not enough).
-pub fn ffi_allowed(
-    scope: &mut v8::PinScope,
-    _: v8::FunctionCallbackArguments,
-    mut rv: v8::ReturnValue<v8::Value>,
-) {
-    let allowed = ALLOWED.with(|a| a.borrow().as_ref().is_some_and(|list| list.is_empty()));
-    rv.set(v8::Boolean::new(scope, allowed).into());
+/// Whether FFI is allowed unrestricted (what Deno asks for pointers, views,
+/// function pointers and callbacks: `--allow-ffi=PATH` is not enough).
+pub fn ffi_unrestricted() -> bool {
+    GRANTED.with(|g| matches!(g.borrow().grants.get("ffi"), Some(None)))
 }

@@ -31,6 +31,9 @@ pub struct Hooks {
     /// `(promise, reason)`: dispatches `unhandledrejection`; true if a
     /// listener prevented the default (the rejection is then not fatal).
     pub rejection: v8::Global<v8::Function>,
+    /// `(class, message, code)`: a new `Deno.errors[class]` (NotCapable
+    /// with Deno's hint about misplaced flags).
+    pub error: v8::Global<v8::Function>,
 }
 
 /// The host's per-isolate state.

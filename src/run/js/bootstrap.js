@@ -165,6 +165,23 @@
     return formatObject(ctx, value, level);
   }
 
+  // An error's stack, then its own properties other than those the stack
+  // shows (as Deno shows a Deno.errors error's `code`).
+  function formatError(ctx, error, level) {
+    const stack = error.stack ?? String(error);
+    const extra = {};
+    for (const key of Object.keys(error)) {
+      if (key !== "stack" && key !== "message" && !(key === "name" && stack.startsWith(error.name))) {
+        extra[key] = error[key];
+      }
+    }
+    if (Object.keys(extra).length === 0) return stack;
+    const fields = formatObject(ctx, extra, level);
+    if (!stack.includes("\n")) return `${stack} ${fields}`;
+    const lines = Object.keys(extra).map((key) => `  ${formatKey(key)}: ${formatValue(ctx, extra[key], level + 1, true)}`);
+    return `${stack} {\n${lines.join(",\n")}\n}`;
+  }
+
   // `name`: the class to show, for a stand-in object of fields.
   function formatObject(ctx, value, level, name = constructorName(value)) {
     const seen = ctx.seen.indexOf(value);
@@ -178,7 +195,7 @@
     }
     if (value instanceof Date) return isNaN(value) ? "Invalid Date" : value.toISOString();
     if (value instanceof RegExp) return String(value);
-    if (value instanceof Error) return value.stack ?? String(value);
+    if (value instanceof Error) return formatError(ctx, value, level);
     if (value instanceof events.Event) return formatObject(ctx, events.eventFields(value), level, constructorName(value));
 
     const isArray = Array.isArray(value);
@@ -411,16 +428,33 @@
   }
 
   // ---- Deno --------------------------------------------------------------
-  class NotCapable extends Error {
-    constructor(message) {
-      super(message);
-      this.name = "NotCapable";
-    }
+  // Deno.errors: one Error subclass per name, each named for it.
+  const errorNames = [
+    "NotFound", "PermissionDenied", "ConnectionRefused", "ConnectionReset", "ConnectionAborted",
+    "NotConnected", "AddrInUse", "AddrNotAvailable", "BrokenPipe", "AlreadyExists", "InvalidData",
+    "TimedOut", "Interrupted", "WriteZero", "WouldBlock", "UnexpectedEof", "BadResource", "Http",
+    "Busy", "NotSupported", "FilesystemLoop", "IsADirectory", "NetworkUnreachable", "NotADirectory",
+    "NotCapable",
+  ];
+  const errors = {};
+  for (const name of errorNames) {
+    errors[name] = {
+      [name]: class extends Error {
+        constructor(message = undefined, options = undefined) {
+          super(message, options);
+          this.name = name;
+        }
+      },
+    }[name];
   }
+  const { NotCapable, BadResource } = errors;
   // As Deno: the first refusal of a run granted no permission, whose script
   // arguments look like permission flags, says they belong before the script.
   let flagsHinted = !info.hintPermissionFlags;
-  function notCapable(message) {
+  // `permission` and `item` (a path, a name) are remembered for
+  // Deno.permissions.query.
+  function notCapable(message, permission = undefined, item = undefined) {
+    if (permission !== undefined) natives.permissionRefused(permission, item);
     if (!flagsHinted && info.args.some((a) => a.startsWith("--allow-") || a.startsWith("--deny-"))) {
       flagsHinted = true;
       print(
@@ -432,18 +466,20 @@
     }
     return new NotCapable(message);
   }
-  class BadResource extends Error {
-    constructor(message) {
-      super(message);
-      this.name = "BadResource";
-    }
+  // The error a native throws (`class` of Deno.errors, or Error), its stack
+  // starting at the API the script called.
+  function makeError(cls, message, code) {
+    const error = cls === "NotCapable" ? notCapable(message) : new (errors[cls] ?? Error)(message);
+    if (code !== undefined) error.code = code;
+    Error.captureStackTrace(error, makeError);
+    return error;
   }
   // What Deno throws for a library or callback closed already.
   const badResource = () => new BadResource("Bad resource ID");
   // Pointers, views, function pointers and callbacks need unrestricted
   // --allow-ffi, as in Deno (fixed for the run, so checked once).
   const ffiUnrestricted = natives.ffiAllowed();
-  const ffiDenied = () => notCapable("Requires ffi access, run again with the --allow-ffi flag");
+  const ffiDenied = () => notCapable("Requires ffi access, run again with the --allow-ffi flag", "ffi");
   function requireFfi() {
     if (!ffiUnrestricted) throw ffiDenied();
   }
@@ -484,6 +520,8 @@
     return decodeURIComponent(path.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
   }
 
+  const files = natives.parts.files(natives, pathFromURL);
+
   // A primitive named as Deno's argument errors name it.
   function describe(value) {
     if (value === null) return "null";
@@ -508,6 +546,8 @@
       if (typeof opened === "string") {
         throw notCapable(
           `Requires ffi access to "${opened}", run again with the --allow-ffi flag`,
+          "ffi",
+          opened,
         );
       }
       this.#id = opened.id;
@@ -687,23 +727,36 @@
     toJSON() { return this.href; }
   }
 
-  // Deno.env, behind --allow-env (every variable, or those it names).
-  const allowEnv = info.allowEnv;
-  function requireEnv(key) {
-    const all = allowEnv !== null && allowEnv.length === 0;
-    if (all || (key !== undefined && allowEnv !== null && allowEnv.includes(key))) return;
-    throw notCapable(
-      key === undefined
-        ? "Requires env access, run again with the --allow-env flag"
-        : `Requires env access to "${key}", run again with the --allow-env flag`,
-    );
-  }
+  // Deno.env, behind --allow-env (checked by the natives).
   const env = {
-    get: (key) => (requireEnv(String(key)), natives.envGet(String(key))),
-    set: (key, value) => (requireEnv(String(key)), natives.envSet(String(key), String(value))),
-    has: (key) => (requireEnv(String(key)), natives.envGet(String(key)) !== undefined),
-    delete: (key) => (requireEnv(String(key)), natives.envDelete(String(key))),
-    toObject: () => (requireEnv(undefined), natives.envToObject()),
+    get: (key) => natives.envGet(String(key)),
+    set: (key, value) => natives.envSet(String(key), String(value)),
+    has: (key) => natives.envGet(String(key)) !== undefined,
+    delete: (key) => natives.envDelete(String(key)),
+    toObject: () => natives.envToObject(),
+  };
+  // Deno.permissions: what the flags granted (no prompts: the answer to a
+  // refused request is "denied" from then on, as in Deno without a TTY).
+  class PermissionStatus extends events.EventTarget {
+    constructor(state) {
+      super();
+      this.state = state;
+      this.onchange = null;
+    }
+  }
+  const permissionItem = { read: "path", write: "path", ffi: "path", env: "variable", net: "host", sys: "kind", run: "command", import: "host" };
+  function querySync(descriptor) {
+    const name = descriptor?.name;
+    if (!Object.hasOwn(permissionItem, name)) {
+      throw new TypeError(`The provided value "${name}" is not a valid permission name`);
+    }
+    let item = descriptor[permissionItem[name]];
+    if (item instanceof URL) item = pathFromURL(item);
+    return new PermissionStatus(natives.permissionQuery(name, item === undefined ? undefined : String(item)));
+  }
+  const permissions = {
+    querySync,
+    query: async (descriptor) => querySync(descriptor),
   };
   let exitCode = 0;
   // `unload` is dispatched once, at the end or by Deno.exit().
@@ -840,7 +893,10 @@
   const Deno = {
     args: Object.freeze([...info.args]),
     build: Object.freeze({ ...info.build }),
-    errors: { NotCapable, BadResource },
+    errors,
+    permissions,
+    version: Object.freeze({ deno: "2.9.6", v8: info.v8Version, typescript: "6.0.3" }),
+    ...files,
     execPath: () => info.execPath,
     exit(code = undefined) {
       if (code !== undefined) exitCode = code;
@@ -864,6 +920,7 @@
     refTimer: (id) => referenceTimer(id, true),
     unrefTimer: (id) => referenceTimer(id, false),
     cwd: () => natives.cwd(),
+    chdir: (path) => natives.chdir(pathFromURL(path)),
     pid: info.pid,
     mainModule: info.mainModule,
     noColor: info.noColor,
@@ -919,6 +976,7 @@
   }
   natives.setHooks({
     fireTimer,
+    error: makeError,
     dispatch: dispatchGlobal,
     rejection: events.dispatchRejection,
   });
