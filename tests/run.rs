@@ -998,7 +998,7 @@ fn wrappers_hold_against_a_script_that_replaces_globals() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\nunload\n"
+        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\nunload\nexit 0\n"
     );
 }
 
@@ -1358,6 +1358,38 @@ fn file_apis_and_permission_queries_match_deno() {
             );
             assert!(stdout.contains("query read after \"denied\"\n"), "{stdout}");
         }
+    }
+}
+
+#[test]
+fn structured_clone_matches_deno() {
+    let out = same_as_deno("structured_clone.js");
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("} true true true true\n"), "{stdout}");
+    assert!(
+        stdout.contains("DOMException DataCloneError () => {} could not be cloned. 25\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n0 8\n"), "{stdout}");
+}
+
+#[test]
+fn the_process_global_matches_deno() {
+    for (flags, args, status) in [
+        (&["-A"][..], &[][..], 4),
+        (&[][..], &[][..], 4),
+        (&["-A"][..], &["exit"][..], 3),
+    ] {
+        let out = compare("process.js", flags, args);
+        assert_eq!(out.status.code(), Some(status), "{flags:?} {args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains(
+                "promise job\nmicrotask\ntick 1 2\ntick in a timer\npromise job in a timer\n"
+            ),
+            "{stdout}"
+        );
     }
 }
 

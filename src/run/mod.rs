@@ -7,6 +7,7 @@
 //! no `error`/`unhandledrejection` listener prevents prints the error and
 //! exits 1, as Deno does.
 
+mod clone;
 mod errors;
 pub mod flags;
 #[cfg(feature = "bench-floor")]
@@ -49,9 +50,10 @@ const BOOTSTRAP: &str = include_str!("js/bootstrap.js");
 
 /// Scripts the bootstrap builds on, each evaluating to a function it calls
 /// as `natives.parts[name]`.
-const PARTS: [(&str, &str); 2] = [
+const PARTS: [(&str, &str); 3] = [
     ("events", include_str!("js/events.js")),
     ("files", include_str!("js/files.js")),
+    ("process", include_str!("js/process.js")),
 ];
 
 /// The URL the host's scripts show in stack traces, as Deno's show `ext:`.
@@ -256,9 +258,9 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
     // Deno's hint about permission flags after the script, which it gives
     // only when no permission was granted and not when quiet.
     let hint = !options.quiet && !options.permissions_granted;
-    let main_module = std::fs::canonicalize(&options.script)
-        .map(|path| modules::file_url(&path))
-        .unwrap_or_default();
+    let main = std::fs::canonicalize(&options.script).unwrap_or_default();
+    let main_module = modules::file_url(&main);
+    let main_path = main.display().to_string();
     let no_color = std::env::var_os("NO_COLOR").is_some();
     let entries = [
         ("args", args.into()),
@@ -267,6 +269,7 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
         ("hintPermissionFlags", v8::Boolean::new(scope, hint).into()),
         ("v8Version", string(scope, v8::V8::get_version())),
         ("mainModule", string(scope, &main_module)),
+        ("mainPath", string(scope, &main_path)),
         (
             "pid",
             v8::Integer::new_from_unsigned(scope, std::process::id()).into(),
@@ -306,6 +309,7 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         deno::turn();
         run_platform_tasks(scope);
         scope.perform_microtask_checkpoint();
+        drain_ticks(scope)?;
         // The main module's own rejection waits for this turn's timers.
         report_unhandled(scope, Some(main))?;
         // As Deno: `load` once the main module has settled, even rejected
@@ -375,6 +379,18 @@ fn report_unhandled(
         }
         scope.perform_microtask_checkpoint();
     }
+    Ok(())
+}
+
+/// Runs the callbacks `process.nextTick` queued, then the promise jobs
+/// they queued.
+fn drain_ticks(scope: &mut v8::PinScope) -> Result<(), u8> {
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+        return Ok(());
+    };
+    let hook = v8::Local::new(scope, &hooks.ticks);
+    call_hook(scope, hook, &[])?;
+    scope.perform_microtask_checkpoint();
     Ok(())
 }
 

@@ -351,7 +351,7 @@ fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// `setHooks({ fireTimer, dispatch, rejection, error })`: the bootstrap's
+/// `setHooks({ fireTimer, dispatch, rejection, error, ticks })`: the bootstrap's
 /// functions the event loop calls (see [`state::Hooks`]).
 fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let Ok(object) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
@@ -363,11 +363,12 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
         let function = v8::Local::<v8::Function>::try_from(value).ok()?;
         Some(v8::Global::new(scope, function))
     };
-    let (Some(fire_timer), Some(dispatch), Some(rejection), Some(error)) = (
+    let (Some(fire_timer), Some(dispatch), Some(rejection), Some(error), Some(ticks)) = (
         get("fireTimer"),
         get("dispatch"),
         get("rejection"),
         get("error"),
+        get("ticks"),
     ) else {
         return;
     };
@@ -377,6 +378,7 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
             dispatch,
             rejection,
             error,
+            ticks,
         })
     });
 }
@@ -441,6 +443,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "permissionQuery", permission_query);
     set_function(scope, object, "permissionRefused", permission_refused);
     super::fs::install(scope, object);
+    super::clone::install(scope, object);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
     ffic_loader::deno::install(scope, object, Box::new(super::permissions::FfiFlags));

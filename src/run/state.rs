@@ -34,6 +34,8 @@ pub struct Hooks {
     /// `(class, message, code)`: a new `Deno.errors[class]` (NotCapable
     /// with Deno's hint about misplaced flags).
     pub error: v8::Global<v8::Function>,
+    /// `()`: runs the callbacks `process.nextTick` queued.
+    pub ticks: v8::Global<v8::Function>,
 }
 
 /// The host's per-isolate state.

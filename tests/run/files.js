@@ -48,7 +48,7 @@ await attempt("remove missing", () => Deno.removeSync(`${dir}/out/p`));
 await attempt("temp dir", () => {
   const made = Deno.makeTempDirSync({ dir: `${dir}/out`, prefix: "pre_", suffix: "_suf" });
   const name = made.slice(`${dir}/out/`.length);
-  return [name.startsWith("pre_"), name.endsWith("_suf"), name.length, Deno.statSync(made).isDirectory];
+  return [name.startsWith("pre_"), name.endsWith("_suf"), name.length > 8, Deno.statSync(made).isDirectory];
 });
 await attempt("temp dir in the system's", () => typeof Deno.makeTempDirSync());
 await attempt("temp dir in a missing dir", () => Deno.makeTempDirSync({ dir: `${dir}/missing` }));

@@ -5,6 +5,7 @@
 // callback exists (ffic only: stock Deno has its own defences). The
 // host's events hold too: the unload listener runs at the end.
 addEventListener("unload", () => console.log("unload"));
+process.on("exit", (code) => console.log("exit", code));
 Object.defineProperty(Array.prototype, "0", { set() { throw new Error("hooked index"); }, configurable: true });
 Object.prototype.get = function () { return 1; };
 Object.prototype.value = 42;

@@ -168,7 +168,9 @@
   // An error's stack, then its own properties other than those the stack
   // shows (as Deno shows a Deno.errors error's `code`).
   function formatError(ctx, error, level) {
-    const stack = error.stack ?? String(error);
+    let stack = error.stack ?? String(error);
+    // Nested, the stack's lines line up under the entry.
+    if (ctx.indent > 0) stack = stack.replaceAll("\n", `\n${" ".repeat(ctx.indent)}`);
     const extra = {};
     for (const key of Object.keys(error)) {
       if (key !== "stack" && key !== "message" && !(key === "name" && stack.startsWith(error.name))) {
@@ -372,6 +374,7 @@
     } catch (error) {
       events.reportException(error);
     }
+    drainTicks();
   }
   function startTimer(callback, delay, args, repeat) {
     if (typeof callback !== "function") {
@@ -469,7 +472,11 @@
   // The error a native throws (`class` of Deno.errors, or Error), its stack
   // starting at the API the script called.
   function makeError(cls, message, code) {
-    const error = cls === "NotCapable" ? notCapable(message) : new (errors[cls] ?? Error)(message);
+    const error = cls === "NotCapable"
+      ? notCapable(message)
+      : cls === "DataCloneError"
+      ? new DOMException(message, cls)
+      : new (errors[cls] ?? Error)(message);
     if (code !== undefined) error.code = code;
     Error.captureStackTrace(error, makeError);
     return error;
@@ -762,11 +769,12 @@
   // `unload` is dispatched once, at the end or by Deno.exit().
   let unloaded = false;
   function dispatchGlobal(type) {
-    if (type === "unload") {
-      if (unloaded) return false;
-      unloaded = true;
-    }
-    return events.dispatchGlobal(type);
+    if (type !== "unload") return events.dispatchGlobal(type);
+    if (unloaded) return false;
+    unloaded = true;
+    events.dispatchGlobal(type);
+    emitExit();
+    return false;
   }
 
   // ---- DOMException, base64, crypto --------------------------------------
@@ -932,6 +940,8 @@
     UnsafeCallback,
   };
 
+  const { process, drainTicks, emitExit } = natives.parts.process(natives, Deno, info, events.reportException);
+
   const define = (name, value) =>
     Object.defineProperty(globalThis, name, {
       value,
@@ -961,6 +971,21 @@
   define("DOMException", DOMException);
   define("QuotaExceededError", QuotaExceededError);
   define("atob", atob);
+  define("structuredClone", function structuredClone(value, options = undefined) {
+    if (arguments.length === 0) {
+      throw new TypeError("Failed to execute 'structuredClone': 1 argument required, but only 0 present");
+    }
+    const transfer = options?.transfer === undefined ? [] : [...options.transfer];
+    for (const buffer of transfer) {
+      if (!(buffer instanceof ArrayBuffer)) {
+        throw new DOMException("Value not transferable", "DataCloneError");
+      }
+    }
+    if (new Set(transfer).size !== transfer.length) {
+      throw new DOMException("Transfer list contains duplicate ArrayBuffers", "DataCloneError");
+    }
+    return natives.structuredClone(value, transfer);
+  });
   define("btoa", btoa);
   define("crypto", new Crypto());
   define("navigator", navigator);
@@ -974,8 +999,10 @@
   for (const name of eventGlobals) {
     define(name, events[name]);
   }
+  Object.defineProperty(globalThis, "process", { value: process, writable: true, configurable: true, enumerable: true });
   natives.setHooks({
     fireTimer,
+    ticks: drainTicks,
     error: makeError,
     dispatch: dispatchGlobal,
     rejection: events.dispatchRejection,
