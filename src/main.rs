@@ -100,6 +100,14 @@ Examples:
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
     },
+    /// Run Deno.test tests, as `deno test` does (`ffic test --help`).
+    #[cfg(feature = "v8")]
+    #[command(disable_help_flag = true)]
+    Test {
+        /// Deno's flags, the test files or directories, and after `--` the tests' arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<String>,
+    },
 }
 
 /// What `compile` writes.
@@ -146,16 +154,25 @@ fn main() -> ExitCode {
             format,
         } => inspect::run(&file, descriptor.as_deref(), format),
         #[cfg(feature = "v8")]
-        Command::Run { args } => match run::flags::parse(&args) {
-            Ok(run::flags::Request::Run(options)) => run::run(&options),
-            Ok(run::flags::Request::Help) => {
-                print!("{}", run::flags::HELP);
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Command::Run { args } => host(run::flags::parse(&args), run::flags::HELP),
+        #[cfg(feature = "v8")]
+        Command::Test { args } => host(run::flags::parse_test(&args), run::flags::TEST_HELP),
+    }
+}
+
+/// Runs `ffic run` or `ffic test` as its command line asks (`help` for
+/// `--help`).
+#[cfg(feature = "v8")]
+fn host(request: Result<run::flags::Request, run::flags::FlagError>, help: &str) -> ExitCode {
+    match request {
+        Ok(run::flags::Request::Run(options)) => run::run(&options),
+        Ok(run::flags::Request::Help) => {
+            print!("{help}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

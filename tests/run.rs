@@ -1393,6 +1393,101 @@ fn the_process_global_matches_deno() {
     }
 }
 
+/// A `deno test` report made comparable: times as (T), and the stack
+/// frames of either runtime's own code (`ext:`) left out.
+fn test_report(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with("    at ") && line.contains("(ext:") {
+            continue;
+        }
+        let mut line = line.to_owned();
+        for unit in ["µs)", "ms)", "s)"] {
+            while let Some(end) = line.find(unit) {
+                let start = line[..end].rfind('(').unwrap();
+                if !line[start + 1..end].chars().all(|c| c.is_ascii_digit()) {
+                    break;
+                }
+                line.replace_range(start..end + unit.len(), "(T)");
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn ffic_test_reports_as_deno_test_does() {
+    // (flags and files, exit status, what the report must say)
+    let cases = [
+        (
+            &["deno_test/basic_test.js"][..],
+            1,
+            "FAILED | 5 passed | 2 failed | 2 ignored (T)",
+        ),
+        (
+            &["deno_test/steps_test.ts"][..],
+            1,
+            "outer ... FAILED (due to 1 failed step) (T)",
+        ),
+        (
+            &["-A", "deno_test/permissions_test.js"][..],
+            1,
+            "FAILED | 5 passed | 1 failed (T)",
+        ),
+        (
+            &["--allow-read=/tmp", "deno_test/permissions_test.js"][..],
+            1,
+            "read only => ./deno_test/permissions_test.js:4:6",
+        ),
+        (
+            &["deno_test/only_test.js"][..],
+            1,
+            "ok | 2 passed | 0 failed | 1 filtered out (T)",
+        ),
+        (
+            &["--filter", "/^a/", "deno_test/"][..],
+            1,
+            "running 1 test from ./deno_test/permissions_test.js",
+        ),
+        (
+            &["--filter", "sync", "deno_test/basic_test.js"][..],
+            0,
+            "ok | 2 passed | 0 failed | 7 filtered out (T)",
+        ),
+    ];
+    for (args, status, expected) in cases {
+        let ours = run_with(ffic(), &["test"], args[0], &args[1..]);
+        let theirs = run_env(
+            &deno(),
+            &["test", "--no-check"],
+            args[0],
+            &args[1..],
+            &[("RUST_BACKTRACE", "0")],
+        );
+        assert_eq!(
+            test_report(&ours.stdout),
+            test_report(&theirs.stdout),
+            "{args:?}"
+        );
+        assert_eq!(
+            test_report(&ours.stderr),
+            test_report(&theirs.stderr),
+            "{args:?}"
+        );
+        assert_eq!(ours.status.code(), Some(status), "{args:?}");
+        assert_eq!(theirs.status.code(), Some(status), "{args:?}");
+        let report = test_report(&ours.stdout);
+        assert!(report.contains(expected), "{args:?}: {report}");
+    }
+    let empty = tempfile::tempdir().unwrap();
+    let out = run_with(ffic(), &["test"], empty.path().to_str().unwrap(), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(first_line(&out.stderr), "error: No test modules found");
+}
+
 #[test]
 fn web_globals_match_deno() {
     let out = same_as_deno("web.js");

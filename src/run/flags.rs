@@ -11,10 +11,19 @@ use std::path::PathBuf;
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Request {
-    /// Run a script.
+    /// Run a script (or, for `ffic test`, test files).
     Run(RunOptions),
     /// Print the help text.
     Help,
+}
+
+/// What `ffic test` runs, beyond what `ffic run` takes.
+#[derive(Debug, Default)]
+pub struct TestOptions {
+    /// The test modules, as given (none: discover them as Deno does).
+    pub files: Vec<PathBuf>,
+    /// `--filter`: a substring of the test names to run, or `/regex/`.
+    pub filter: Option<String>,
 }
 
 /// Why a command line was refused, in the words to print after `error: `.
@@ -145,6 +154,17 @@ fn long_form(short: char) -> Option<&'static str> {
 
 /// Reads `ffic run`'s arguments (everything after `run`).
 pub fn parse(args: &[String]) -> Result<Request, FlagError> {
+    parse_as(args, None)
+}
+
+/// Reads `ffic test`'s arguments (everything after `test`): `deno test`'s
+/// flags, the test files, and after `--` the scripts' arguments.
+pub fn parse_test(args: &[String]) -> Result<Request, FlagError> {
+    parse_as(args, Some(TestOptions::default()))
+}
+
+/// Reads the flags of `ffic run`, or of `ffic test` when `test` is given.
+fn parse_as(args: &[String], mut test: Option<TestOptions>) -> Result<Request, FlagError> {
     let mut options = RunOptions {
         script: PathBuf::new(),
         args: Vec::new(),
@@ -154,18 +174,31 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
         quiet: false,
         permissions_granted: false,
         notices: Vec::new(),
+        test: None,
     };
     let mut v8_flags: Vec<String> = Vec::new();
     let mut rest = args.iter();
     let script = loop {
         let Some(arg) = rest.next() else {
-            return Err(FlagError::NoScript);
+            match test {
+                Some(_) => break "",
+                None => return Err(FlagError::NoScript),
+            }
         };
         if arg == "--" {
-            break rest.next().ok_or(FlagError::NoScript)?;
+            match test {
+                Some(_) => break "",
+                None => break rest.next().ok_or(FlagError::NoScript)?,
+            }
         }
         if !arg.starts_with('-') || arg == "-" {
-            break arg;
+            match &mut test {
+                Some(test) => {
+                    test.files.push(PathBuf::from(arg));
+                    continue;
+                }
+                None => break arg,
+            }
         }
         // `-qA`: each letter a flag; Deno's short flags take no value here.
         let longs: Vec<String> = match arg.strip_prefix('-').filter(|s| !s.starts_with('-')) {
@@ -220,6 +253,12 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
                     }
                 }
                 "--quiet" => options.quiet = true,
+                "--filter" if test.is_some() => {
+                    let filter = next_value()?;
+                    if let Some(test) = &mut test {
+                        test.filter = Some(filter);
+                    }
+                }
                 "--trace-ffi" if value.is_none() => options.trace_ffi = true,
                 "--v8-flags" => v8_flags.push(next_value()?),
                 "--seed" => {
@@ -254,6 +293,7 @@ pub fn parse(args: &[String]) -> Result<Request, FlagError> {
     };
     options.script = PathBuf::from(script);
     options.args = rest.cloned().collect();
+    options.test = test;
     if !v8_flags.is_empty() {
         options.v8_flags = Some(v8_flags.join(","));
     }
@@ -307,4 +347,22 @@ Examples:
   ffic run -A --unstable-ffi ffi.js
   ffic run --allow-ffi --trace-ffi script.js
   ffic run --allow-ffi=./lib,/usr/lib --v8-flags=--allow-natives-syntax script.js
+";
+
+/// `ffic test --help`.
+pub const TEST_HELP: &str = "\
+Run the Deno.test tests of test modules, as deno test does.
+
+Usage: ffic test [FLAGS] [FILES OR DIRECTORIES]... [-- ARGS...]
+
+Imports each test module in turn and runs the tests it registers with
+Deno.test (sync and async, ignore, only, per-test permissions, t.step),
+reporting as deno test does: a line per test with its time, output between
+markers, the errors and failures, and the summary line; exits 1 if a test
+failed or `only` was used. Without files, runs the test modules (test.ts,
+*_test.ts, *.test.js, ...) under the working directory. The flags are
+those of `ffic run` (see `ffic run --help`), and:
+
+      --filter TEXT          Run only the tests whose name contains TEXT
+                             (or matches /REGEX/)
 ";

@@ -18,6 +18,7 @@ mod natives;
 mod permissions;
 mod sourcemaps;
 mod state;
+mod testing;
 mod typescript;
 
 use ffic_loader::deno;
@@ -44,20 +45,23 @@ pub struct RunOptions {
     pub permissions_granted: bool,
     /// What the flags ask to tell the user before the script runs.
     pub notices: Vec<String>,
+    /// `ffic test`: the files and filter (the script is then unused).
+    pub test: Option<flags::TestOptions>,
 }
 
 const BOOTSTRAP: &str = include_str!("js/bootstrap.js");
 
 /// Scripts the bootstrap builds on, each evaluating to a function it calls
 /// as `natives.parts[name]`.
-const PARTS: [(&str, &str); 3] = [
+const PARTS: [(&str, &str); 4] = [
     ("events", include_str!("js/events.js")),
     ("files", include_str!("js/files.js")),
     ("process", include_str!("js/process.js")),
+    ("test", include_str!("js/test.js")),
 ];
 
 /// The URL the host's scripts show in stack traces, as Deno's show `ext:`.
-fn host_url(name: &str) -> String {
+pub(super) fn host_url(name: &str) -> String {
     format!("ext:ffic/{name}.js")
 }
 
@@ -68,15 +72,28 @@ pub fn run(options: &RunOptions) -> ExitCode {
             eprintln!("{notice}");
         }
     }
-    let script = match std::fs::canonicalize(&options.script) {
-        Ok(path) => path,
-        Err(e) => {
-            eprintln!(
-                "error: Module not found \"{}\": {e}",
-                options.script.display()
-            );
-            return ExitCode::FAILURE;
-        }
+    let files = match &options.test {
+        Some(test) => match testing::modules(&test.files) {
+            Ok(files) => files,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => Vec::new(),
+    };
+    let script = match files.first() {
+        Some(first) => first.clone(),
+        None => match std::fs::canonicalize(&options.script) {
+            Ok(path) => path,
+            Err(e) => {
+                eprintln!(
+                    "error: Module not found \"{}\": {e}",
+                    options.script.display()
+                );
+                return ExitCode::FAILURE;
+            }
+        },
     };
     // A script allowed FFI will likely check a descriptor: build the
     // schema validators while V8 starts, off its first Deno.dlopen.
@@ -96,7 +113,7 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
     isolate.set_promise_reject_callback(errors::promise_rejected);
     permissions::set(&options.grants);
-    let code = execute(isolate, &script, options);
+    let code = execute(isolate, &script, &files, options);
     deno::trace_calls();
     // Other threads stop waiting on this isolate; handles, callbacks and
     // libraries go before the isolate does.
@@ -115,7 +132,14 @@ fn uncaught(prefix: &str, text: &str) -> u8 {
     1
 }
 
-fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8 {
+/// Runs the main module (or, for `ffic test`, the test `files`) and the
+/// event loop; gives the exit status.
+fn execute(
+    isolate: &mut v8::Isolate,
+    script: &Path,
+    files: &[PathBuf],
+    options: &RunOptions,
+) -> u8 {
     let raw: *mut v8::Isolate = isolate;
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
@@ -125,26 +149,13 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
     if let Err(e) = bootstrap(scope, options) {
         return uncaught("bootstrap failed: ", &e);
     }
-    let module = match modules::load_graph(scope, script, false, true) {
-        Ok(module) => module,
-        Err(e) => return uncaught("", &e),
+    let promise = match options.test {
+        Some(ref test) => testing::start(scope, files, test.filter.as_deref()),
+        None => evaluate_main(scope, script),
     };
-    let promise = {
-        v8::tc_scope!(let tc, scope);
-        if module.instantiate_module(tc, modules::resolve_callback) != Some(true) {
-            let exception = tc.exception();
-            let text = errors::caught(tc, exception);
-            return uncaught("", &text);
-        }
-        let Some(result) = module.evaluate(tc) else {
-            let exception = tc.exception();
-            let text = errors::caught(tc, exception);
-            return uncaught("Uncaught ", &text);
-        };
-        match v8::Local::<v8::Promise>::try_from(result) {
-            Ok(p) => v8::Global::new(tc, p),
-            Err(_) => return 0,
-        }
+    let promise = match promise {
+        Ok(promise) => promise,
+        Err(code) => return code,
     };
     if let Err(code) = event_loop(scope, &promise) {
         return code;
@@ -157,9 +168,38 @@ fn execute(isolate: &mut v8::Isolate, script: &Path, options: &RunOptions) -> u8
             if let Err(code) = dispatch(scope, "unload") {
                 return code;
             }
-            state::with(|s| s.exit_code)
+            // `ffic test`'s runner gives the status.
+            let result = promise.result(scope);
+            match (options.test.is_some(), result.uint32_value(scope)) {
+                (true, Some(code)) => code.min(255) as u8,
+                _ => state::with(|s| s.exit_code),
+            }
         }
         v8::PromiseState::Pending => uncaught("", "Top-level await promise never resolved"),
+    }
+}
+
+/// Loads and evaluates the main module; its evaluation promise, or the
+/// exit status if it failed to load.
+fn evaluate_main(scope: &mut v8::PinScope, script: &Path) -> Result<v8::Global<v8::Promise>, u8> {
+    let module = match modules::load_graph(scope, script, false, true) {
+        Ok(module) => module,
+        Err(e) => return Err(uncaught("", &e)),
+    };
+    v8::tc_scope!(let tc, scope);
+    if module.instantiate_module(tc, modules::resolve_callback) != Some(true) {
+        let exception = tc.exception();
+        let text = errors::caught(tc, exception);
+        return Err(uncaught("", &text));
+    }
+    let Some(result) = module.evaluate(tc) else {
+        let exception = tc.exception();
+        let text = errors::caught(tc, exception);
+        return Err(uncaught("Uncaught ", &text));
+    };
+    match v8::Local::<v8::Promise>::try_from(result) {
+        Ok(p) => Ok(v8::Global::new(tc, p)),
+        Err(_) => Err(0),
     }
 }
 

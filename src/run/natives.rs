@@ -27,6 +27,20 @@ fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
+/// `write(text)`: writes `text` to stdout as it is (no newline).
+fn write(scope: &mut v8::PinScope, args: Args, _: Ret) {
+    let text = args.get(0).to_rust_string_lossy(scope);
+    let mut out = std::io::stdout().lock();
+    // A closed pipe is the reader's choice, as in Deno: stop quietly.
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
 /// `now()`: milliseconds since the host started, with sub-millisecond precision.
 fn now(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
     let started = state::with(|s| *s.started.get_or_insert_with(std::time::Instant::now));
@@ -351,7 +365,7 @@ fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// `setHooks({ fireTimer, dispatch, rejection, error, ticks })`: the bootstrap's
+/// `setHooks({ fireTimer, dispatch, rejection, error, ticks, runTests })`: the bootstrap's
 /// functions the event loop calls (see [`state::Hooks`]).
 fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let Ok(object) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
@@ -363,13 +377,22 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
         let function = v8::Local::<v8::Function>::try_from(value).ok()?;
         Some(v8::Global::new(scope, function))
     };
-    let (Some(fire_timer), Some(dispatch), Some(rejection), Some(error), Some(ticks)) = (
+    let (
+        Some(fire_timer),
+        Some(dispatch),
+        Some(rejection),
+        Some(error),
+        Some(ticks),
+        Some(run_tests),
+    ) = (
         get("fireTimer"),
         get("dispatch"),
         get("rejection"),
         get("error"),
         get("ticks"),
-    ) else {
+        get("runTests"),
+    )
+    else {
         return;
     };
     state::with(|s| {
@@ -379,6 +402,7 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
             rejection,
             error,
             ticks,
+            run_tests,
         })
     });
 }
@@ -444,6 +468,8 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "permissionRefused", permission_refused);
     super::fs::install(scope, object);
     super::clone::install(scope, object);
+    super::testing::install(scope, object);
+    set_function(scope, object, "write", write);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
     ffic_loader::deno::install(scope, object, Box::new(super::permissions::FfiFlags));

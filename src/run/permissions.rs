@@ -27,6 +27,8 @@ struct Granted {
     grants: BTreeMap<&'static str, Option<Vec<String>>>,
     /// Refused requests: (permission, the path or name, if any).
     refused: BTreeSet<(&'static str, Option<String>)>,
+    /// The grants a test's own permissions replaced ([`push`]).
+    stack: Vec<BTreeMap<&'static str, Option<Vec<String>>>>,
 }
 
 thread_local! {
@@ -43,22 +45,76 @@ fn is_path_permission(name: &str) -> bool {
 pub fn set(grants: &Grants) {
     let grants = grants
         .iter()
-        .map(|(&name, list)| {
-            let list = (!list.is_empty()).then(|| {
-                list.iter()
-                    .map(|item| match is_path_permission(name) {
-                        true => resolved(Path::new(item)).display().to_string(),
-                        false => item.clone(),
-                    })
-                    .collect()
-            });
-            (name, list)
-        })
+        .map(|(&name, list)| (name, (!list.is_empty()).then(|| resolved_items(name, list))))
         .collect();
     GRANTED.with(|g| {
         *g.borrow_mut() = Granted {
             grants,
-            refused: BTreeSet::new(),
+            ..Granted::default()
+        }
+    });
+}
+
+/// A grant's paths resolved (names as they are).
+fn resolved_items(name: &str, items: &[String]) -> Vec<String> {
+    items
+        .iter()
+        .map(|item| match is_path_permission(name) {
+            true => resolved(Path::new(item)).display().to_string(),
+            false => item.clone(),
+        })
+        .collect()
+}
+
+/// What Deno says when a test asks for more than the run was granted.
+const ESCALATION: &str = "Can't escalate parent thread permissions";
+
+/// Replaces the grants, until [`pop`], with a test's `permissions` (Deno's
+/// object as JSON: per name `true`, `false`, `"inherit"` or a list; names
+/// left out are not granted), each no wider than the current grant.
+pub fn push(json: &str) -> Result<(), String> {
+    use serde_json::Value;
+    let requested: serde_json::Map<String, Value> =
+        serde_json::from_str(json).map_err(|_| "Invalid test permissions".to_owned())?;
+    GRANTED.with(|g| {
+        let mut granted = g.borrow_mut();
+        let mut next = BTreeMap::new();
+        for name in NAMES {
+            match requested.get(name) {
+                None | Some(Value::Bool(false)) => {}
+                Some(Value::String(s)) if s == "inherit" => {
+                    if let Some(grant) = granted.grants.get(name) {
+                        next.insert(name, grant.clone());
+                    }
+                }
+                Some(Value::Bool(true)) if matches!(granted.grants.get(name), Some(None)) => {
+                    next.insert(name, None);
+                }
+                Some(Value::Array(items)) => {
+                    let items: Vec<String> = items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_owned).ok_or(ESCALATION))
+                        .collect::<Result<_, _>>()?;
+                    if !items.iter().all(|item| covers(&granted, name, Some(item))) {
+                        return Err(ESCALATION.to_owned());
+                    }
+                    next.insert(name, Some(resolved_items(name, &items)));
+                }
+                Some(_) => return Err(ESCALATION.to_owned()),
+            }
+        }
+        let previous = std::mem::replace(&mut granted.grants, next);
+        granted.stack.push(previous);
+        Ok(())
+    })
+}
+
+/// Restores the grants the last [`push`] replaced.
+pub fn pop() {
+    GRANTED.with(|g| {
+        let mut granted = g.borrow_mut();
+        if let Some(previous) = granted.stack.pop() {
+            granted.grants = previous;
         }
     });
 }

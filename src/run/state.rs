@@ -36,6 +36,8 @@ pub struct Hooks {
     pub error: v8::Global<v8::Function>,
     /// `()`: runs the callbacks `process.nextTick` queued.
     pub ticks: v8::Global<v8::Function>,
+    /// `(files, filter)`: `ffic test`'s runner; a promise of the status.
+    pub run_tests: v8::Global<v8::Function>,
 }
 
 /// The host's per-isolate state.

@@ -348,7 +348,14 @@
     return out;
   }
 
-  const print = natives.print;
+  // `ffic test` watches output, to mark where a test's begins, and reports
+  // all of it on stdout, as deno test does.
+  let observer;
+  const print = (text, stderr) => {
+    if (observer === undefined) return natives.print(text, stderr);
+    observer();
+    natives.print(text, false);
+  };
   const console = {
     log: (...args) => print(formatArgs(args), false),
     info: (...args) => print(formatArgs(args), false),
@@ -940,6 +947,8 @@
     UnsafeCallback,
   };
 
+  const tests = natives.parts.test(natives, { observeOutput: (fn) => (observer = fn) });
+  Deno.test = tests.test;
   const { process, drainTicks, emitExit } = natives.parts.process(natives, Deno, info, events.reportException);
 
   const define = (name, value) =>
@@ -1001,6 +1010,7 @@
   }
   Object.defineProperty(globalThis, "process", { value: process, writable: true, configurable: true, enumerable: true });
   natives.setHooks({
+    runTests: tests.runTests,
     fireTimer,
     ticks: drainTicks,
     error: makeError,
