@@ -1120,6 +1120,45 @@ fn typescript_modules_run_as_in_deno() {
 }
 
 #[test]
+fn transpiled_modules_are_cached_under_the_artifact_caches_rules() {
+    let work = tempfile::tempdir().unwrap();
+    let script = work.path().join("main.ts");
+    std::fs::write(&script, "const n: number = 2;\nconsole.log(\"n is\", n);\n").unwrap();
+    let cache = work.path().join("cache");
+    let script = script.to_str().unwrap();
+    let run = |cache: &Path| {
+        let env = [("FFIC_CACHE_DIR", cache.to_str().unwrap())];
+        let out = run_env(ffic(), &["run"], script, &[], &env);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(run(&cache), "n is 2\n");
+    let files: Vec<PathBuf> = std::fs::read_dir(cache.join("ts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    // The second start runs what the cache holds (shown by changing it).
+    let cached = std::fs::read(&files[0]).unwrap();
+    let changed = String::from_utf8_lossy(&cached).replace("n is", "cached");
+    std::fs::write(&files[0], changed).unwrap();
+    assert_eq!(run(&cache), "cached 2\n");
+    // A damaged entry is a miss: transpiled again, and replaced.
+    std::fs::write(&files[0], &cached[..10]).unwrap();
+    assert_eq!(run(&cache), "n is 2\n");
+    assert_eq!(std::fs::read(&files[0]).unwrap(), cached);
+    // A directory others may write is not read (nor written).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(
+        &files[0],
+        String::from_utf8_lossy(&cached).replace("n is", "cached"),
+    )
+    .unwrap();
+    std::fs::set_permissions(cache.join("ts"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert_eq!(run(&cache), "n is 2\n");
+}
+
+#[test]
 fn a_typescript_example_runs_its_generated_module_typed_and_precompiled() {
     // examples/libm/main.ts beside what `ffic compile` writes for libm.
     let dir = tempfile::tempdir().unwrap();

@@ -19,6 +19,7 @@ mod permissions;
 mod sourcemaps;
 mod state;
 mod testing;
+mod transpiled;
 mod typescript;
 
 use ffic_loader::deno;

@@ -92,7 +92,16 @@ fn compile<'s>(
     } else if typescript {
         // Stack traces through it name the .ts file's lines from now on.
         scope.set_prepare_stack_trace_callback(super::sourcemaps::prepare_stack_trace);
-        super::typescript::transpile(path, &url, &text)?
+        let output = match super::transpiled::load(path, &url, &text) {
+            Some(cached) => cached,
+            None => {
+                let output = super::typescript::transpile(path, &url, &text)?;
+                super::transpiled::store(path, &url, &text, &output);
+                output
+            }
+        };
+        super::sourcemaps::register(&url, output.tokens.into_iter());
+        output.code
     } else {
         text
     };
