@@ -14,8 +14,6 @@ compile_error!("ffic-loader assumes a little-endian target");
 
 pub mod cache;
 pub mod callback;
-#[cfg(feature = "v8")]
-pub mod deno;
 mod error;
 pub mod ffi;
 pub mod helpers;

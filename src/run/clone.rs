@@ -67,5 +67,5 @@ fn structured_clone(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
 
 /// Adds `structuredClone` to the natives.
 pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
-    ffic_loader::deno::set_function(scope, object, "structuredClone", structured_clone);
+    ffic_deno::set_function(scope, object, "structuredClone", structured_clone);
 }

@@ -4,7 +4,7 @@
 
 use super::state;
 
-pub use ffic_loader::deno::throw_type_error;
+pub use ffic_deno::throw_type_error;
 
 /// Throws a new `Deno.errors[class]` with `message` and, if given, `code`
 /// (a TypeError before the bootstrap has made the classes).

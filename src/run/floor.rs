@@ -45,14 +45,13 @@ unsafe fn native<F: Copy>(slot: &AtomicPtr<c_void>) -> F {
 fn data(slot: *const c_void) -> (*const u8, usize) {
     // SAFETY: V8 calls the fast functions below with this argument as a
     // `V8Value`, and the value is not kept past the call.
-    let value = unsafe { ffic_loader::deno::v8_value_argument(slot) };
+    let value = unsafe { ffic_deno::v8_value_argument(slot) };
     bytes(value)
 }
 
 /// The data pointer and length of a buffer (null and 0 when not one).
 fn bytes(value: v8::Local<v8::Value>) -> (*const u8, usize) {
-    ffic_loader::deno::bytes_of(value)
-        .map_or((std::ptr::null(), 0), |(d, n)| (d.cast_const().cast(), n))
+    ffic_deno::bytes_of(value).map_or((std::ptr::null(), 0), |(d, n)| (d.cast_const().cast(), n))
 }
 
 /// The `{f64, i64}` a buffer holds (zeros when it is shorter).

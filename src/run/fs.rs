@@ -111,7 +111,7 @@ fn write_file(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let append = args.get(2).is_true();
     let create = !args.get(3).is_false();
     let mode = args.get(4).uint32_value(scope).unwrap_or(0o666);
-    let bytes = match ffic_loader::deno::bytes_of(args.get(1)) {
+    let bytes = match ffic_deno::bytes_of(args.get(1)) {
         // SAFETY: the buffer behind the argument (a live handle) holds
         // `len` bytes at `data`, V8 never moves it, and no JS runs while
         // the slice is used.
@@ -309,7 +309,7 @@ fn chdir(scope: &mut v8::PinScope, args: Args, _: Ret) {
 
 /// Adds the file system natives to `object`.
 pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
-    use ffic_loader::deno::set_function;
+    use ffic_deno::set_function;
     set_function(scope, object, "readFile", read_file);
     set_function(scope, object, "writeFile", write_file);
     set_function(scope, object, "stat", stat);

@@ -22,7 +22,7 @@ mod testing;
 mod transpiled;
 mod typescript;
 
-use ffic_loader::deno;
+use ffic_deno as deno;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;

@@ -6,7 +6,7 @@
 
 use super::errors::throw_type_error;
 use super::state;
-use ffic_loader::deno::set_function;
+use ffic_deno::set_function;
 use std::io::Write;
 use std::time::Duration;
 
@@ -90,8 +90,8 @@ fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// Ends the process: FFI trace counts out, other threads released, output
 /// flushed.
 fn finish(code: i32) -> ! {
-    ffic_loader::deno::trace_calls();
-    ffic_loader::deno::leave();
+    ffic_deno::trace_calls();
+    ffic_deno::leave();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);
@@ -198,7 +198,7 @@ fn cwd(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
 /// `randomFill(view)`: fills an integer typed array (checked by the caller)
 /// from the kernel's random source.
 fn random_fill(scope: &mut v8::PinScope, args: Args, _: Ret) {
-    let Some((data, len)) = ffic_loader::deno::bytes_of(args.get(0)) else {
+    let Some((data, len)) = ffic_deno::bytes_of(args.get(0)) else {
         return throw_type_error(scope, "expected a typed array");
     };
     if len == 0 {
@@ -281,7 +281,7 @@ fn encode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
 /// `TextDecoder.decode` does.
 fn decode_utf8(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
     let value = args.get(0);
-    let bytes: Vec<u8> = match ffic_loader::deno::bytes_of(value) {
+    let bytes: Vec<u8> = match ffic_deno::bytes_of(value) {
         // SAFETY: the buffer behind `value` (a live handle) holds `len`
         // bytes at `data`, and V8 never moves it.
         Some((data, len)) if len > 0 => unsafe {
@@ -472,6 +472,6 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "write", write);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
-    ffic_loader::deno::install(scope, object, Box::new(super::permissions::FfiFlags));
+    ffic_deno::install(scope, object, Box::new(super::permissions::FfiFlags));
     object
 }

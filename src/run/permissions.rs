@@ -8,7 +8,7 @@
 //! library that resolved file is what gets loaded.
 
 use super::modules::normalize;
-use ffic_loader::deno::{Policy, Refusal};
+use ffic_deno::{Policy, Refusal};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -157,7 +157,7 @@ fn pop_permissions(_: &mut v8::PinScope, _: Args, _: Ret) {
 
 /// Adds the runner's natives to `object`.
 pub fn install(scope: &mut v8::PinScope, object: v8::Local<v8::Object>) {
-    use ffic_loader::deno::set_function;
+    use ffic_deno::set_function;
     set_function(scope, object, "shownPath", shown_path);
     set_function(scope, object, "describeError", describe_error);
     set_function(scope, object, "pushPermissions", push_permissions);

@@ -4,10 +4,10 @@
 //! trampolines call: buffer and struct data pointers, the TypeErrors, and
 //! the `--trace-ffi` fast-call counter.
 
-use super::convert::bytes_of;
-use super::dlopen::SymbolData;
-use crate::Helpers;
+use crate::convert::bytes_of;
+use crate::dlopen::SymbolData;
 use ffic_compiler::imports::{INVALID_DATA, Raise};
+use ffic_loader::Helpers;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::cell::RefCell;
@@ -25,7 +25,7 @@ pub(super) fn helpers(trace: bool) -> Helpers {
         buffer_data,
         struct_data,
         raise,
-        trace: trace.then_some(count_fast_call as crate::helpers::TraceFn),
+        trace: trace.then_some(count_fast_call as ffic_loader::helpers::TraceFn),
     }
 }
 
@@ -227,7 +227,7 @@ pub(super) unsafe fn throw_from_fast_call(options: &FastApiCallbackOptions, mess
     // The options carry the isolate and V8 stored the caller's context in
     // it before the call, so this scope can make and throw the error.
     v8::callback_scope!(unsafe scope, options);
-    super::throw_type_error(scope, message);
+    crate::throw_type_error(scope, message);
 }
 
 /// `trace`: counts a fast call of the symbol (`--trace-ffi`).

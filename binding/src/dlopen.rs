@@ -4,17 +4,17 @@
 //! symbol resolved at once. Each function symbol becomes a V8 function (at
 //! once in small libraries, on first use in large ones, through a lazy data
 //! property invisible to scripts): its fast trampoline registered with V8's
-//! Fast API (see [`super::fast`]), and a slow callback that
+//! Fast API (see [`crate::fast`]), and a slow callback that
 //! converts arguments as Deno's slow path does (same TypeError texts), calls
 //! the invoke trampoline and converts the result back. Calling a symbol of a
 //! closed library on the slow path is a TypeError, never a crash;
-//! nonblocking symbols go to [`super::nonblocking`].
+//! nonblocking symbols go to [`crate::nonblocking`].
 
-use super::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
-use super::policy::Refusal;
-use super::throw_type_error as throw;
-use super::trace;
-use crate::{DynamicLibrary, FastCode, Invoker, LoadError, MappedArtifact, OpenOptions};
+use crate::convert::{bytes_of, pointer_to_js, slots_of, to_js, value_to_js};
+use crate::policy::Refusal;
+use crate::throw_type_error as throw;
+use crate::trace;
+use ffic_loader::{DynamicLibrary, FastCode, Invoker, LoadError, MappedArtifact, OpenOptions};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
@@ -82,7 +82,7 @@ pub(super) struct SymbolData {
     calls: Cell<u64>,
     /// Calls on the fast path, counted by the trace helper.
     pub(super) fast_calls: Cell<u64>,
-    /// Its open's slot in [`super::records`].
+    /// Its open's slot in [`crate::records`].
     slot: usize,
 }
 
@@ -111,7 +111,7 @@ pub(super) fn trace_calls() {
     if !trace::enabled() {
         return;
     }
-    super::records::for_each(|symbol| {
+    crate::records::for_each(|symbol| {
         let kind = if symbol.nonblocking {
             "nonblocking"
         } else {
@@ -126,15 +126,15 @@ pub(super) fn trace_calls() {
     });
     trace::line(&format!(
         "jit compilations: {}",
-        crate::library::jit_compilations()
+        ffic_loader::library::jit_compilations()
     ));
-    trace::line(&format!("opens collected: {}", super::records::retired()));
+    trace::line(&format!("opens collected: {}", crate::records::retired()));
 }
 
 /// Drops every library and symbol record (when the isolate is done), except
 /// libraries with nonblocking calls still running: those stay loaded.
 pub(super) fn clear() {
-    super::records::clear();
+    crate::records::clear();
     HANDLES.with(|h| {
         for handle in h.borrow().iter() {
             if handle.in_flight.get() > 0
@@ -156,7 +156,7 @@ fn call_symbol(
     let Ok(data) = v8::Local::<v8::External>::try_from(args.data()) else {
         return throw(scope, "ffic: a symbol function without its data");
     };
-    let _in_use = super::records::in_use();
+    let _in_use = crate::records::in_use();
     // SAFETY: `data` was made by `dlopen` pointing into records that stay
     // stored while this function lives (it holds their owner), and nothing
     // is freed while this call runs (`_in_use`), so it points at a live
@@ -175,7 +175,7 @@ fn call_symbol(
     }
     // A wrapper's call of the re-entrant form: the result goes to the slot.
     if data.fast.reentrant.is_some()
-        && let Some(slot) = super::reentry::slot_argument(&args, data.signature())
+        && let Some(slot) = crate::reentry::slot_argument(&args, data.signature())
     {
         let (signature, invoker) = (data.signature(), &data.invoker);
         return marshal_and_call(
@@ -216,7 +216,7 @@ pub(super) fn call(
     handle: Option<&Rc<Handle>>,
 ) {
     if callee.nonblocking {
-        let promise = super::nonblocking::start(
+        let promise = crate::nonblocking::start(
             scope,
             args,
             callee.signature,
@@ -265,14 +265,14 @@ fn marshal_and_call(
     invoker: &Invoker,
     address: *const c_void,
     rv: &mut v8::ReturnValue<v8::Value>,
-    result_slot: Option<super::reentry::ResultSlot>,
+    result_slot: Option<crate::reentry::ResultSlot>,
 ) {
     let slots = match slots_of(scope, args, signature, None) {
         Ok(slots) => slots,
         Err(message) => return throw(scope, &message),
     };
     // Only what callbacks throw during this call may surface after it.
-    drop(super::callback::take_exception());
+    drop(crate::callback::take_exception());
     match &signature.result {
         Type::Struct(layout) => {
             let out = args.get(signature.parameters.len() as i32);
@@ -304,7 +304,7 @@ fn marshal_and_call(
                 return;
             }
             match result_slot {
-                Some(slot) => slot.store(crate::Value::read(ty, &ret)),
+                Some(slot) => slot.store(ffic_loader::Value::read(ty, &ret)),
                 None => {
                     let value = to_js(scope, ty, &ret);
                     rv.set(value);
@@ -317,7 +317,7 @@ fn marshal_and_call(
 /// Throws what an `UnsafeCallback` threw during the native call that just
 /// returned, as Deno does; `true` if there was something to throw.
 fn rethrow_from_callback(scope: &mut v8::PinScope) -> bool {
-    match super::callback::take_exception() {
+    match crate::callback::take_exception() {
         Some(exception) => {
             let exception = v8::Local::new(scope, exception);
             scope.throw_exception(exception);
@@ -384,7 +384,7 @@ pub(super) fn dlopen(
 ) {
     // Records freed by a GC since the last turn go now, so a script that
     // reopens in a loop without yielding reuses their memory.
-    super::records::sweep();
+    crate::records::sweep();
     let path = args.get(0).to_rust_string_lossy(scope);
     let json = args.get(1).to_rust_string_lossy(scope);
     let artifact = args.get(2);
@@ -394,7 +394,7 @@ pub(super) fn dlopen(
         Err(message) => return throw(scope, &message),
     };
     // As in Deno: the descriptor's errors first, then the permission.
-    let file = match super::policy::library(&path) {
+    let file = match crate::policy::library(&path) {
         Ok(file) => file,
         Err(Refusal::NotCapable(named)) => {
             rv.set(v8::String::new(scope, &named).expect("a path").into());
@@ -402,18 +402,18 @@ pub(super) fn dlopen(
         }
         Err(Refusal::Invalid(message)) => return throw_error(scope, &message),
     };
-    let mut options = OpenOptions::new().helpers(super::fast::helpers(trace::enabled()));
+    let mut options = OpenOptions::new().helpers(crate::fast::helpers(trace::enabled()));
     // The module's artifact is code as much as the library is: it goes
     // through the same policy (resolved the same way), and one the script
     // may not open is not used.
     let mut refused = None;
     if let Some(artifact) = &artifact {
-        match super::policy::library(artifact) {
+        match crate::policy::library(artifact) {
             Ok(code) => options = options.artifact(code),
             Err(_) => refused = Some(artifact),
         }
     }
-    if let Some(cache) = crate::Cache::from_env() {
+    if let Some(cache) = ffic_loader::Cache::from_env() {
         options = options.cache(cache);
     }
     // SAFETY: the script asked for this library with these descriptors, as
@@ -453,8 +453,8 @@ pub(super) fn dlopen(
     }
     if trace::enabled() {
         let source = match opened.code_source() {
-            Some(crate::CodeSource::File) => " (mapped from its file)",
-            Some(crate::CodeSource::Copy) => " (a verified copy of its file)",
+            Some(ffic_loader::CodeSource::File) => " (mapped from its file)",
+            Some(ffic_loader::CodeSource::Copy) => " (a verified copy of its file)",
             _ => "",
         };
         trace::line(&format!("open {path}: {}{source}", opened.path()));
@@ -488,9 +488,9 @@ pub(super) fn dlopen(
     let stored = handle.library.borrow();
     let opened = stored.as_ref().expect("stored above");
     let (records, owner) =
-        super::records::store(scope, |slot| records(&handle, &library, opened, slot));
+        crate::records::store(scope, |slot| records(&handle, &library, opened, slot));
     // The symbols object holds the owner, so the records outlive this call.
-    super::records::attach(scope, symbols, owner);
+    crate::records::attach(scope, symbols, owner);
     // SAFETY: the records stay stored, unchanged, until V8 has collected
     // their owner, which `symbols` (alive in this scope) holds.
     let records = unsafe { &*records };
@@ -737,7 +737,7 @@ fn make_function<'s>(
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
             // itself; under --trace-ffi always the trampoline, which counts.
-            let address = if !trace::enabled() && super::fast::registers_line_up(symbol.signature())
+            let address = if !trace::enabled() && crate::fast::registers_line_up(symbol.signature())
             {
                 symbol.address.cast()
             } else {
@@ -745,17 +745,17 @@ fn make_function<'s>(
             };
             // Optimized code may call it from now on.
             symbol.handle.fast.set(true);
-            let overloads = super::fast::overloads(symbol.signature(), address, reentrant);
+            let overloads = crate::fast::overloads(symbol.signature(), address, reentrant);
             builder.build_fast(scope, overloads)
         }
         None => builder.build(scope),
     };
     let function = template.get_function(scope)?;
-    super::records::hold(scope, function.into(), symbol.slot);
+    crate::records::hold(scope, function.into(), symbol.slot);
     match (reentrant, &symbol.signature().result) {
         (Some(_), Type::Primitive(result)) => {
             let arity = symbol.signature().parameters.len();
-            super::reentry::wrap(scope, function, *result, arity)
+            crate::reentry::wrap(scope, function, *result, arity)
         }
         _ => Some(function),
     }

@@ -4,10 +4,10 @@
 //! the call keeps alive every buffer it was given (their backing stores), its
 //! struct result buffer, and its library (closing defers the unload).
 
-use super::convert::{slots_of, to_js};
-use super::dlopen::Handle;
-use super::{inbox, pool};
-use crate::Invoker;
+use crate::convert::{slots_of, to_js};
+use crate::dlopen::Handle;
+use crate::{inbox, pool};
+use ffic_loader::Invoker;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::cell::{Cell, RefCell};

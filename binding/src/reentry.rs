@@ -10,8 +10,8 @@
 //! re-entrant form and reads the result from this thread's result slot.
 //! The switch is a flag the wrapper reads, so it deoptimizes nothing.
 
-use super::convert::pointer_to_js;
-use crate::Value;
+use crate::convert::pointer_to_js;
+use ffic_loader::Value;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::cell::{Cell, RefCell};

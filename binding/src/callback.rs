@@ -14,11 +14,11 @@
 //!
 //! `ref()`ed callbacks keep the event loop alive (what `threadSafe` does).
 
-use super::convert::{bytes_of, value_to_js};
-use super::dlopen::definition;
-use super::inbox::{self, CallbackRequest};
-use super::throw_type_error as throw;
-use crate::{NativeCallback, Value};
+use crate::convert::{bytes_of, value_to_js};
+use crate::dlopen::definition;
+use crate::inbox::{self, CallbackRequest};
+use crate::throw_type_error as throw;
+use ffic_loader::{NativeCallback, Value};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Target, Type};
 use std::cell::RefCell;
@@ -133,7 +133,7 @@ pub fn create(
     });
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
     // Native code can reach JS from now on.
-    super::reentry::callbacks_exist(scope);
+    crate::reentry::callbacks_exist(scope);
     let id = v8::Number::new(scope, id as f64).into();
     let pointer = v8::External::new(scope, code.cast_mut()).into();
     rv.set(v8::Array::new_with_elements(scope, &[id, pointer]).into());

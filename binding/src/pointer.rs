@@ -1,9 +1,9 @@
 //! Pointers as scripts hold them: `Deno.UnsafePointer` (create, value, of)
 //! and `Deno.UnsafeFnPointer` calls (libffi, sync or nonblocking).
 
-use super::convert::{bytes_of, pointer_to_js, to_slot};
-use super::dlopen::{Callee, call, definition, struct_shape};
-use super::throw_type_error as throw;
+use crate::convert::{bytes_of, pointer_to_js, to_slot};
+use crate::dlopen::{Callee, call, definition, struct_shape};
+use crate::throw_type_error as throw;
 use ffic_schema::Type;
 use ffic_schema::types::Primitive;
 use std::cell::RefCell;
@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 /// A function pointer made callable by `UnsafeFnPointer`.
 struct PointerData {
-    pointer: crate::FnPointer<'static>,
+    pointer: ffic_loader::FnPointer<'static>,
     nonblocking: bool,
 }
 
@@ -61,7 +61,7 @@ pub(super) fn fn_pointer(
     let Some((signature, nonblocking)) = definition(scope, args.get(1)) else {
         return;
     };
-    let pointer = match crate::FnPointer::new(address, &signature) {
+    let pointer = match ffic_loader::FnPointer::new(address, &signature) {
         Ok(p) => p,
         Err(e) => return throw(scope, &e.to_string()),
     };

@@ -8,8 +8,8 @@
 //! Under `--trace-ffi` collected records are retired instead of dropped,
 //! so that the report at exit still counts every symbol's calls.
 
-use super::dlopen::SymbolData;
-use super::trace;
+use crate::dlopen::SymbolData;
+use crate::trace;
 use std::cell::{Cell, RefCell};
 
 /// One open's records and the watch on their owner.

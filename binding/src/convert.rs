@@ -3,7 +3,7 @@
 //! and callback arguments to JS (BigInt for 64-bit integers, External or
 //! null for pointers), and the memory behind buffers.
 
-use crate::Value;
+use ffic_loader::Value;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::ffi::c_void;

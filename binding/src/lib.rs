@@ -1,4 +1,4 @@
-//! The `Deno.dlopen` binding on the `v8` crate (feature `v8`): the native
+//! `ffic-deno`: Deno's FFI API on the `v8` crate, for any embedder: the
 //! functions a host's JS builds `Deno.dlopen`, `UnsafePointer`,
 //! `UnsafePointerView`, `UnsafeFnPointer` and `UnsafeCallback` from, and the
 //! inbox through which finished nonblocking calls and callbacks called on

@@ -4,10 +4,10 @@
 //! throws as Deno does; C strings, ArrayBuffers over memory and copies are
 //! slow natives.
 
-use super::convert::{bytes_of, to_js};
-use super::fast::throw_from_fast_call;
-use super::throw_type_error as throw;
-use super::trace;
+use crate::convert::{bytes_of, to_js};
+use crate::fast::throw_from_fast_call;
+use crate::throw_type_error as throw;
+use crate::trace;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Target, Type};
 use std::cell::Cell;
@@ -172,7 +172,7 @@ pub(super) fn getters<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
         .iter()
         .map(|&(primitive, address)| {
             let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
-                super::fast::primitive(primitive),
+                crate::fast::primitive(primitive),
                 &ARGUMENTS,
                 Int64Representation::BigInt,
             )));
