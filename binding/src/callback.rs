@@ -7,7 +7,7 @@
 //!   call. As in Deno, the last callback run during that native call decides:
 //!   one that returns normally discards an earlier one's exception.
 //! - On any other thread, the call is sent to the event loop and the thread
-//!   waits for the result. A throw there prints Deno's "Illegal unhandled
+//!   waits for the result. A throw there reports Deno's "Illegal unhandled
 //!   exception in nonblocking callback" and returns zero. Once the isolate is
 //!   gone, such calls return zero at once instead of waiting forever (the
 //!   callbacks' code is never freed then, since such threads may call it).
@@ -26,9 +26,7 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::c_void;
 use std::ops::Range;
 use std::rc::Rc;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicPtr, Ordering};
-use std::thread::ThreadId;
+use std::sync::Arc;
 
 /// A live callback.
 struct Record {
@@ -38,14 +36,33 @@ struct Record {
     /// the caller's padding bytes are whatever its stack held), laid out
     /// once rather than at every call.
     padding: Vec<Vec<Range<u64>>>,
-    /// The code native code calls; freed when the record goes.
+    /// The code native code calls; freed when the record goes, before
+    /// the route its data points at.
     _native: NativeCallback,
+    _route: Route,
 }
 
-static ISOLATE: AtomicPtr<v8::Isolate> = AtomicPtr::new(std::ptr::null_mut());
-static ISOLATE_THREAD: OnceLock<ThreadId> = OnceLock::new();
+/// Where a call of the callback goes: its id, and the inbox of the isolate
+/// that made it. The callback's code gets its address as data.
+struct Destination {
+    id: u64,
+    owner: Arc<inbox::Owner>,
+}
+
+/// A [`Destination`] at a fixed address, freed with its record.
+struct Route(*mut Destination);
+
+impl Drop for Route {
+    fn drop(&mut self) {
+        // SAFETY: made by Box::into_raw in `create`, freed only here, after
+        // the code that used it (dropped first with the record).
+        drop(unsafe { Box::from_raw(self.0) });
+    }
+}
 
 thread_local! {
+    /// The isolate callbacks made on this thread run in.
+    static ISOLATE: std::cell::Cell<Option<v8::UnsafeRawIsolatePtr>> = const { std::cell::Cell::new(None) };
     static RECORDS: RefCell<HashMap<u64, Rc<Record>>> = RefCell::new(HashMap::new());
     /// Closed callbacks, freed at the next event-loop turn: a call of theirs
     /// may still be returning through their code when `close()` runs.
@@ -59,9 +76,8 @@ thread_local! {
 
 /// Records the isolate and context callbacks run in; called on the
 /// isolate's thread before any script runs.
-pub fn enter(isolate: *mut v8::Isolate, context: v8::Global<v8::Context>) {
-    ISOLATE.store(isolate, Ordering::SeqCst);
-    let _ = ISOLATE_THREAD.set(std::thread::current().id());
+pub fn enter(isolate: v8::UnsafeRawIsolatePtr, context: v8::Global<v8::Context>) {
+    ISOLATE.with(|i| i.set(Some(isolate)));
     CONTEXT.with(|c| *c.borrow_mut() = Some(context));
 }
 
@@ -81,7 +97,7 @@ pub fn clear() {
     REFERENCED.with(|r| r.borrow_mut().clear());
     CONTEXT.with(|c| *c.borrow_mut() = None);
     EXCEPTION.with(|e| *e.borrow_mut() = None);
-    ISOLATE.store(std::ptr::null_mut(), Ordering::SeqCst);
+    ISOLATE.with(|i| i.set(None));
 }
 
 /// Whether a `ref()`ed callback keeps the event loop alive.
@@ -110,9 +126,14 @@ pub fn create(
         n.set(n.get() + 1);
         n.get()
     });
-    // The id travels as the closure's data: a record is looked up, never
-    // dereferenced from native memory, so a closed callback is just absent.
-    let native = match NativeCallback::new(&signature, on_call, id as usize as *const c_void) {
+    let Some(owner) = inbox::owner() else {
+        return throw(scope, "the FFI binding is not installed in this isolate");
+    };
+    // The route travels as the closure's data: the record is looked up by
+    // id, never dereferenced from native memory, so a closed callback is
+    // just absent.
+    let route = Route(Box::into_raw(Box::new(Destination { id, owner })));
+    let native = match NativeCallback::new(&signature, on_call, route.0.cast_const().cast()) {
         Ok(native) => native,
         Err(e) => return throw(scope, &e.to_string()),
     };
@@ -130,6 +151,7 @@ pub fn create(
         signature,
         padding,
         _native: native,
+        _route: route,
     });
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
     // Native code can reach JS from now on.
@@ -182,8 +204,10 @@ pub fn release_closed() {
 /// Called by `NativeCallback`'s code with its contract: `args` point at the
 /// arguments of the record's signature, `result` holds its result.
 unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) {
-    let id = data as usize as u64;
-    if ISOLATE_THREAD.get() == Some(&std::thread::current().id()) {
+    // SAFETY: `data` is the record's route, alive as long as this code.
+    let target = unsafe { &*data.cast::<Destination>() };
+    let id = target.id;
+    if target.owner.thread == std::thread::current().id() {
         // SAFETY: forwarded from this function's contract.
         return unsafe { call_nested(id, args, result) };
     }
@@ -195,7 +219,7 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
         result,
         done,
     };
-    if inbox::send(inbox::Message::Callback(request)) {
+    if target.owner.send(inbox::Inner::Callback(request)) {
         // An error means the isolate went away first: the result stays zero.
         let _ = finished.recv();
     }
@@ -209,18 +233,19 @@ unsafe fn call_nested(id: u64, args: &[*const c_void], result: *mut u8) {
     let Some(record) = RECORDS.with(|r| r.borrow().get(&id).cloned()) else {
         return;
     };
-    let isolate = ISOLATE.load(Ordering::SeqCst);
+    let Some(isolate) = ISOLATE.with(|i| i.get()).filter(|i| !i.is_null()) else {
+        return;
+    };
     let Some(context) = CONTEXT.with(|c| c.borrow().clone()) else {
         return;
     };
-    if isolate.is_null() {
-        return;
-    }
+    // SAFETY: the binding of this thread's isolate is installed (the
+    // pointer is cleared when it goes), so the isolate lives.
+    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(isolate) };
     // SAFETY: this thread entered the isolate and is inside a native call
     // that JS made; the scopes of that call are not used until it returns,
     // and the scopes opened here nest inside them and close before.
-    let isolate = unsafe { &mut *isolate };
-    v8::callback_scope!(unsafe scope, isolate);
+    v8::callback_scope!(unsafe scope, &mut isolate);
     v8::scope!(let scope, scope);
     let context = v8::Local::new(scope, context);
     let scope = &mut v8::ContextScope::new(scope, context);
@@ -243,7 +268,7 @@ pub fn serve(scope: &mut v8::PinScope, request: CallbackRequest) {
         v8::tc_scope!(let tc, scope);
         // SAFETY: as above.
         if unsafe { run(tc, &record, args, request.result) }.is_none() && tc.has_caught() {
-            eprintln!("Illegal unhandled exception in nonblocking callback");
+            crate::config::report(crate::Diagnostic::CallbackThrew);
         }
         // As in Deno: what the callback queued runs before the native
         // thread goes on.

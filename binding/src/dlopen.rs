@@ -402,7 +402,10 @@ pub(super) fn dlopen(
         }
         Err(Refusal::Invalid(message)) => return throw_error(scope, &message),
     };
-    let mut options = OpenOptions::new().helpers(crate::fast::helpers(trace::enabled()));
+    let (jit, cache) = crate::config::loading();
+    let mut options = OpenOptions::new()
+        .helpers(crate::fast::helpers(trace::enabled()))
+        .jit(jit);
     // The module's artifact is code as much as the library is: it goes
     // through the same policy (resolved the same way), and one the script
     // may not open is not used.
@@ -413,7 +416,7 @@ pub(super) fn dlopen(
             Err(_) => refused = Some(artifact),
         }
     }
-    if let Some(cache) = ffic_loader::Cache::from_env() {
+    if let Some(cache) = cache {
         options = options.cache(cache);
     }
     // SAFETY: the script asked for this library with these descriptors, as
@@ -439,17 +442,16 @@ pub(super) fn dlopen(
     };
     // The module's artifact is tried first, so any fallback step means it
     // was refused.
+    let not_used = |artifact: &str, reason: String| crate::Diagnostic::ArtifactNotUsed {
+        artifact: artifact.to_owned(),
+        reason,
+        path: opened.path().to_string(),
+    };
     if let Some(artifact) = refused {
-        eprintln!(
-            "warning: ffic: the artifact {artifact} was not used (not a path this script may open); calls go through {}",
-            opened.path()
-        );
+        let reason = "not a path this script may open".to_owned();
+        crate::config::report(not_used(artifact, reason));
     } else if let (Some(artifact), Some(rejected)) = (&artifact, opened.fallbacks().first()) {
-        eprintln!(
-            "warning: ffic: the artifact {artifact} was not used ({}); calls go through {}",
-            rejected.reason,
-            opened.path()
-        );
+        crate::config::report(not_used(artifact, rejected.reason.to_string()));
     }
     if trace::enabled() {
         let source = match opened.code_source() {

@@ -1,11 +1,16 @@
-//! Messages to the isolate's thread from other threads: a nonblocking call
-//! that finished, or a native thread asking to run an `UnsafeCallback`. The
+//! Messages to an isolate's thread from other threads: a nonblocking call
+//! that finished, a native thread asking to run an `UnsafeCallback`, or
+//! something the host posted (a [`Waker`]). Each isolate with the binding
+//! has its own inbox, reached through its [`Owner`], which calls in flight
+//! and callbacks carry, so a worker's calls come back to the worker. The
 //! event loop waits here when JS has nothing to run but work is in flight.
 
+use std::any::Any;
+use std::cell::RefCell;
 use std::ffi::c_void;
-use std::sync::Mutex;
-use std::sync::OnceLock;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::ThreadId;
 use std::time::Instant;
 
 /// A native thread's request to run callback `id` on the isolate's thread.
@@ -29,45 +34,71 @@ pub struct CallbackRequest {
 // them in between.
 unsafe impl Send for CallbackRequest {}
 
-/// What other threads tell the isolate's thread.
-pub enum Message {
+/// What other threads tell an isolate's thread.
+pub(crate) enum Inner {
     /// Nonblocking call `id` finished; `ret` holds a scalar result.
     Done { id: u64, ret: [u8; 8] },
     /// A callback to run.
     Callback(CallbackRequest),
+    /// The host's own message.
+    Host(Box<dyn Any + Send>),
 }
 
-static SENDER: OnceLock<Mutex<Option<Sender<Message>>>> = OnceLock::new();
+/// A message for the isolate's thread, to hand to
+/// [`Binding::deliver`](crate::Binding::deliver).
+pub struct Message(pub(crate) Inner);
+
+/// The way into one isolate's inbox, shared with every thread that may post
+/// to it; closed when the isolate's binding goes.
+pub struct Owner {
+    /// The isolate's thread: a callback called there runs at once.
+    pub thread: ThreadId,
+    sender: Mutex<Option<Sender<Message>>>,
+}
+
+impl Owner {
+    /// Posts `message`; `false` once the inbox is closed.
+    pub fn send(&self, message: Inner) -> bool {
+        let sender = self.sender.lock().unwrap_or_else(|e| e.into_inner());
+        sender
+            .as_ref()
+            .is_some_and(|s| s.send(Message(message)).is_ok())
+    }
+}
 
 thread_local! {
-    static RECEIVER: std::cell::RefCell<Option<Receiver<Message>>> = const { std::cell::RefCell::new(None) };
+    static OWNER: RefCell<Option<Arc<Owner>>> = const { RefCell::new(None) };
+    static RECEIVER: RefCell<Option<Receiver<Message>>> = const { RefCell::new(None) };
 }
 
-/// Opens the inbox; called once on the isolate's thread.
-pub fn open() {
+/// Opens this thread's inbox; `None` if one is open already (one isolate
+/// with the binding per thread at a time).
+pub fn open() -> Option<Arc<Owner>> {
+    if OWNER.with(|o| o.borrow().is_some()) {
+        return None;
+    }
     let (sender, receiver) = channel();
-    *SENDER
-        .get_or_init(|| Mutex::new(None))
-        .lock()
-        .expect("inbox lock") = Some(sender);
+    let owner = Arc::new(Owner {
+        thread: std::thread::current().id(),
+        sender: Mutex::new(Some(sender)),
+    });
+    OWNER.with(|o| *o.borrow_mut() = Some(Arc::clone(&owner)));
     RECEIVER.with(|r| *r.borrow_mut() = Some(receiver));
+    Some(owner)
 }
 
-/// Closes the inbox: later sends fail, so no thread waits on a dead isolate.
+/// This thread's inbox, for calls and callbacks to carry.
+pub fn owner() -> Option<Arc<Owner>> {
+    OWNER.with(|o| o.borrow().clone())
+}
+
+/// Closes this thread's inbox: later sends fail, so no thread waits on a
+/// dead isolate.
 pub fn close() {
-    if let Some(sender) = SENDER.get() {
-        *sender.lock().expect("inbox lock") = None;
+    if let Some(owner) = OWNER.with(|o| o.borrow_mut().take()) {
+        *owner.sender.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
     RECEIVER.with(|r| *r.borrow_mut() = None);
-}
-
-/// Sends `message` to the isolate's thread; `false` once the inbox is closed.
-pub fn send(message: Message) -> bool {
-    let Some(sender) = SENDER.get() else {
-        return false;
-    };
-    let sender = sender.lock().expect("inbox lock");
-    sender.as_ref().is_some_and(|s| s.send(message).is_ok())
 }
 
 /// The next message if one is waiting.
@@ -87,4 +118,16 @@ pub fn next(deadline: Option<Instant>) -> Option<Message> {
                 .ok(),
         }
     })
+}
+
+/// Posts host messages to an isolate's event loop from any thread (a
+/// worker's messages to its parent, say), waking it if it waits.
+#[derive(Clone)]
+pub struct Waker(pub(crate) Arc<Owner>);
+
+impl Waker {
+    /// Posts `message`; `false` once the isolate's binding is gone.
+    pub fn post(&self, message: Box<dyn Any + Send>) -> bool {
+        self.0.send(Inner::Host(message))
+    }
 }

@@ -98,6 +98,8 @@ pub(super) fn start<'s>(
     });
     let invoker = invoker.clone();
     let address = address as usize;
+    // The call reports back to this isolate's inbox, wherever it runs.
+    let owner = inbox::owner();
     let job = Box::new(move || {
         let mut ret = [0u8; 8];
         let destination = if out_address != 0 {
@@ -110,7 +112,9 @@ pub(super) fn start<'s>(
         // record until the Done message is handled, and the library (and
         // its code) stays loaded while the call is counted in flight.
         unsafe { invoker.call(address as *const c_void, slots.as_ptr(), destination) };
-        inbox::send(inbox::Message::Done { id, ret });
+        if let Some(owner) = owner {
+            owner.send(inbox::Inner::Done { id, ret });
+        }
     });
     if let Err(job) = pool::spawn(job) {
         // No worker thread could start: run it here rather than never.

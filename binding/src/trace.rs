@@ -1,23 +1,25 @@
-//! `--trace-ffi`: lines on stderr saying which code each FFI symbol runs
-//! and, at exit, how often it was called on each path. Off, it costs one
-//! relaxed load per call.
+//! `--trace-ffi`: lines saying which code each FFI symbol runs and, at the
+//! end, how often it was called on each path, sent to the diagnostics sink.
+//! Off, it costs one thread-local read per call.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::Cell;
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
+thread_local! {
+    static ENABLED: Cell<bool> = const { Cell::new(false) };
+}
 
-/// Turns tracing on or off.
+/// Turns tracing on or off for this thread's isolate.
 pub fn enable(on: bool) {
-    ENABLED.store(on, Ordering::Relaxed);
+    ENABLED.with(|e| e.set(on));
 }
 
 /// Whether tracing is on.
 #[inline]
 pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
+    ENABLED.with(|e| e.get())
 }
 
-/// Writes one trace line.
+/// Reports one trace line.
 pub fn line(text: &str) {
-    eprintln!("ffi-trace: {text}");
+    crate::config::report(crate::Diagnostic::Trace(text.to_owned()));
 }

@@ -25,6 +25,7 @@ mod typescript;
 use ffic_deno as deno;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Instant;
 
 /// What `ffic run` was asked to do.
@@ -114,11 +115,15 @@ pub fn run(options: &RunOptions) -> ExitCode {
     isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
     isolate.set_promise_reject_callback(errors::promise_rejected);
     permissions::set(&options.grants);
+    let flags_after_script = options
+        .args
+        .iter()
+        .any(|a| a.starts_with("--allow-") || a.starts_with("--deny-"));
+    permissions::set_hint(!options.quiet && !options.permissions_granted && flags_after_script);
     let code = execute(isolate, &script, &files, options);
-    deno::trace_calls();
     // Other threads stop waiting on this isolate; handles, callbacks and
     // libraries go before the isolate does.
-    deno::leave();
+    close_binding();
     state::clear();
     ExitCode::from(code)
 }
@@ -141,10 +146,8 @@ fn execute(
     files: &[PathBuf],
     options: &RunOptions,
 ) -> u8 {
-    let raw: *mut v8::Isolate = isolate;
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
-    deno::enter(raw, v8::Global::new(scope, context), options.trace_ffi);
     let scope = &mut v8::ContextScope::new(scope, context);
     state::with(|s| s.started = Some(Instant::now()));
     if let Err(e) = bootstrap(scope, options) {
@@ -208,6 +211,10 @@ fn evaluate_main(scope: &mut v8::PinScope, script: &Path) -> Result<v8::Global<v
 /// parts it builds on) and the script's arguments and build information.
 fn bootstrap(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), String> {
     let natives = natives::object(scope);
+    let ffi = v8::Object::new(scope);
+    install_binding(scope, ffi, options)?;
+    let key = v8::String::new(scope, "ffi").ok_or("ffi")?;
+    natives.set(scope, key.into(), ffi.into());
     let parts = v8::Object::new(scope);
     for (name, source) in PARTS {
         let part = evaluate(scope, name, source).map_err(|e| format!("{name}: {e}"))?;
@@ -230,6 +237,45 @@ fn bootstrap(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), Strin
         return Err(format!("call: {}", errors::caught(tc, exception)));
     }
     Ok(())
+}
+
+thread_local! {
+    /// This thread's isolate's FFI binding.
+    static BINDING: std::cell::RefCell<Option<Rc<deno::Binding>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Installs the FFI binding on `ffi` with what the command line and the
+/// environment ask for (`FFIC_JIT=0` forbids the JIT; the cache is
+/// `$FFIC_CACHE_DIR`, else the user's cache directory).
+fn install_binding(
+    scope: &mut v8::PinScope,
+    ffi: v8::Local<v8::Object>,
+    options: &RunOptions,
+) -> Result<(), String> {
+    let mut config = deno::Config::new(Box::new(permissions::FfiFlags));
+    config.jit = std::env::var_os("FFIC_JIT").is_none_or(|v| v != "0");
+    config.cache = deno::Cache::from_env();
+    config.trace = options.trace_ffi;
+    config.sink = Box::new(|diagnostic| eprintln!("{diagnostic}"));
+    // SAFETY: the binding is closed (`close_binding`) before `run` drops
+    // the isolate, and `finish` closes it before the process exits.
+    let binding =
+        unsafe { deno::Binding::install(scope, ffi, config) }.map_err(|e| e.to_string())?;
+    BINDING.with(|b| *b.borrow_mut() = Some(Rc::new(binding)));
+    Ok(())
+}
+
+/// This thread's binding, while installed.
+fn binding() -> Option<Rc<deno::Binding>> {
+    BINDING.with(|b| b.borrow().clone())
+}
+
+/// Reports the `--trace-ffi` call counts and releases the binding.
+pub(super) fn close_binding() {
+    if let Some(binding) = BINDING.with(|b| b.borrow_mut().take()) {
+        binding.report_calls();
+        binding.close();
+    }
 }
 
 /// Compiles and runs one of the host's scripts, which evaluates to a function.
@@ -344,10 +390,13 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
     /// Messages handled per turn, so a flood of them cannot starve timers.
     const MESSAGES_PER_TURN: usize = 1024;
     let mut loaded = false;
+    let Some(binding) = binding() else {
+        return Err(uncaught("", "the FFI binding is not installed"));
+    };
     loop {
         // Each turn's handles go with it.
         v8::scope!(let scope, scope);
-        deno::turn();
+        binding.turn();
         run_platform_tasks(scope);
         scope.perform_microtask_checkpoint();
         drain_ticks(scope)?;
@@ -362,9 +411,9 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         }
         let mut delivered = 0;
         while delivered < MESSAGES_PER_TURN
-            && let Some(message) = deno::try_next()
+            && let Some(message) = binding.try_next()
         {
-            deno::deliver(scope, message);
+            binding.deliver(scope, message);
             delivered += 1;
         }
         let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
@@ -381,7 +430,7 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         let deadline = next.map(|(key, _)| key.0);
         // Unreferenced timers still fire while something else keeps the
         // loop alive, but do not keep it alive themselves.
-        if !state::timers_keep_alive() && !deno::keeps_alive() {
+        if !state::timers_keep_alive() && !binding.keeps_alive() {
             // A `beforeunload` listener that prevents the default asks for
             // another turn (as in Deno, even with nothing scheduled).
             if loaded && dispatch(scope, "beforeunload")? {
@@ -391,8 +440,8 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         }
         // Other threads may post even when nothing keeps the loop alive (an
         // unref'd callback): wait for them and the next timer alike.
-        if let Some(message) = deno::next(deadline) {
-            deno::deliver(scope, message);
+        if let Some(message) = binding.next(deadline) {
+            binding.deliver(scope, message);
         }
     }
 }

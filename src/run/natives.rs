@@ -90,8 +90,7 @@ fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// Ends the process: FFI trace counts out, other threads released, output
 /// flushed.
 fn finish(code: i32) -> ! {
-    ffic_deno::trace_calls();
-    ffic_deno::leave();
+    super::close_binding();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);
@@ -407,13 +406,6 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     });
 }
 
-/// `ffiAllowed()`: whether FFI is allowed unrestricted (what Deno asks for
-/// pointers, views, function pointers and callbacks).
-fn ffi_allowed(scope: &mut v8::PinScope, _: Args, mut rv: Ret) {
-    let allowed = super::permissions::ffi_unrestricted();
-    rv.set(v8::Boolean::new(scope, allowed).into());
-}
-
 /// The permission `name` names, if Deno has it.
 fn permission_name(scope: &mut v8::PinScope, name: v8::Local<v8::Value>) -> Option<&'static str> {
     let name = name.to_rust_string_lossy(scope);
@@ -463,7 +455,6 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "decodeUtf8", decode_utf8);
     set_function(scope, object, "queueMicrotask", queue_microtask);
     set_function(scope, object, "parseUrl", parse_url);
-    set_function(scope, object, "ffiAllowed", ffi_allowed);
     set_function(scope, object, "permissionQuery", permission_query);
     set_function(scope, object, "permissionRefused", permission_refused);
     super::fs::install(scope, object);
@@ -472,6 +463,5 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     set_function(scope, object, "write", write);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
-    ffic_deno::install(scope, object, Box::new(super::permissions::FfiFlags));
     object
 }

@@ -33,6 +33,29 @@ struct Granted {
 
 thread_local! {
     static GRANTED: RefCell<Granted> = RefCell::new(Granted::default());
+    /// Whether the next refusal prints Deno's hint about permission flags
+    /// written after the script.
+    static HINT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Arms Deno's hint: given at the first refusal when no permission was
+/// granted, not quiet, and the script's arguments look like permission
+/// flags.
+pub fn set_hint(armed: bool) {
+    HINT.with(|h| h.set(armed));
+}
+
+/// Remembers a refusal (for `Deno.permissions.query`), giving the hint if
+/// armed.
+fn note_refusal(granted: &mut Granted, name: &'static str, item: Option<&str>) {
+    granted.refused.insert((name, item.map(str::to_owned)));
+    if HINT.with(|h| h.replace(false)) {
+        eprintln!(
+            "Permission flags have likely been incorrectly set after the script argument.\n\
+             To grant permissions, set them before the script argument. For example:\n    \
+             deno run --allow-read=. main.js"
+        );
+    }
 }
 
 /// Whether the grant of `name` covers paths (rather than names).
@@ -182,7 +205,7 @@ fn check_item(name: &'static str, item: Option<&str>, shown: Option<&str>) -> Re
         if covers(&granted, name, item) {
             return Ok(());
         }
-        granted.refused.insert((name, item.map(str::to_owned)));
+        note_refusal(&mut granted, name, item);
         let what = match shown {
             None => String::new(),
             Some(TEMP_DIR) => format!(" to {TEMP_DIR}"),
@@ -197,13 +220,9 @@ fn check_item(name: &'static str, item: Option<&str>, shown: Option<&str>) -> Re
 /// How a refusal to write in the system's temporary directory names it.
 pub const TEMP_DIR: &str = "<TMP>";
 
-/// Remembers a refusal the bootstrap made (FFI pointers, callbacks).
+/// Remembers a refusal made elsewhere (the FFI binding's).
 pub fn refused(name: &'static str, item: Option<&str>) {
-    GRANTED.with(|g| {
-        g.borrow_mut()
-            .refused
-            .insert((name, item.map(str::to_owned)));
-    });
+    GRANTED.with(|g| note_refusal(&mut g.borrow_mut(), name, item));
 }
 
 /// `Deno.permissions.query`: "granted", "denied" (refused already, without
@@ -233,6 +252,18 @@ pub fn query(name: &'static str, item: Option<&str>) -> &'static str {
 pub struct FfiFlags;
 
 impl Policy for FfiFlags {
+    fn pointers(&self) -> bool {
+        ffi_unrestricted()
+    }
+
+    fn callbacks(&self) -> bool {
+        ffi_unrestricted()
+    }
+
+    fn refused(&self, _: &str, item: Option<&str>) {
+        refused("ffi", item);
+    }
+
     fn library(&self, path: &str) -> Result<PathBuf, Refusal> {
         GRANTED.with(|g| match g.borrow().grants.get("ffi") {
             // Unrestricted, the name goes to the system loader as given
