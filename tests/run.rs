@@ -1528,6 +1528,94 @@ fn ffic_test_reports_as_deno_test_does() {
 }
 
 #[test]
+fn workers_match_deno() {
+    // (mode, flags, exit status, a line stdout must have)
+    let granted = ["--allow-read", "--allow-ffi"];
+    let cases: [(&str, &[&str], i32, &str); 7] = [
+        (
+            "messages",
+            &granted,
+            0,
+            "main got { done: true, second: \"again\", isEvent: true }",
+        ),
+        (
+            "ffi",
+            &granted,
+            0,
+            "main got { sum: 5000050000, later: 42 }",
+        ),
+        (
+            "error",
+            &granted,
+            0,
+            "onerror ErrorEvent Uncaught Error: worker boom worker.js 51 46 true",
+        ),
+        ("unhandled-error", &granted, 1, "main got ready"),
+        ("close", &granted, 0, "main got closing"),
+        (
+            "bad",
+            &granted,
+            0,
+            "NotSupportedError Classic workers are not supported.",
+        ),
+        // Without --allow-read the worker's module may not be loaded.
+        ("messages", &[], 1, "transferred away 0"),
+    ];
+    for (mode, flags, status, line) in cases {
+        let out = compare("workers/main.js", flags, &[mode, test_library()]);
+        assert_eq!(out.status.code(), Some(status), "{mode} {flags:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(line), "{mode}: {stdout}");
+        assert!(!stdout.contains("never"), "{mode}: {stdout}");
+    }
+}
+
+#[test]
+fn a_terminated_worker_loses_its_calls_and_callbacks_without_crashing() {
+    // Stock Deno crashes (SIGSEGV) on both: a library unloaded under its
+    // own thread still calling back, and a worker ended mid-call.
+    let cases = [
+        ("callback", "main got { seen: [ 0, 1, 2 ] }\n"),
+        (
+            "terminate-inflight",
+            "main got call started\nmain after the call would have ended\n",
+        ),
+    ];
+    for _ in 0..5 {
+        for (mode, expected) in cases {
+            let out = run_with(
+                ffic(),
+                &["run", "--allow-read", "--allow-ffi"],
+                "workers/main.js",
+                &[mode, test_library()],
+            );
+            assert_eq!(out.status.code(), Some(0), "{mode}: {out:?}");
+            assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{mode}");
+        }
+    }
+}
+
+#[test]
+fn a_thousand_workers_leave_memory_flat() {
+    let out = run_with(
+        ffic(),
+        &["run", "--allow-read", "--allow-ffi"],
+        "workers/many.js",
+        &[test_library(), "1000"],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fifth = report["rssAtFifth"].as_f64().unwrap();
+    let end = report["rssAtEnd"].as_f64().unwrap();
+    // Each worker is an isolate of megabytes: 800 more kept would be
+    // gigabytes. What grows is allocator slack, a few KB a worker.
+    assert!(
+        end - fifth < 16e6,
+        "RSS grew from {fifth} to {end} over 800 workers"
+    );
+}
+
+#[test]
 fn web_globals_match_deno() {
     let out = same_as_deno("web.js");
     assert!(out.status.success());

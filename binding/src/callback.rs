@@ -36,10 +36,29 @@ struct Record {
     /// the caller's padding bytes are whatever its stack held), laid out
     /// once rather than at every call.
     padding: Vec<Vec<Range<u64>>>,
-    /// The code native code calls; freed when the record goes, before
-    /// the route its data points at.
+    /// The code native code calls and the route its data points at;
+    /// freed with the record unless another thread ever called it.
+    code: Option<Code>,
+}
+
+/// A callback's code and its route (the code first, when freed).
+struct Code {
     _native: NativeCallback,
-    _route: Route,
+    route: Route,
+}
+
+impl Drop for Record {
+    fn drop(&mut self) {
+        // A thread that called in from outside may still be returning
+        // through the code after its call was served (nothing tells when it
+        // has left): such code is never freed. Calls from this thread are
+        // over by the time a closed record goes (the next turn).
+        if let Some(code) = self.code.take()
+            && code.route.called_from_elsewhere()
+        {
+            std::mem::forget(code);
+        }
+    }
 }
 
 /// Where a call of the callback goes: its id, and the inbox of the isolate
@@ -47,10 +66,22 @@ struct Record {
 struct Destination {
     id: u64,
     owner: Arc<inbox::Owner>,
+    /// Set once a thread other than the owner's called it.
+    foreign: std::sync::atomic::AtomicBool,
 }
 
 /// A [`Destination`] at a fixed address, freed with its record.
 struct Route(*mut Destination);
+
+impl Route {
+    /// Whether a thread other than the isolate's ever called the callback.
+    fn called_from_elsewhere(&self) -> bool {
+        // SAFETY: the destination lives as long as the route.
+        unsafe { &*self.0 }
+            .foreign
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
 
 impl Drop for Route {
     fn drop(&mut self) {
@@ -132,7 +163,11 @@ pub fn create(
     // The route travels as the closure's data: the record is looked up by
     // id, never dereferenced from native memory, so a closed callback is
     // just absent.
-    let route = Route(Box::into_raw(Box::new(Destination { id, owner })));
+    let route = Route(Box::into_raw(Box::new(Destination {
+        id,
+        owner,
+        foreign: std::sync::atomic::AtomicBool::new(false),
+    })));
     let native = match NativeCallback::new(&signature, on_call, route.0.cast_const().cast()) {
         Ok(native) => native,
         Err(e) => return throw(scope, &e.to_string()),
@@ -150,8 +185,10 @@ pub fn create(
         function: v8::Global::new(scope, function),
         signature,
         padding,
-        _native: native,
-        _route: route,
+        code: Some(Code {
+            _native: native,
+            route,
+        }),
     });
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
     // Native code can reach JS from now on.
@@ -211,6 +248,13 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
         // SAFETY: forwarded from this function's contract.
         return unsafe { call_nested(id, args, result) };
     }
+    target
+        .foreign
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    target
+        .owner
+        .foreign_calls
+        .store(true, std::sync::atomic::Ordering::SeqCst);
     let (done, finished) = std::sync::mpsc::sync_channel(1);
     let request = CallbackRequest {
         id,

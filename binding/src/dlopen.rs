@@ -132,12 +132,18 @@ pub(super) fn trace_calls() {
 }
 
 /// Drops every library and symbol record (when the isolate is done), except
-/// libraries with nonblocking calls still running: those stay loaded.
-pub(super) fn clear() {
+/// libraries whose code threads may still be running: with nonblocking
+/// calls in flight, or all of them once `threads_called_in` (a thread not
+/// the isolate's called a callback), since the binding cannot tell whose
+/// threads those were. They stay loaded.
+pub(super) fn clear(threads_called_in: bool) {
     crate::records::clear();
     HANDLES.with(|h| {
         for handle in h.borrow().iter() {
-            if handle.in_flight.get() > 0
+            // Unloading a library whose threads may still run its code (a
+            // nonblocking call in flight, or threads of its own that called
+            // a callback) would pull the code from under them: it stays.
+            if (threads_called_in || handle.in_flight.get() > 0)
                 && let Ok(mut library) = handle.library.try_borrow_mut()
             {
                 std::mem::forget(library.take());

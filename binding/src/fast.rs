@@ -10,10 +10,10 @@ use ffic_compiler::imports::{INVALID_DATA, Raise};
 use ffic_loader::Helpers;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
 use std::ptr::NonNull;
+use std::sync::Mutex;
 use v8::fast_api::{
     CFunction, CFunctionInfo, CTypeInfo, FastApiCallbackOptions, Int64Representation, Type as C,
 };
@@ -36,16 +36,15 @@ type InfoKey = (Signature, bool);
 /// An overload list's identity: each overload's (address, info address).
 type OverloadsKey = Vec<(usize, usize)>;
 
-thread_local! {
-    /// One `CFunctionInfo` per distinct signature and form, leaked: V8 reads
-    /// it from optimized code and background compiles for as long as the
-    /// isolate lives.
-    static INFOS: RefCell<HashMap<InfoKey, &'static CFunctionInfo>> = RefCell::new(HashMap::new());
-    /// One overload list per list of (address, info), leaked likewise:
-    /// reopening a library whose code is shared (or kept) registers the same
-    /// addresses.
-    static OVERLOADS: RefCell<HashMap<OverloadsKey, &'static [CFunction]>> = RefCell::new(HashMap::new());
-}
+/// One `CFunctionInfo` per distinct signature and form, leaked: V8 reads
+/// it from optimized code and background compiles for as long as an
+/// isolate lives. Shared by every isolate (V8 only reads them), so a
+/// process starting many isolates leaks each once; kept as addresses.
+static INFOS: Mutex<Option<HashMap<InfoKey, usize>>> = Mutex::new(None);
+/// One overload list per list of (address, info), leaked likewise:
+/// reopening a library whose code is shared (or kept) registers the same
+/// addresses. Kept as (address, length).
+static OVERLOADS: Mutex<Option<HashMap<OverloadsKey, (usize, usize)>>> = Mutex::new(None);
 
 /// The overload list V8 registers for the fast trampoline at `returning`
 /// of `signature`, and its re-entrant form at `reentrant`, which takes one
@@ -58,12 +57,15 @@ pub(super) fn overloads(
     reentrant: Option<*const u8>,
 ) -> &'static [CFunction] {
     let info = |stored: bool| -> &'static CFunctionInfo {
-        INFOS.with(|infos| {
-            *infos
-                .borrow_mut()
-                .entry((signature.clone(), stored))
-                .or_insert_with(|| Box::leak(Box::new(function_info(signature, stored))))
-        })
+        let mut infos = INFOS.lock().unwrap_or_else(|e| e.into_inner());
+        let address = *infos
+            .get_or_insert_with(HashMap::new)
+            .entry((signature.clone(), stored))
+            .or_insert_with(|| {
+                std::ptr::from_ref(Box::leak(Box::new(function_info(signature, stored)))) as usize
+            });
+        // SAFETY: the address of a leaked, never mutated CFunctionInfo.
+        unsafe { &*(address as *const CFunctionInfo) }
     };
     let mut list = vec![(returning, info(false))];
     list.extend(reentrant.map(|address| (address, info(true))));
@@ -71,15 +73,20 @@ pub(super) fn overloads(
         .iter()
         .map(|(address, info)| (*address as usize, std::ptr::from_ref(*info) as usize))
         .collect();
-    OVERLOADS.with(|overloads| {
-        *overloads.borrow_mut().entry(key).or_insert_with(|| {
+    let mut overloads = OVERLOADS.lock().unwrap_or_else(|e| e.into_inner());
+    let (address, len) = *overloads
+        .get_or_insert_with(HashMap::new)
+        .entry(key)
+        .or_insert_with(|| {
             let functions: Vec<CFunction> = list
                 .iter()
                 .map(|(address, info)| CFunction::new(address.cast(), info))
                 .collect();
-            Box::leak(functions.into_boxed_slice())
-        })
-    })
+            let leaked: &'static [CFunction] = Box::leak(functions.into_boxed_slice());
+            (leaked.as_ptr() as usize, leaked.len())
+        });
+    // SAFETY: a leaked, never mutated slice of `len` CFunctions.
+    unsafe { std::slice::from_raw_parts(address as *const CFunction, len) }
 }
 
 /// `[receiver, parameters…, (struct result buffer), options] -> result`,

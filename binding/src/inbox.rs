@@ -54,6 +54,9 @@ pub struct Owner {
     /// The isolate's thread: a callback called there runs at once.
     pub thread: ThreadId,
     sender: Mutex<Option<Sender<Message>>>,
+    /// Set once a thread of a library's own called one of the isolate's
+    /// callbacks: such threads may run the library's code at any time.
+    pub foreign_calls: std::sync::atomic::AtomicBool,
 }
 
 impl Owner {
@@ -81,6 +84,7 @@ pub fn open() -> Option<Arc<Owner>> {
     let owner = Arc::new(Owner {
         thread: std::thread::current().id(),
         sender: Mutex::new(Some(sender)),
+        foreign_calls: std::sync::atomic::AtomicBool::new(false),
     });
     OWNER.with(|o| *o.borrow_mut() = Some(Arc::clone(&owner)));
     RECEIVER.with(|r| *r.borrow_mut() = Some(receiver));

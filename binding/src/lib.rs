@@ -76,6 +76,7 @@ pub use policy::{AllowFfi, Policy, Refusal};
 use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// The JS half of the API.
@@ -213,12 +214,13 @@ impl Binding {
     /// process, or to close before the binding goes out of scope.
     pub fn close(&self) {
         if inbox::owner().is_some_and(|o| Arc::ptr_eq(&o, &self.owner)) {
+            let threads_called_in = self.owner.foreign_calls.load(Ordering::SeqCst);
             inbox::close();
             nonblocking::clear();
             callback::clear();
             pointer::clear();
             reentry::clear();
-            dlopen::clear();
+            dlopen::clear(threads_called_in);
             policy::clear();
             config::set(None);
         }

@@ -254,14 +254,22 @@ fn take_function<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v
         C::Pointer.as_info(),
         C::CallbackOptions.as_info(),
     ];
-    // Leaked: V8 keeps pointers into them for the isolate's life.
-    let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
-        C::Pointer.as_info(),
-        &ARGUMENTS,
-        Int64Representation::BigInt,
-    )));
+    // Leaked once for every isolate: V8 keeps pointers into it for an
+    // isolate's life, and only reads it. Kept as an address.
+    static OVERLOAD: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let overload = *OVERLOAD.get_or_init(|| {
+        let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
+            C::Pointer.as_info(),
+            &ARGUMENTS,
+            Int64Representation::BigInt,
+        )));
+        let overload: &'static [CFunction; 1] =
+            Box::leak(Box::new([CFunction::new(take_fast as *const c_void, info)]));
+        overload.as_ptr() as usize
+    });
+    // SAFETY: a leaked, never mutated CFunction.
     let overloads: &'static [CFunction] =
-        Box::leak(Box::new([CFunction::new(take_fast as *const c_void, info)]));
+        unsafe { std::slice::from_raw_parts(overload as *const CFunction, 1) };
     v8::FunctionTemplate::builder(take_slow)
         .build_fast(scope, overloads)
         .get_function(scope)

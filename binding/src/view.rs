@@ -164,20 +164,36 @@ const ARGUMENTS: [CTypeInfo; 4] = [
     C::CallbackOptions.as_info(),
 ];
 
+/// The getters' `CFunction`s, in the order of `READS`, leaked once for
+/// every isolate (V8 keeps pointers into them, and only reads them); kept
+/// as addresses.
+static OVERLOADS: std::sync::OnceLock<Vec<usize>> = std::sync::OnceLock::new();
+
 /// An array of the getters, in the order of `READS` (bool, u8, i8, u16,
-/// i16, u32, i32, u64, i64, f32, f64, pointer). Their `CFunction`s are
-/// leaked: V8 keeps pointers into them for the isolate's life.
+/// i16, u32, i32, u64, i64, f32, f64, pointer).
 pub(super) fn getters<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Array> {
+    let made = OVERLOADS.get_or_init(|| {
+        READS
+            .iter()
+            .map(|&(primitive, address)| {
+                let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
+                    crate::fast::primitive(primitive),
+                    &ARGUMENTS,
+                    Int64Representation::BigInt,
+                )));
+                let overload: &'static [CFunction; 1] =
+                    Box::leak(Box::new([CFunction::new(address, info)]));
+                overload.as_ptr() as usize
+            })
+            .collect()
+    });
     let getters: Vec<v8::Local<v8::Value>> = READS
         .iter()
-        .map(|&(primitive, address)| {
-            let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
-                crate::fast::primitive(primitive),
-                &ARGUMENTS,
-                Int64Representation::BigInt,
-            )));
+        .zip(made)
+        .map(|(&(primitive, _), &overload)| {
+            // SAFETY: a leaked, never mutated CFunction.
             let overloads: &'static [CFunction] =
-                Box::leak(Box::new([CFunction::new(address, info)]));
+                unsafe { std::slice::from_raw_parts(overload as *const CFunction, 1) };
             let index = Primitive::ALL
                 .iter()
                 .position(|p| *p == primitive)

@@ -1,7 +1,8 @@
-//! `structuredClone`: a value copied through V8's own serializer (the
-//! structured clone algorithm, as Deno does it), with ArrayBuffers in the
-//! transfer list moved rather than copied. What cannot be cloned fails with
-//! a DataCloneError DOMException carrying V8's message.
+//! The structured clone algorithm through V8's own serializer, as Deno does
+//! it: `structuredClone` (ArrayBuffers in the transfer list moved rather
+//! than copied) and the serialized form workers' messages travel in. What
+//! cannot be cloned fails with a DataCloneError DOMException carrying V8's
+//! message.
 
 use super::errors::throw_deno;
 use v8::{ValueDeserializerHelper, ValueSerializerHelper};
@@ -25,42 +26,120 @@ impl v8::ValueSerializerImpl for Delegate {
 
 impl v8::ValueDeserializerImpl for Delegate {}
 
-/// `structuredClone(value, transfer)`: `transfer` is an array of distinct,
-/// detachable ArrayBuffers (checked by the caller), detached here.
-fn structured_clone(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
-    let value = args.get(0);
-    let transfer: Vec<v8::Local<v8::ArrayBuffer>> = v8::Local::<v8::Array>::try_from(args.get(1))
+/// A value serialized for another isolate (a worker's message): V8's
+/// bytes, and the contents of the ArrayBuffers it transferred (their
+/// originals detached).
+pub struct Serialized {
+    bytes: Vec<u8>,
+    buffers: Vec<Vec<u8>>,
+}
+
+/// The ArrayBuffers of `list` (a JS array checked by the caller).
+pub fn buffers<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    list: v8::Local<'s, v8::Value>,
+) -> Vec<v8::Local<'s, v8::ArrayBuffer>> {
+    v8::Local::<v8::Array>::try_from(list)
         .map(|list| {
             (0..list.length())
                 .filter_map(|i| list.get_index(scope, i))
                 .filter_map(|b| v8::Local::<v8::ArrayBuffer>::try_from(b).ok())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// V8's bytes for `value`, with `transfer` marked as transferred; `None`
+/// (a DataCloneError thrown) if it cannot be cloned.
+fn write(
+    scope: &mut v8::PinScope,
+    value: v8::Local<v8::Value>,
+    transfer: &[v8::Local<v8::ArrayBuffer>],
+) -> Option<Vec<u8>> {
     let context = scope.get_current_context();
     let serializer = v8::ValueSerializer::new(scope, Box::new(Delegate));
-    for (id, buffer) in (0u32..).zip(&transfer) {
+    for (id, buffer) in (0u32..).zip(transfer) {
         serializer.transfer_array_buffer(id, *buffer);
     }
     serializer.write_header();
-    if serializer.write_value(context, value) != Some(true) {
-        return;
+    (serializer.write_value(context, value) == Some(true)).then(|| serializer.release())
+}
+
+/// The value `bytes` holds, the transferred buffers being `moved`.
+fn read<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    bytes: &[u8],
+    moved: &[v8::Local<'s, v8::ArrayBuffer>],
+) -> Option<v8::Local<'s, v8::Value>> {
+    let context = scope.get_current_context();
+    let deserializer = v8::ValueDeserializer::new(scope, Box::new(Delegate), bytes);
+    for (id, buffer) in (0u32..).zip(moved) {
+        deserializer.transfer_array_buffer(id, *buffer);
     }
-    let bytes = serializer.release();
+    deserializer.read_header(context)?;
+    deserializer.read_value(context)
+}
+
+/// Serializes `value` for another isolate, moving `transfer`'s contents
+/// out (the originals detach); `None` with a DataCloneError thrown.
+pub fn serialize(
+    scope: &mut v8::PinScope,
+    value: v8::Local<v8::Value>,
+    transfer: &[v8::Local<v8::ArrayBuffer>],
+) -> Option<Serialized> {
+    let bytes = write(scope, value, transfer)?;
+    let buffers = transfer
+        .iter()
+        .map(|buffer| {
+            let contents = match buffer.data() {
+                // SAFETY: the buffer is alive (a handle) and holds
+                // `byte_length` bytes at `data`; no JS runs meanwhile.
+                Some(data) => unsafe {
+                    std::slice::from_raw_parts(data.as_ptr().cast::<u8>(), buffer.byte_length())
+                }
+                .to_vec(),
+                None => Vec::new(),
+            };
+            buffer.detach(None);
+            contents
+        })
+        .collect();
+    Some(Serialized { bytes, buffers })
+}
+
+/// The value `serialized` holds, in this isolate.
+pub fn deserialize<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    serialized: Serialized,
+) -> Option<v8::Local<'s, v8::Value>> {
+    let moved: Vec<_> = serialized
+        .buffers
+        .into_iter()
+        .map(|contents| {
+            let store = v8::ArrayBuffer::new_backing_store_from_vec(contents).make_shared();
+            v8::ArrayBuffer::with_backing_store(scope, &store)
+        })
+        .collect();
+    read(scope, &serialized.bytes, &moved)
+}
+
+/// `structuredClone(value, transfer)`: `transfer` is an array of distinct,
+/// detachable ArrayBuffers (checked by the caller), detached here.
+fn structured_clone<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret) {
+    let transfer = buffers(scope, args.get(1));
+    let Some(bytes) = write(scope, args.get(0), &transfer) else {
+        return;
+    };
     // The moved buffers' memory goes to the copies; the originals detach.
     let stores: Vec<_> = transfer.iter().map(|b| b.get_backing_store()).collect();
     for buffer in &transfer {
         buffer.detach(None);
     }
-    let deserializer = v8::ValueDeserializer::new(scope, Box::new(Delegate), &bytes);
-    for (id, store) in (0u32..).zip(&stores) {
-        let moved = v8::ArrayBuffer::with_backing_store(scope, store);
-        deserializer.transfer_array_buffer(id, moved);
-    }
-    if deserializer.read_header(context) != Some(true) {
-        return;
-    }
-    if let Some(copy) = deserializer.read_value(context) {
+    let moved: Vec<_> = stores
+        .iter()
+        .map(|store| v8::ArrayBuffer::with_backing_store(scope, store))
+        .collect();
+    if let Some(copy) = read(scope, &bytes, &moved) {
         rv.set(copy);
     }
 }

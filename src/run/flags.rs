@@ -18,7 +18,7 @@ pub enum Request {
 }
 
 /// What `ffic test` runs, beyond what `ffic run` takes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct TestOptions {
     /// The test modules, as given (none: discover them as Deno does).
     pub files: Vec<PathBuf>,

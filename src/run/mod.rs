@@ -21,6 +21,7 @@ mod state;
 mod testing;
 mod transpiled;
 mod typescript;
+mod worker;
 
 use ffic_deno as deno;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 /// What `ffic run` was asked to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RunOptions {
     /// The main module.
     pub script: PathBuf,
@@ -55,11 +56,12 @@ const BOOTSTRAP: &str = include_str!("js/bootstrap.js");
 
 /// Scripts the bootstrap builds on, each evaluating to a function it calls
 /// as `natives.parts[name]`.
-const PARTS: [(&str, &str); 4] = [
+const PARTS: [(&str, &str); 5] = [
     ("events", include_str!("js/events.js")),
     ("files", include_str!("js/files.js")),
     ("process", include_str!("js/process.js")),
     ("test", include_str!("js/test.js")),
+    ("workers", include_str!("js/workers.js")),
 ];
 
 /// The URL the host's scripts show in stack traces, as Deno's show `ext:`.
@@ -109,11 +111,7 @@ pub fn run(options: &RunOptions) -> ExitCode {
     let platform = PLATFORM.get_or_init(|| v8::new_default_platform(0, false).make_shared());
     v8::V8::initialize_platform(platform.clone());
     v8::V8::initialize();
-    let isolate = &mut v8::Isolate::new(v8::CreateParams::default());
-    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
-    isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
-    isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
-    isolate.set_promise_reject_callback(errors::promise_rejected);
+    let isolate = &mut new_isolate();
     permissions::set(&options.grants);
     let flags_after_script = options
         .args
@@ -128,12 +126,38 @@ pub fn run(options: &RunOptions) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Reports an uncaught error as Deno does and gives the exit status.
-fn uncaught(prefix: &str, text: &str) -> u8 {
-    if prefix.starts_with("Uncaught") {
-        eprintln!("error: {prefix}{}", errors::with_source_line(text));
-    } else {
-        eprintln!("error: {prefix}{text}");
+/// An isolate with the host's hooks: microtasks run by the event loop,
+/// modules' `import.meta` and dynamic `import()`, rejection tracking.
+pub(super) fn new_isolate() -> v8::OwnedIsolate {
+    let mut isolate = v8::Isolate::new(v8::CreateParams::default());
+    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+    isolate.set_host_initialize_import_meta_object_callback(modules::import_meta);
+    isolate.set_host_import_module_dynamically_callback(modules::import_dynamically);
+    isolate.set_promise_reject_callback(errors::promise_rejected);
+    isolate
+}
+
+/// Reports an uncaught error as Deno does and gives the exit status; in a
+/// worker, as Deno reports a worker's, and to its parent too.
+pub(super) fn uncaught(prefix: &str, text: &str) -> u8 {
+    if worker::stopping() {
+        // Terminated, or its error is reported already.
+        return 1;
+    }
+    let located = |text: &str| match prefix.starts_with("Uncaught") {
+        true => errors::with_source_line(text),
+        false => text.to_owned(),
+    };
+    match worker::name() {
+        Some(name) => {
+            let rest = prefix.strip_prefix("Uncaught ").unwrap_or(prefix);
+            eprintln!(
+                "error: Uncaught (in worker \"{name}\") {rest}{}",
+                located(text)
+            );
+            worker::failed(prefix, text);
+        }
+        None => eprintln!("error: {prefix}{}", located(text)),
     }
     1
 }
@@ -149,7 +173,10 @@ fn execute(
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
     let scope = &mut v8::ContextScope::new(scope, context);
-    state::with(|s| s.started = Some(Instant::now()));
+    state::with(|s| {
+        s.started = Some(Instant::now());
+        s.options = Some(options.clone());
+    });
     if let Err(e) = bootstrap(scope, options) {
         return uncaught("bootstrap failed: ", &e);
     }
@@ -183,10 +210,41 @@ fn execute(
     }
 }
 
+/// Runs a worker's module (`script`, which it needs read access to) and
+/// its event loop; `started` hears of its binding once installed.
+pub(super) fn execute_worker(
+    isolate: &mut v8::Isolate,
+    script: &Path,
+    options: &RunOptions,
+    started: impl FnOnce(&deno::Binding),
+) {
+    v8::scope!(let scope, isolate);
+    let context = v8::Context::new(scope, Default::default());
+    let scope = &mut v8::ContextScope::new(scope, context);
+    state::with(|s| {
+        s.started = Some(Instant::now());
+        s.options = Some(options.clone());
+    });
+    if let Err(e) = bootstrap(scope, options) {
+        uncaught("bootstrap failed: ", &e);
+        return;
+    }
+    if let Some(binding) = binding() {
+        started(&binding);
+    }
+    if let Err(message) = permissions::check("read", Some(&script.display().to_string())) {
+        uncaught("", &message);
+        return;
+    }
+    if let Ok(promise) = evaluate_main(scope, script) {
+        let _ = event_loop(scope, &promise);
+    }
+}
+
 /// Loads and evaluates the main module; its evaluation promise, or the
 /// exit status if it failed to load.
 fn evaluate_main(scope: &mut v8::PinScope, script: &Path) -> Result<v8::Global<v8::Promise>, u8> {
-    let module = match modules::load_graph(scope, script, false, true) {
+    let module = match modules::load_graph(scope, script, false, !worker::in_worker()) {
         Ok(module) => module,
         Err(e) => return Err(uncaught("", &e)),
     };
@@ -362,6 +420,13 @@ fn info<'s>(scope: &mut v8::PinScope<'s, '_>, options: &RunOptions) -> v8::Local
             v8::Integer::new_from_unsigned(scope, std::process::id()).into(),
         ),
         ("noColor", v8::Boolean::new(scope, no_color).into()),
+        (
+            "workerName",
+            match worker::name() {
+                Some(name) => string(scope, &name),
+                None => v8::undefined(scope).into(),
+            },
+        ),
     ];
     for (key, value) in entries {
         let k = string(scope, key);
@@ -396,7 +461,11 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
     loop {
         // Each turn's handles go with it.
         v8::scope!(let scope, scope);
+        if worker::stopping() {
+            return Ok(());
+        }
         binding.turn();
+        let received = deliver_to_worker(scope)?;
         run_platform_tasks(scope);
         scope.perform_microtask_checkpoint();
         drain_ticks(scope)?;
@@ -413,7 +482,7 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         while delivered < MESSAGES_PER_TURN
             && let Some(message) = binding.try_next()
         {
-            binding.deliver(scope, message);
+            deliver(scope, &binding, message)?;
             delivered += 1;
         }
         let next = state::with(|s| s.timers.first_key_value().map(|(k, id)| (*k, *id)));
@@ -424,13 +493,13 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
             scope.perform_microtask_checkpoint();
         }
         report_unhandled(scope, None)?;
-        if due.is_some() || delivered > 0 {
+        if due.is_some() || delivered > 0 || received {
             continue;
         }
         let deadline = next.map(|(key, _)| key.0);
         // Unreferenced timers still fire while something else keeps the
         // loop alive, but do not keep it alive themselves.
-        if !state::timers_keep_alive() && !binding.keeps_alive() {
+        if !state::timers_keep_alive() && !binding.keeps_alive() && !worker::keeps_alive() {
             // A `beforeunload` listener that prevents the default asks for
             // another turn (as in Deno, even with nothing scheduled).
             if loaded && dispatch(scope, "beforeunload")? {
@@ -441,9 +510,53 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         // Other threads may post even when nothing keeps the loop alive (an
         // unref'd callback): wait for them and the next timer alike.
         if let Some(message) = binding.next(deadline) {
-            binding.deliver(scope, message);
+            deliver(scope, &binding, message)?;
         }
     }
+}
+
+/// Hands a message from another thread to the binding, and what it gives
+/// back (a worker's event) to the worker code; `Err` if a worker's error
+/// went unhandled.
+fn deliver(
+    scope: &mut v8::PinScope,
+    binding: &deno::Binding,
+    message: deno::Message,
+) -> Result<(), u8> {
+    let Some(payload) = binding.deliver(scope, message) else {
+        return Ok(());
+    };
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+        return Ok(());
+    };
+    let dispatch = v8::Local::new(scope, &hooks.worker_event);
+    worker::handle(scope, payload, dispatch).map_err(|()| 1)?;
+    scope.perform_microtask_checkpoint();
+    Ok(())
+}
+
+/// In a worker, dispatches the messages its parent sent; whether there
+/// were any.
+fn deliver_to_worker(scope: &mut v8::PinScope) -> Result<bool, u8> {
+    let messages = worker::take_messages();
+    if messages.is_empty() {
+        return Ok(false);
+    }
+    let Some(hooks) = state::with(|s| s.hooks.clone()) else {
+        return Ok(false);
+    };
+    for message in messages {
+        let Some(data) = clone::deserialize(scope, message) else {
+            continue;
+        };
+        let hook = v8::Local::new(scope, &hooks.worker_message);
+        call_hook(scope, hook, &[data])?;
+        scope.perform_microtask_checkpoint();
+        if worker::stopping() {
+            break;
+        }
+    }
+    Ok(true)
 }
 
 /// Dispatches an unhandledrejection event for each promise rejected with

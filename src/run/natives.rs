@@ -83,7 +83,12 @@ fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// process with status 1 (no `unload`, as in Deno).
 fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let text = super::errors::describe(scope, args.get(0));
-    eprintln!("error: Uncaught {}", super::errors::with_source_line(&text));
+    super::uncaught("Uncaught ", &text);
+    if super::worker::in_worker() {
+        // The worker alone ends: its JS stops here.
+        scope.terminate_execution();
+        return;
+    }
     finish(1);
 }
 
@@ -364,7 +369,8 @@ fn queue_microtask(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// `setHooks({ fireTimer, dispatch, rejection, error, ticks, runTests })`: the bootstrap's
+/// `setHooks({ fireTimer, dispatch, rejection, error, ticks, runTests,
+/// workerEvent, workerMessage })`: the bootstrap's
 /// functions the event loop calls (see [`state::Hooks`]).
 fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let Ok(object) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
@@ -394,6 +400,10 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
     else {
         return;
     };
+    let (Some(worker_event), Some(worker_message)) = (get("workerEvent"), get("workerMessage"))
+    else {
+        return;
+    };
     state::with(|s| {
         s.hooks = Some(state::Hooks {
             fire_timer,
@@ -402,6 +412,8 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
             error,
             ticks,
             run_tests,
+            worker_event,
+            worker_message,
         })
     });
 }
@@ -460,6 +472,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     super::fs::install(scope, object);
     super::clone::install(scope, object);
     super::testing::install(scope, object);
+    super::worker::install(scope, object);
     set_function(scope, object, "write", write);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);

@@ -38,6 +38,11 @@ pub struct Hooks {
     pub ticks: v8::Global<v8::Function>,
     /// `(files, filter)`: `ffic test`'s runner; a promise of the status.
     pub run_tests: v8::Global<v8::Function>,
+    /// `(id, kind, data)`: a worker's message, error or end, dispatched on
+    /// its Worker object; false if an error went unprevented.
+    pub worker_event: v8::Global<v8::Function>,
+    /// `(data)`: the parent's message, dispatched in a worker.
+    pub worker_message: v8::Global<v8::Function>,
 }
 
 /// The host's per-isolate state.
@@ -59,6 +64,8 @@ pub struct State {
     pub started: Option<Instant>,
     /// `Deno.exitCode`: the status when the script ends by itself.
     pub exit_code: u8,
+    /// What the command line asked for (workers start with the same).
+    pub options: Option<super::RunOptions>,
     /// Pending timers that do not keep the event loop alive (`Deno.unrefTimer`).
     pub unreferenced: HashSet<u32>,
 }

@@ -715,6 +715,11 @@
     UnsafeCallback: natives.ffi.UnsafeCallback,
   };
 
+  const workers = natives.parts.workers(
+    natives,
+    { ...events, DOMException },
+    info,
+  );
   const tests = natives.parts.test(natives, { observeOutput: (fn) => (observer = fn) });
   Deno.test = tests.test;
   const { process, drainTicks, emitExit } = natives.parts.process(natives, Deno, info, events.reportException);
@@ -770,14 +775,17 @@
   define("Deno", Deno);
   host.DOMException = DOMException;
   const eventGlobals = [
-    "Event", "EventTarget", "CustomEvent", "ErrorEvent", "PromiseRejectionEvent", "Window", "reportError",
+    "Event", "EventTarget", "CustomEvent", "ErrorEvent", "MessageEvent", "PromiseRejectionEvent", "Window", "reportError",
     "AbortController", "AbortSignal",
   ];
   for (const name of eventGlobals) {
     define(name, events[name]);
   }
   Object.defineProperty(globalThis, "process", { value: process, writable: true, configurable: true, enumerable: true });
+  if (info.workerName === undefined) define("Worker", workers.Worker);
   natives.setHooks({
+    workerEvent: workers.workerEvent,
+    workerMessage: workers.workerMessage,
     runTests: tests.runTests,
     fireTimer,
     ticks: drainTicks,

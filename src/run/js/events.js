@@ -117,6 +117,25 @@
     get error() { return this.#init.error; }
   }
 
+  class MessageEvent extends Event {
+    #init;
+    constructor(type, init = undefined) {
+      super(type, init);
+      this.#init = {
+        data: init?.data,
+        origin: init?.origin === undefined ? "" : String(init.origin),
+        lastEventId: init?.lastEventId === undefined ? "" : String(init.lastEventId),
+        source: init?.source ?? null,
+        ports: init?.ports === undefined ? [] : [...init.ports],
+      };
+    }
+    get data() { return this.#init.data; }
+    get origin() { return this.#init.origin; }
+    get lastEventId() { return this.#init.lastEventId; }
+    get source() { return this.#init.source; }
+    get ports() { return this.#init.ports; }
+  }
+
   class PromiseRejectionEvent extends Event {
     #promise;
     #reason;
@@ -129,7 +148,7 @@
     get reason() { return this.#reason; }
   }
 
-  for (const cls of [Event, CustomEvent, ErrorEvent, PromiseRejectionEvent]) {
+  for (const cls of [Event, CustomEvent, ErrorEvent, MessageEvent, PromiseRejectionEvent]) {
     defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
   }
 
@@ -142,6 +161,7 @@
     [CustomEvent, ["detail"]],
     [ErrorEvent, ["message", "filename", "lineno", "colno", "error"]],
     [PromiseRejectionEvent, ["promise", "reason"]],
+    [MessageEvent, ["data", "origin", "lastEventId", "source", "ports"]],
   ]);
   function eventFields(event) {
     const fields = { __proto__: null };
@@ -329,22 +349,37 @@
   // The global object is a Window: an EventTarget with on* handlers.
   class Window extends EventTarget {}
   setPrototypeOf(globalThis, Window.prototype);
-  for (const type of ["load", "unload", "beforeunload", "error", "unhandledrejection"]) {
-    let handler = null;
-    const wrapper = (event) => {
-      if (typeof handler === "function") ReflectApply(handler, globalThis, [event]);
+  // An `on<type>` property on `target` (per instance when `target` is a
+  // prototype): the function set is a listener, in the place it was first
+  // set, and `null` removes it.
+  const handlers = new WeakMap();
+  function defineHandler(target, type) {
+    const slot = (self) => {
+      let map = weakGet(handlers, self);
+      if (map === undefined) weakSet(handlers, self, (map = { __proto__: null }));
+      return (map[type] ??= { __proto__: null, handler: null, wrapper: null });
     };
-    defineProperty(globalThis, `on${type}`, {
-      get: () => handler,
+    defineProperty(target, `on${type}`, {
+      get() {
+        return slot(this ?? globalThis).handler;
+      },
       set(value) {
-        const installed = handler !== null;
-        handler = typeof value === "function" || (typeof value === "object" && value !== null) ? value : null;
-        if (handler !== null && !installed) ReflectApply(EventTarget.prototype.addEventListener, globalThis, [type, wrapper]);
-        if (handler === null && installed) ReflectApply(EventTarget.prototype.removeEventListener, globalThis, [type, wrapper]);
+        const self = this ?? globalThis;
+        const entry = slot(self);
+        const installed = entry.handler !== null;
+        entry.handler = typeof value === "function" || (typeof value === "object" && value !== null) ? value : null;
+        entry.wrapper ??= (event) => {
+          if (typeof entry.handler === "function") ReflectApply(entry.handler, self, [event]);
+        };
+        if (entry.handler !== null && !installed) ReflectApply(EventTarget.prototype.addEventListener, self, [type, entry.wrapper]);
+        if (entry.handler === null && installed) ReflectApply(EventTarget.prototype.removeEventListener, self, [type, entry.wrapper]);
       },
       enumerable: true,
       configurable: true,
     });
+  }
+  for (const type of ["load", "unload", "beforeunload", "error", "unhandledrejection"]) {
+    defineHandler(globalThis, type);
   }
 
   // What the host dispatches on the global: true if a listener prevented
@@ -369,6 +404,10 @@
     ErrorEvent,
     PromiseRejectionEvent,
     Window,
+    MessageEvent,
+    defineHandler,
+    dispatch,
+    stateOf,
     AbortController,
     AbortSignal,
     eventFields,
