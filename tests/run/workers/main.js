@@ -2,7 +2,8 @@
 // library). Output is ordered by the messages themselves, so each run
 // prints the same as stock Deno's.
 const [mode, lib] = Deno.args;
-const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: mode });
+const script = mode === "typescript" ? "./typed_worker.ts" : "./worker.js";
+const worker = new Worker(new URL(script, import.meta.url), { type: "module", name: mode });
 const log = (...args) => console.log(...args);
 
 if (mode === "messages") {
@@ -40,6 +41,12 @@ if (mode === "messages") {
     log("main got", e.data);
     worker.postMessage("go");
   };
+} else if (mode === "typescript") {
+  worker.onmessage = (e) => {
+    log("area", e.data);
+    worker.terminate();
+  };
+  worker.postMessage({ n: 7 });
 } else if (mode === "close") {
   worker.onmessage = (e) => log("main got", e.data);
 } else if (mode === "bad") {
