@@ -1531,7 +1531,7 @@ fn ffic_test_reports_as_deno_test_does() {
 fn workers_match_deno() {
     // (mode, flags, exit status, a line stdout must have)
     let granted = ["--allow-read", "--allow-ffi"];
-    let cases: [(&str, &[&str], i32, &str); 8] = [
+    let cases: [(&str, &[&str], i32, &str); 9] = [
         (
             "messages",
             &granted,
@@ -1553,6 +1553,12 @@ fn workers_match_deno() {
         ("unhandled-error", &granted, 1, "main got ready"),
         ("close", &granted, 0, "main got closing"),
         ("typescript", &granted, 0, "area 49"),
+        (
+            "exit",
+            &granted,
+            0,
+            "main got exiting\nmain outlives the worker's Deno.exit\n",
+        ),
         (
             "bad",
             &granted,

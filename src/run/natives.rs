@@ -76,6 +76,12 @@ fn timer_cancel(scope: &mut v8::PinScope, args: Args, _: Ret) {
 /// `exit(code)`: flushes output and ends the process at once, as `Deno.exit`.
 fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let code = args.get(0).int32_value(scope).unwrap_or(0);
+    if super::worker::in_worker() {
+        // As in Deno, a worker's Deno.exit() ends the worker alone.
+        super::worker::close();
+        scope.terminate_execution();
+        return;
+    }
     finish(code);
 }
 

@@ -142,11 +142,7 @@ pub fn failed(prefix: &str, text: &str) {
         lineno,
         colno,
     });
-    PARENT.with(|p| {
-        if let Some(parent) = &mut *p.borrow_mut() {
-            parent.closing = true;
-        }
-    });
+    close();
 }
 
 /// The location of a stack's first frame in a file.
@@ -336,13 +332,19 @@ fn post_to_parent<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _: Ret) 
     }
 }
 
-/// `closeSelf()`: the worker ends after the current task.
-fn close_self(_: &mut v8::PinScope, _: Args, _: Ret) {
+/// Ends this worker after the current task (its messages from then on are
+/// not sent).
+pub fn close() {
     PARENT.with(|p| {
         if let Some(parent) = &mut *p.borrow_mut() {
             parent.closing = true;
         }
     });
+}
+
+/// `closeSelf()`: `self.close()`.
+fn close_self(_: &mut v8::PinScope, _: Args, _: Ret) {
+    close();
 }
 
 /// Runs a worker to its end on this (new) thread.

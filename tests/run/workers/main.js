@@ -47,6 +47,9 @@ if (mode === "messages") {
     worker.terminate();
   };
   worker.postMessage({ n: 7 });
+} else if (mode === "exit") {
+  worker.onmessage = (e) => log("main got", e.data);
+  setTimeout(() => log("main outlives the worker's Deno.exit"), 200);
 } else if (mode === "close") {
   worker.onmessage = (e) => log("main got", e.data);
 } else if (mode === "bad") {

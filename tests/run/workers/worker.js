@@ -50,6 +50,9 @@ if (mode === "messages") {
 } else if (mode === "error" || mode === "unhandled-error") {
   onmessage = () => setTimeout(() => { throw new Error("worker boom"); }, 1);
   reply("ready");
+} else if (mode === "exit") {
+  reply("exiting");
+  setTimeout(() => Deno.exit(3), 20);
 } else if (mode === "close") {
   reply("closing");
   close();
