@@ -422,8 +422,10 @@ pub(super) fn dlopen(
             Err(_) => refused = Some(artifact),
         }
     }
+    // A descriptor the JIT compiles is kept in the cache, so the next
+    // process maps it rather than compiling it again.
     if let Some(cache) = cache {
-        options = options.cache(cache);
+        options = options.cache(cache).store_jit(true);
     }
     // SAFETY: the script asked for this library with these descriptors, as
     // Deno.dlopen trusts them; values are checked against them at each call.

@@ -81,6 +81,7 @@ pub struct OpenOptions {
     artifact: Option<PathBuf>,
     cache: Option<Cache>,
     compile_on_miss: bool,
+    store_jit: bool,
     jit: bool,
     helpers: Helpers,
 }
@@ -104,6 +105,7 @@ impl OpenOptions {
             artifact: None,
             cache: None,
             compile_on_miss: false,
+            store_jit: false,
             jit: jit_enabled_by_env(),
             helpers: Helpers::inert(),
         }
@@ -126,6 +128,14 @@ impl OpenOptions {
     /// compiles in process.
     pub fn compile_on_miss(mut self, yes: bool) -> OpenOptions {
         self.compile_on_miss = yes;
+        self
+    }
+
+    /// When the JIT compiles, also stores the artifact in the cache (best
+    /// effort, atomically), so that the next process maps it instead of
+    /// compiling: this process still runs the JIT's code.
+    pub fn store_jit(mut self, yes: bool) -> OpenOptions {
+        self.store_jit = yes;
         self
     }
 
@@ -197,6 +207,7 @@ impl OpenOptions {
             }
         }
         let mut compiled = None;
+        let mut store_to = None;
         if let Some(cache) = &self.cache {
             let usable = match cache.check() {
                 Ok(()) => true,
@@ -227,6 +238,9 @@ impl OpenOptions {
                 }
                 compiled = Some(bytes);
             }
+            if usable && self.store_jit && compiled.is_none() {
+                store_to = Some(cache);
+            }
         }
         if !self.jit {
             return None;
@@ -234,7 +248,14 @@ impl OpenOptions {
         let jitted = crate::shared::jit(library, resolved, &self.helpers, || {
             let bytes = match compiled {
                 Some(bytes) => bytes,
-                None => compile(library)?,
+                None => {
+                    let bytes = compile(library)?;
+                    // A cache that cannot take it is only a later miss.
+                    if let Some(cache) = store_to {
+                        let _ = cache.store(library, &bytes);
+                    }
+                    bytes
+                }
             };
             MappedArtifact::from_compiled(&bytes, library, resolved, &self.helpers)
         });

@@ -80,6 +80,31 @@ fn a_miss_without_compile_on_miss_takes_the_jit_and_writes_nothing() {
 }
 
 #[test]
+fn store_jit_runs_the_jit_and_leaves_the_artifact_for_the_next_open() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = Cache::new(root.path().join("ffic"));
+    // A descriptor of its own, so no other test's JIT code is shared with it.
+    let report = ffic_schema::check(
+        br#"{"store_jit_probe": {"name": "add_i32", "parameters": ["i32", "i32"], "result": "i32"}}"#,
+        Target::host(),
+    );
+    let library = report.library.unwrap();
+    let first = open_lib(
+        &library,
+        OpenOptions::new().cache(cache.clone()).store_jit(true),
+    );
+    assert_eq!(first.path(), CallPath::Jit);
+    let stored = cache.path_for(&library);
+    assert!(stored.exists(), "{:?}", files(cache.dir()));
+    // SAFETY: add_i32 takes any two i32.
+    let sum = unsafe { first.call("store_jit_probe", &[Value::I32(40), Value::I32(2)]) };
+    assert_eq!(sum, Ok(Value::I32(42)));
+    let next = open_lib(&library, OpenOptions::new().cache(cache.clone()).jit(false));
+    assert_eq!(next.path(), CallPath::Artifact);
+    assert_eq!(next.code_source(), Some(CodeSource::File));
+}
+
+#[test]
 fn a_cache_directory_others_can_write_is_refused() {
     let root = tempfile::tempdir().unwrap();
     std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
