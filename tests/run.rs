@@ -365,6 +365,10 @@ fn trace_ffi_reports_each_symbols_code_and_calls() {
     ] {
         assert!(artifact.contains(line), "{line:?} in\n{artifact}");
     }
+    // The descriptor text passed the check once, and the cache remembers it
+    // (a later process reads it without checking it again).
+    let markers = std::fs::read_dir(cache.join("checked")).unwrap().count();
+    assert_eq!(markers, 1);
 }
 
 #[test]

@@ -644,7 +644,8 @@ thread_local! {
 /// The library a descriptor text describes, checked by ffic-schema (the
 /// first error's message when it is invalid). A text opened again, as a
 /// frozen descriptor of a generated module is, reuses its earlier verdict:
-/// checking 1000 symbols takes milliseconds, comparing the text microseconds.
+/// checking 1000 symbols takes milliseconds, comparing the text microseconds;
+/// so does a text a process before this one checked (`validated`).
 fn checked(key: String) -> Result<Arc<Library>, String> {
     let known = CHECKED.with(|c| {
         let c = c.borrow();
@@ -655,10 +656,21 @@ fn checked(key: String) -> Result<Arc<Library>, String> {
     if let Some(library) = known {
         return Ok(library);
     }
-    let report = ffic_schema::check(key.as_bytes(), Target::host());
-    let library = report
-        .library
-        .ok_or_else(|| first_error(&report.diagnostics))?;
+    // A text an earlier process checked reads without a second check.
+    let library = match crate::validated::known(&key)
+        .then(|| ffic_schema::read_validated(key.as_bytes(), Target::host()))
+        .flatten()
+    {
+        Some(library) => library,
+        None => {
+            let report = ffic_schema::check(key.as_bytes(), Target::host());
+            let library = report
+                .library
+                .ok_or_else(|| first_error(&report.diagnostics))?;
+            crate::validated::remember(&key);
+            library
+        }
+    };
     let library = Arc::new(library);
     CHECKED.with(|c| {
         let mut c = c.borrow_mut();

@@ -17,7 +17,7 @@ mod semantic;
 mod suggest;
 pub mod types;
 
-pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare};
+pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare, read_validated};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use digest::{Digest, NameOrder};
 pub use ir::{Library, Signature, StructLayout, Symbol, SymbolKind, Type};

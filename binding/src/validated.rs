@@ -1,0 +1,70 @@
+//! Descriptor texts that passed ffic-schema's check, remembered across
+//! processes: an empty marker per text in `checked/` under the artifact
+//! cache (with the cache's trust rules), named by a SHA-256 over the text,
+//! the published JSON Schema, ffic's version and the target, so that a
+//! later process reads the same text without validating it again (3 ms for
+//! 1000 symbols; hashing it and looking for the marker take microseconds).
+
+use ffic_loader::Cache;
+use sha2::{Digest as _, Sha256};
+use std::fmt::Write as _;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::PathBuf;
+
+/// The schema the texts were validated against: a new schema is a new key.
+const SCHEMA: &str = include_str!("../../schema/ffic.schema.json");
+
+/// The marker directory, if the binding has a cache.
+fn directory() -> Option<Cache> {
+    let (_, cache) = crate::config::loading();
+    Some(Cache::new(cache?.dir().join("checked")))
+}
+
+/// The marker for `text`.
+fn marker(dir: &Cache, text: &str) -> PathBuf {
+    let mut hash = Sha256::new();
+    let target = format!("{:?}", ffic_schema::Target::host());
+    for part in [
+        "ffic checked v1",
+        env!("CARGO_PKG_VERSION"),
+        SCHEMA,
+        &target,
+        text,
+    ] {
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    let name = hash.finalize().iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    dir.dir().join(name)
+}
+
+/// Whether `text` passed the check before, as a trusted marker says.
+pub fn known(text: &str) -> bool {
+    let Some(dir) = directory() else {
+        return false;
+    };
+    dir.check().is_ok() && marker(&dir, text).is_file()
+}
+
+/// Remembers that `text` passed the check; a cache that cannot take the
+/// marker is skipped.
+pub fn remember(text: &str) {
+    let Some(dir) = directory() else {
+        return;
+    };
+    if !dir.dir().exists() {
+        let created = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir.dir());
+        if created.is_err() {
+            return;
+        }
+    }
+    if dir.check().is_ok() {
+        let _ = ffic_compiler::write_atomically(&marker(&dir, text), b"");
+    }
+}
