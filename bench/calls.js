@@ -19,6 +19,7 @@ const lib = Deno.dlopen(Deno.args[0], {
   },
   add_i32_async: { parameters: ["i32", "i32"], result: "i32", name: "add_i32", nonblocking: true },
   get_add_i32: { parameters: [], result: "function" },
+  call_i32: { parameters: ["function", "i32"], result: "i32" },
 });
 const s = lib.symbols;
 const rounds = Number(Deno.args[1] ?? 5);
@@ -88,5 +89,17 @@ time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x
     best = Math.min(best, (performance.now() - start) / n);
   }
   console.log("nonblocking", (best * 1e6).toFixed(1));
+}
+// A round trip through a callback: JS calls C, which calls a JS
+// `(i32) => i32` back once. Last, since from the first UnsafeCallback on
+// ffic calls symbols with a value through their re-entrant form.
+{
+  const twice = new Deno.UnsafeCallback({ parameters: ["i32"], result: "i32" }, (v) => v * 2);
+  time("callback_i32", N / 4, (n) => {
+    let x = 0;
+    for (let i = 0; i < n; i++) x += s.call_i32(twice.pointer, i & 1023);
+    return x;
+  });
+  twice.close();
 }
 lib.close();

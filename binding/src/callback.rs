@@ -36,6 +36,9 @@ struct Record {
     /// the caller's padding bytes are whatever its stack held), laid out
     /// once rather than at every call.
     padding: Vec<Vec<Range<u64>>>,
+    /// Per parameter, its size in bytes, and the result's: laid out once.
+    sizes: Vec<usize>,
+    result_size: usize,
     /// The code native code calls and the route its data points at;
     /// freed with the record unless another thread ever called it.
     code: Option<Code>,
@@ -58,6 +61,35 @@ impl Drop for Record {
         {
             std::mem::forget(code);
         }
+    }
+}
+
+/// Hashes callback ids (small, distinct, sequential) as themselves: the
+/// lookup runs on every call.
+#[derive(Default, Clone, Copy)]
+struct Ids;
+
+impl std::hash::BuildHasher for Ids {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+/// The hasher of [`Ids`].
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id;
     }
 }
 
@@ -94,7 +126,7 @@ impl Drop for Route {
 thread_local! {
     /// The isolate callbacks made on this thread run in.
     static ISOLATE: std::cell::Cell<Option<v8::UnsafeRawIsolatePtr>> = const { std::cell::Cell::new(None) };
-    static RECORDS: RefCell<HashMap<u64, Rc<Record>>> = RefCell::new(HashMap::new());
+    static RECORDS: RefCell<HashMap<u64, Rc<Record>, Ids>> = const { RefCell::new(HashMap::with_hasher(Ids)) };
     /// Closed callbacks, freed at the next event-loop turn: a call of theirs
     /// may still be returning through their code when `close()` runs.
     static CLOSED: RefCell<Vec<Rc<Record>>> = const { RefCell::new(Vec::new()) };
@@ -181,10 +213,18 @@ pub fn create(
             Type::Primitive(_) => Vec::new(),
         })
         .collect();
+    let sizes = signature
+        .parameters
+        .iter()
+        .map(|ty| ty.layout(Target::host()).0 as usize)
+        .collect();
+    let result_size = signature.result.layout(Target::host()).0 as usize;
     let record = Rc::new(Record {
         function: v8::Global::new(scope, function),
         signature,
         padding,
+        sizes,
+        result_size,
         code: Some(Code {
             _native: native,
             route,
@@ -244,7 +284,7 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
     // SAFETY: `data` is the record's route, alive as long as this code.
     let target = unsafe { &*data.cast::<Destination>() };
     let id = target.id;
-    if target.owner.thread == std::thread::current().id() {
+    if inbox::is_owner(&target.owner) {
         // SAFETY: forwarded from this function's contract.
         return unsafe { call_nested(id, args, result) };
     }
@@ -280,9 +320,6 @@ unsafe fn call_nested(id: u64, args: &[*const c_void], result: *mut u8) {
     let Some(isolate) = ISOLATE.with(|i| i.get()).filter(|i| !i.is_null()) else {
         return;
     };
-    let Some(context) = CONTEXT.with(|c| c.borrow().clone()) else {
-        return;
-    };
     // SAFETY: the binding of this thread's isolate is installed (the
     // pointer is cleared when it goes), so the isolate lives.
     let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(isolate) };
@@ -291,7 +328,10 @@ unsafe fn call_nested(id: u64, args: &[*const c_void], result: *mut u8) {
     // and the scopes opened here nest inside them and close before.
     v8::callback_scope!(unsafe scope, &mut isolate);
     v8::scope!(let scope, scope);
-    let context = v8::Local::new(scope, context);
+    let Some(context) = CONTEXT.with(|c| c.borrow().as_ref().map(|c| v8::Local::new(scope, c)))
+    else {
+        return;
+    };
     let scope = &mut v8::ContextScope::new(scope, context);
     v8::tc_scope!(let tc, scope);
     // SAFETY: forwarded from this function's contract.
@@ -333,15 +373,20 @@ unsafe fn run(
     args: &[*const c_void],
     result: *mut u8,
 ) -> Option<()> {
-    let mut values = Vec::with_capacity(args.len());
-    for ((ty, &arg), padding) in record
+    // Up to 8 arguments on the stack, beyond that on the heap.
+    let undefined: v8::Local<v8::Value> = v8::undefined(scope).into();
+    let mut inline = [undefined; 8];
+    let fits = args.len() <= inline.len();
+    let mut spilled = Vec::new();
+    for (i, (((ty, &arg), padding), &size)) in record
         .signature
         .parameters
         .iter()
         .zip(args)
         .zip(&record.padding)
+        .zip(&record.sizes)
+        .enumerate()
     {
-        let size = ty.layout(Target::host()).0 as usize;
         // SAFETY: the caller passed an argument of `ty` here.
         let bytes = unsafe { std::slice::from_raw_parts(arg.cast::<u8>(), size) };
         let value = match ty {
@@ -356,13 +401,27 @@ unsafe fn run(
             }
             Type::Primitive(_) => value_to_js(scope, Value::read(ty, bytes)),
         };
-        values.push(value);
+        match inline.get_mut(i) {
+            Some(slot) if fits => *slot = value,
+            _ => spilled.push(value),
+        }
     }
+    let values = match fits {
+        true => &inline[..args.len()],
+        false => &spilled[..],
+    };
     let function = v8::Local::new(scope, &record.function);
-    let receiver = v8::undefined(scope).into();
-    let returned = function.call(scope, receiver, &values)?;
+    let returned = function.call(scope, undefined, values)?;
     // SAFETY: forwarded from this function's contract.
-    unsafe { write_result(scope, &record.signature.result, returned, result) }
+    unsafe {
+        write_result(
+            scope,
+            &record.signature.result,
+            record.result_size,
+            returned,
+            result,
+        )
+    }
 }
 
 /// Writes a callback's return value as its native result, converting as
@@ -374,6 +433,7 @@ unsafe fn run(
 unsafe fn write_result(
     scope: &mut v8::PinScope,
     ty: &Type,
+    size: usize,
     value: v8::Local<v8::Value>,
     result: *mut u8,
 ) -> Option<()> {
@@ -412,8 +472,7 @@ unsafe fn write_result(
         }
         P::Buffer => bytes_of(value).map_or(0, |(data, _)| data as u64),
     };
-    let size = ty.layout(Target::host()).0 as usize;
-    // SAFETY: `result` is writable for the result's size; the word's low
+    // SAFETY: `result` is writable for the result's `size`; the word's low
     // bytes are the value (little-endian, asserted by ffic-loader).
     unsafe { std::ptr::copy_nonoverlapping(word.to_le_bytes().as_ptr(), result, size) };
     Some(())

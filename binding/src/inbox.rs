@@ -10,7 +10,6 @@ use std::cell::RefCell;
 use std::ffi::c_void;
 use std::sync::mpsc::{Receiver, Sender, SyncSender, channel};
 use std::sync::{Arc, Mutex};
-use std::thread::ThreadId;
 use std::time::Instant;
 
 /// A native thread's request to run callback `id` on the isolate's thread.
@@ -51,8 +50,6 @@ pub struct Message(pub(crate) Inner);
 /// The way into one isolate's inbox, shared with every thread that may post
 /// to it; closed when the isolate's binding goes.
 pub struct Owner {
-    /// The isolate's thread: a callback called there runs at once.
-    pub thread: ThreadId,
     sender: Mutex<Option<Sender<Message>>>,
     /// Set once a thread of a library's own called one of the isolate's
     /// callbacks: such threads may run the library's code at any time.
@@ -82,13 +79,22 @@ pub fn open() -> Option<Arc<Owner>> {
     }
     let (sender, receiver) = channel();
     let owner = Arc::new(Owner {
-        thread: std::thread::current().id(),
         sender: Mutex::new(Some(sender)),
         foreign_calls: std::sync::atomic::AtomicBool::new(false),
     });
     OWNER.with(|o| *o.borrow_mut() = Some(Arc::clone(&owner)));
     RECEIVER.with(|r| *r.borrow_mut() = Some(receiver));
     Some(owner)
+}
+
+/// Whether `owner` is this thread's inbox (a thread-local read, cheaper than
+/// asking for the thread's id).
+pub fn is_owner(owner: &Arc<Owner>) -> bool {
+    OWNER.with(|o| {
+        o.borrow()
+            .as_ref()
+            .is_some_and(|mine| Arc::ptr_eq(mine, owner))
+    })
 }
 
 /// This thread's inbox, for calls and callbacks to carry.

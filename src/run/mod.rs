@@ -511,6 +511,14 @@ fn event_loop(scope: &mut v8::PinScope, main: &v8::Global<v8::Promise>) -> Resul
         // unref'd callback): wait for them and the next timer alike.
         if let Some(message) = binding.next(deadline) {
             deliver(scope, &binding, message)?;
+            // Whatever else arrived meanwhile goes in the same turn.
+            let mut delivered = 1;
+            while delivered < MESSAGES_PER_TURN
+                && let Some(message) = binding.try_next()
+            {
+                deliver(scope, &binding, message)?;
+                delivered += 1;
+            }
         }
     }
 }
@@ -588,6 +596,9 @@ fn report_unhandled(
 /// Runs the callbacks `process.nextTick` queued, then the promise jobs
 /// they queued.
 fn drain_ticks(scope: &mut v8::PinScope) -> Result<(), u8> {
+    if !state::with(|s| std::mem::take(&mut s.ticks_pending)) {
+        return Ok(());
+    }
     let Some(hooks) = state::with(|s| s.hooks.clone()) else {
         return Ok(());
     };

@@ -411,7 +411,7 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
         return;
     };
     state::with(|s| {
-        s.hooks = Some(state::Hooks {
+        s.hooks = Some(std::rc::Rc::new(state::Hooks {
             fire_timer,
             dispatch,
             rejection,
@@ -420,8 +420,13 @@ fn set_hooks(scope: &mut v8::PinScope, args: Args, _: Ret) {
             run_tests,
             worker_event,
             worker_message,
-        })
+        }))
     });
+}
+
+/// `ticksQueued()`: `process.nextTick` queued callbacks, for the loop to run.
+fn ticks_queued(_: &mut v8::PinScope, _: Args, _: Ret) {
+    state::with(|s| s.ticks_pending = true);
 }
 
 /// The permission `name` names, if Deno has it.
@@ -480,6 +485,7 @@ pub fn object<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object>
     super::testing::install(scope, object);
     super::worker::install(scope, object);
     set_function(scope, object, "write", write);
+    set_function(scope, object, "ticksQueued", ticks_queued);
     #[cfg(feature = "bench-floor")]
     set_function(scope, object, "fficFloor", super::floor::open);
     object

@@ -21,7 +21,6 @@ pub struct LoadedModule {
 }
 
 /// The bootstrap's functions the event loop calls into.
-#[derive(Clone)]
 pub struct Hooks {
     /// `(id)`: runs timer `id`.
     pub fire_timer: v8::Global<v8::Function>,
@@ -58,8 +57,11 @@ pub struct State {
     pub modules: Vec<LoadedModule>,
     /// Module index by file.
     pub by_path: HashMap<PathBuf, usize>,
-    /// The bootstrap's functions the event loop calls.
-    pub hooks: Option<Hooks>,
+    /// The bootstrap's functions the event loop calls (shared: the loop
+    /// takes them every turn).
+    pub hooks: Option<std::rc::Rc<Hooks>>,
+    /// Whether `process.nextTick` queued callbacks since they last ran.
+    pub ticks_pending: bool,
     /// When the host started (`performance.now()` counts from here).
     pub started: Option<Instant>,
     /// `Deno.exitCode`: the status when the script ends by itself.

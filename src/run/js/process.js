@@ -141,6 +141,7 @@
       if (typeof callback !== "function") {
         throw invalidArgument('callback" argument must be of type function.', callback);
       }
+      if (ticks.length === 0) natives.ticksQueued();
       ticks.push([callback, args]);
     },
     get [Symbol.toStringTag]() {
