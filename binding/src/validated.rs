@@ -1,7 +1,7 @@
 //! Descriptor texts that passed ffic-schema's check, remembered across
 //! processes: an empty marker per text in `checked/` under the artifact
 //! cache (with the cache's trust rules), named by a SHA-256 over the text,
-//! the published JSON Schema, ffic's version and the target, so that a
+//! the published JSON Schema's fingerprint, ffic's version and the target, so that a
 //! later process reads the same text without validating it again (3 ms for
 //! 1000 symbols; hashing it and looking for the marker take microseconds).
 
@@ -11,8 +11,22 @@ use std::fmt::Write as _;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
-/// The schema the texts were validated against: a new schema is a new key.
-const SCHEMA: &str = include_str!("../../schema/ffic.schema.json");
+/// The schema the texts were validated against, as a fingerprint made at
+/// compile time (FNV-1a), so that a new schema is a new key without hashing
+/// the schema at every open.
+const SCHEMA: u64 = fnv1a(include_bytes!("../../schema/ffic.schema.json"));
+
+/// FNV-1a, 64 bits.
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
 
 /// The marker directory, if the binding has a cache.
 fn directory() -> Option<Cache> {
@@ -23,14 +37,8 @@ fn directory() -> Option<Cache> {
 /// The marker for `text`.
 fn marker(dir: &Cache, text: &str) -> PathBuf {
     let mut hash = Sha256::new();
-    let target = format!("{:?}", ffic_schema::Target::host());
-    for part in [
-        "ffic checked v1",
-        env!("CARGO_PKG_VERSION"),
-        SCHEMA,
-        &target,
-        text,
-    ] {
+    let target = format!("{:?} {SCHEMA:016x}", ffic_schema::Target::host());
+    for part in ["ffic checked v1", env!("CARGO_PKG_VERSION"), &target, text] {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part.as_bytes());
     }
