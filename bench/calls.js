@@ -90,6 +90,18 @@ time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x
   }
   console.log("nonblocking", (best * 1e6).toFixed(1));
 }
+// Nonblocking, one call in flight at a time: what a wake-up costs.
+{
+  const n = 2000;
+  for (let i = 0; i < 200; i++) await s.add_i32_async(1, 2);
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = performance.now();
+    for (let i = 0; i < n; i++) await s.add_i32_async(1, 2);
+    best = Math.min(best, (performance.now() - start) / n);
+  }
+  console.log("nonblocking_one", (best * 1e6).toFixed(1));
+}
 // A round trip through a callback: JS calls C, which calls a JS
 // `(i32) => i32` back once. Last, since from the first UnsafeCallback on
 // ffic calls symbols with a value through their re-entrant form.

@@ -116,11 +116,26 @@ pub fn try_next() -> Option<Message> {
     RECEIVER.with(|r| r.borrow().as_ref()?.try_recv().ok())
 }
 
-/// Waits for the next message until `deadline` (forever if `None`).
-pub fn next(deadline: Option<Instant>) -> Option<Message> {
+/// How long a wait spins before it sleeps, when a reply is due soon (a
+/// nonblocking call in flight): waking a sleeping thread costs tens of
+/// microseconds here, more than most calls take.
+const SPIN: std::time::Duration = std::time::Duration::from_micros(50);
+
+/// Waits for the next message until `deadline` (forever if `None`),
+/// spinning a little first if `soon`.
+pub fn next(deadline: Option<Instant>, soon: bool) -> Option<Message> {
     RECEIVER.with(|r| {
         let r = r.borrow();
         let receiver = r.as_ref()?;
+        if soon {
+            let until = Instant::now() + SPIN;
+            while Instant::now() < until && deadline.is_none_or(|d| Instant::now() < d) {
+                if let Ok(message) = receiver.try_recv() {
+                    return Some(message);
+                }
+                std::hint::spin_loop();
+            }
+        }
         match deadline {
             None => receiver.recv().ok(),
             Some(d) => receiver

@@ -173,7 +173,7 @@ impl Binding {
     /// Waits for the next message from another thread until `deadline`
     /// (forever if `None`).
     pub fn next(&self, deadline: Option<Instant>) -> Option<Message> {
-        inbox::next(deadline)
+        inbox::next(deadline, nonblocking::pending())
     }
 
     /// Handles a message on the isolate's thread: settles a nonblocking
