@@ -253,6 +253,28 @@ pub fn set_function(
     object.set(scope, key.into(), function.into());
 }
 
+/// The origin of a script or module named `name` (the URL its stack frames
+/// show); `module` for an ES module.
+pub fn script_origin<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: v8::Local<'s, v8::String>,
+    module: bool,
+) -> v8::ScriptOrigin<'s> {
+    v8::ScriptOrigin::new(
+        scope,
+        name.into(),
+        0,
+        0,
+        false,
+        -1,
+        None,
+        false,
+        false,
+        module,
+        None,
+    )
+}
+
 /// `refused(item)`: tells the policy of an FFI refusal.
 fn refused(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _: v8::ReturnValue) {
     let item = args.get(0);
@@ -295,22 +317,10 @@ fn run_script(
         let value = v8::Boolean::new(scope, value);
         allowed.set(scope, key.into(), value.into());
     }
+    let source = v8::String::new(scope, FFI_JS).expect("the script fits a string");
+    let name = v8::String::new(scope, "ext:ffic-deno/ffi.js").expect("short string");
+    let origin = script_origin(scope, name, false);
     v8::tc_scope!(let tc, scope);
-    let source = v8::String::new(tc, FFI_JS).expect("the script fits a string");
-    let name = v8::String::new(tc, "ext:ffic-deno/ffi.js").expect("short string");
-    let origin = v8::ScriptOrigin::new(
-        tc,
-        name.into(),
-        0,
-        0,
-        false,
-        -1,
-        None,
-        false,
-        false,
-        false,
-        None,
-    );
     let made = v8::Script::compile(tc, source, Some(&origin))
         .and_then(|script| script.run(tc))
         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())

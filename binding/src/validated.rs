@@ -8,7 +8,6 @@
 use ffic_loader::Cache;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write as _;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::PathBuf;
 
 /// The schema the texts were validated against, as a fingerprint made at
@@ -63,16 +62,7 @@ pub fn remember(text: &str) {
     let Some(dir) = directory() else {
         return;
     };
-    if !dir.dir().exists() {
-        let created = std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir.dir());
-        if created.is_err() {
-            return;
-        }
-    }
-    if dir.check().is_ok() {
+    if dir.ensure().is_ok() {
         let _ = ffic_compiler::write_atomically(&marker(&dir, text), b"");
     }
 }

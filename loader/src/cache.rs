@@ -84,9 +84,10 @@ impl Cache {
         })
     }
 
-    /// Stores `bytes` as the artifact of `library`, creating the directory
-    /// (private to this user) if needed; returns the file's path.
-    pub fn store(&self, library: &Library, bytes: &[u8]) -> Result<PathBuf, LoadError> {
+    /// Creates the directory (private to this user) if it is missing, and
+    /// [`check`](Cache::check)s it: what must hold before anything is
+    /// written there.
+    pub fn ensure(&self) -> Result<(), LoadError> {
         if !self.dir.exists() {
             std::fs::DirBuilder::new()
                 .recursive(true)
@@ -97,7 +98,13 @@ impl Cache {
                     reason: format!("cannot create it: {e}"),
                 })?;
         }
-        self.check()?;
+        self.check()
+    }
+
+    /// Stores `bytes` as the artifact of `library`, creating the directory
+    /// (private to this user) if needed; returns the file's path.
+    pub fn store(&self, library: &Library, bytes: &[u8]) -> Result<PathBuf, LoadError> {
+        self.ensure()?;
         let path = self.path_for(library);
         ffic_compiler::write_atomically(&path, bytes).map_err(|e| LoadError::Cache {
             path: self.dir.clone(),

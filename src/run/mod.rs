@@ -173,12 +173,8 @@ fn execute(
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
     let scope = &mut v8::ContextScope::new(scope, context);
-    state::with(|s| {
-        s.started = Some(Instant::now());
-        s.options = Some(options.clone());
-    });
-    if let Err(e) = bootstrap(scope, options) {
-        return uncaught("bootstrap failed: ", &e);
+    if let Err(code) = start(scope, options) {
+        return code;
     }
     let promise = match options.test {
         Some(ref test) => testing::start(scope, files, test.filter.as_deref()),
@@ -210,6 +206,16 @@ fn execute(
     }
 }
 
+/// Starts the host in a new context: the clock, the options, the globals;
+/// `Err` is the exit status if the bootstrap failed (reported).
+fn start(scope: &mut v8::PinScope, options: &RunOptions) -> Result<(), u8> {
+    state::with(|s| {
+        s.started = Some(Instant::now());
+        s.options = Some(options.clone());
+    });
+    bootstrap(scope, options).map_err(|e| uncaught("bootstrap failed: ", &e))
+}
+
 /// Runs a worker's module (`script`, which it needs read access to) and
 /// its event loop; `started` hears of its binding once installed.
 pub(super) fn execute_worker(
@@ -221,12 +227,7 @@ pub(super) fn execute_worker(
     v8::scope!(let scope, isolate);
     let context = v8::Context::new(scope, Default::default());
     let scope = &mut v8::ContextScope::new(scope, context);
-    state::with(|s| {
-        s.started = Some(Instant::now());
-        s.options = Some(options.clone());
-    });
-    if let Err(e) = bootstrap(scope, options) {
-        uncaught("bootstrap failed: ", &e);
+    if start(scope, options).is_err() {
         return;
     }
     if let Some(binding) = binding() {
@@ -342,22 +343,10 @@ fn evaluate(
     name: &str,
     source: &str,
 ) -> Result<v8::Global<v8::Function>, String> {
+    let code = v8::String::new(scope, source).ok_or("source too long")?;
+    let url = v8::String::new(scope, &host_url(name)).ok_or("name")?;
+    let origin = deno::script_origin(scope, url, false);
     v8::tc_scope!(let tc, scope);
-    let code = v8::String::new(tc, source).ok_or("source too long")?;
-    let url = v8::String::new(tc, &host_url(name)).ok_or("name")?;
-    let origin = v8::ScriptOrigin::new(
-        tc,
-        url.into(),
-        0,
-        0,
-        false,
-        -1,
-        None,
-        false,
-        false,
-        false,
-        None,
-    );
     let function = v8::Script::compile(tc, code, Some(&origin))
         .and_then(|script| script.run(tc))
         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());

@@ -107,19 +107,7 @@ fn compile<'s>(
     };
     let name = v8::String::new(scope, &url).ok_or("module URL too long")?;
     let code = v8::String::new(scope, &source_text).ok_or("module source too long")?;
-    let origin = v8::ScriptOrigin::new(
-        scope,
-        name.into(),
-        0,
-        0,
-        false,
-        -1,
-        None,
-        false,
-        false,
-        true,
-        None,
-    );
+    let origin = ffic_deno::script_origin(scope, name, true);
     let mut source = v8::script_compiler::Source::new(code, Some(&origin));
     v8::tc_scope!(let tc, scope);
     let Some(module) = v8::script_compiler::compile_module(tc, &mut source) else {

@@ -7,7 +7,6 @@
 use ffic_loader::Cache;
 use sha2::{Digest as _, Sha256};
 use std::fmt::Write as _;
-use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 /// A cache file's first bytes; a new layout or transpiler changes them.
@@ -73,16 +72,7 @@ pub fn store(path: &Path, url: &str, source: &str, output: &Transpiled) {
     let Some(cache) = directory() else {
         return;
     };
-    if !cache.dir().exists() {
-        let created = std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(cache.dir());
-        if created.is_err() {
-            return;
-        }
-    }
-    if cache.check().is_err() {
+    if cache.ensure().is_err() {
         return;
     }
     let Ok(count) = u32::try_from(output.tokens.len()) else {
