@@ -997,7 +997,7 @@ fn wrappers_hold_against_a_script_that_replaces_globals() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\nunload\nexit 0\n"
+        "before callbacks 5 100000 0\nafter callbacks 5 43 null false 280000\nstruct and nonblocking 3 4 9\nunload\nexit 0\n"
     );
 }
 

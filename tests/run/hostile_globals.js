@@ -19,11 +19,16 @@ Reflect.apply = () => { throw new Error("hooked apply"); };
 Function.prototype.call = () => { throw new Error("hooked call"); };
 Object.defineProperty = () => { throw new Error("hooked define"); };
 globalThis.Function = function () { throw new Error("hooked Function"); };
+JSON.stringify = () => { throw new Error("hooked stringify"); };
+Object.entries = () => { throw new Error("hooked entries"); };
+Promise.reject = () => { throw new Error("hooked reject"); };
 const lib = Deno.dlopen(Deno.args[0], {
   add_i32: { parameters: ["i32", "i32"], result: "i32" },
   call_i32: { parameters: ["function", "i32"], result: "i32" },
   id_pointer: { parameters: ["pointer"], result: "pointer" },
   id_bool: { parameters: ["bool"], result: "bool" },
+  make_pt: { parameters: ["i32", "i32"], result: { struct: ["i32", "i32"] } },
+  sleep_then: { parameters: ["u32", "u32"], result: "u32", nonblocking: true },
 });
 const s = lib.symbols;
 const run = () => s.add_i32(2, 3);
@@ -34,3 +39,5 @@ const twice = new Deno.UnsafeCallback({ parameters: ["i32"], result: "i32" }, (v
 for (let i = 0; i < 20000; i++) x += run() + s.call_i32(twice.pointer, 1) + (s.id_bool(true) ? 1 : 0);
 console.log("after callbacks", run(), s.call_i32(twice.pointer, 21), s.id_pointer(null), s.id_bool(false), x);
 twice.close();
+const pt = new Int32Array(s.make_pt(3, 4).buffer);
+console.log("struct and nonblocking", pt[0], pt[1], await s.sleep_then(1, 9));

@@ -7,6 +7,19 @@
 // callbacks.
 (function ffi(natives, allowed) {
   "use strict";
+  // Captured now, before any script runs: whatever a script later does to
+  // the globals and prototypes, dlopen and the classes work as specified.
+  const { apply: ReflectApply } = Reflect;
+  const { defineProperty, entries, isFrozen, keys } = Object;
+  const { stringify } = JSON;
+  const { BigInt, Error, TypeError, Symbol, Function, Promise, Uint8Array, decodeURIComponent } = globalThis;
+  const promiseReject = Promise.reject;
+  const uncurry = (f) => (self, ...args) => ReflectApply(f, self, args);
+  const startsWith = uncurry(String.prototype.startsWith);
+  const slice = uncurry(String.prototype.slice);
+  const replace = uncurry(String.prototype.replace);
+  const rejected = (reason) => ReflectApply(promiseReject, Promise, [reason]);
+  const fficKey = Symbol.for("ffic");
 
   class NotCapable extends Error {
     constructor(message = undefined, options = undefined) {
@@ -35,8 +48,11 @@
   // A struct result travels in a buffer the caller passes last. The wrapper
   // has a fixed arity (as Deno's has), so that optimized callers call `raw`
   // with a known argument count, which V8's fast calls need.
-  function withStructResult(raw, [size, count]) {
-    const params = Array.from({ length: count }, (_, i) => `p${i}`).join(", ");
+  function withStructResult(raw, shape) {
+    const size = shape[0];
+    const count = shape[1];
+    let params = "";
+    for (let i = 0; i < count; i++) params += i === 0 ? `p${i}` : `, p${i}`;
     const sep = count > 0 ? ", " : "";
     return new Function(
       "raw",
@@ -52,12 +68,13 @@
   // The artifact an ffic-generated module's frozen descriptor carries
   // under Symbol.for("ffic"), as a path (a file: URL's).
   function precompiled(symbols) {
-    const ffic = symbols[Symbol.for("ffic")];
-    if (!ffic || !Object.isFrozen(symbols) || typeof ffic.artifact !== "string") {
+    const ffic = symbols[fficKey];
+    if (!ffic || !isFrozen(symbols) || typeof ffic.artifact !== "string") {
       return undefined;
     }
-    if (!ffic.artifact.startsWith("file:///")) return undefined;
-    return decodeURIComponent(ffic.artifact.slice("file://".length));
+    const artifact = ffic.artifact;
+    if (!startsWith(artifact, "file:///")) return undefined;
+    return decodeURIComponent(slice(artifact, "file://".length));
   }
 
   // A library path as Deno takes it: a string as it is, a URL object (where
@@ -67,7 +84,7 @@
     if (typeof globalThis.URL !== "function" || !(path instanceof globalThis.URL)) return String(path);
     if (path.protocol !== "file:") throw new TypeError("Must be a file URL");
     if (path.hostname !== "") throw new TypeError("Host must be empty");
-    return decodeURIComponent(path.pathname.replace(/%(?![0-9A-Fa-f]{2})/g, "%25"));
+    return decodeURIComponent(replace(path.pathname, /%(?![0-9A-Fa-f]{2})/g, "%25"));
   }
 
   // A primitive named as Deno's argument errors name it.
@@ -90,22 +107,27 @@
         );
       }
       // The descriptor is checked first, then the path against the policy.
-      const opened = natives.dlopen(path, JSON.stringify(symbols), precompiled(symbols));
+      const opened = natives.dlopen(path, stringify(symbols), precompiled(symbols));
       if (typeof opened === "string") {
         throw notCapable(`Requires ffi access to "${opened}", run again with the --allow-ffi flag`, opened);
       }
       this.#id = opened.id;
-      for (const [name, shape] of Object.entries(opened.structResults)) {
-        opened.symbols[name] = withStructResult(opened.symbols[name], shape);
+      const structs = entries(opened.structResults);
+      for (let i = 0; i < structs.length; i++) {
+        const name = structs[i][0];
+        opened.symbols[name] = withStructResult(opened.symbols[name], structs[i][1]);
       }
       // Deno defines these as read-only arrow functions named `value`.
-      for (const name of opened.nonblocking) {
+      const nonblocking = opened.nonblocking;
+      for (let i = 0; i < nonblocking.length; i++) {
+        const name = nonblocking[i];
         const raw = opened.symbols[name];
-        Object.defineProperty(opened.symbols, name, {
+        defineProperty(opened.symbols, name, {
+          __proto__: null,
           configurable: false,
           enumerable: true,
           writable: false,
-          value: (...args) => raw(...args),
+          value: (...args) => ReflectApply(raw, undefined, args),
         });
       }
       this.symbols = opened.symbols;
@@ -139,15 +161,15 @@
     }
     call(...args) {
       if (!allowed.pointers) {
-        if (this.definition?.nonblocking) return Promise.reject(ffiDenied());
+        if (this.definition?.nonblocking) return rejected(ffiDenied());
         throw ffiDenied();
       }
       // Prepared at the first call: Deno's constructor checks nothing either.
       if (this.#call === undefined) {
-        const made = natives.fnPointer(this.pointer, JSON.stringify(this.definition));
+        const made = natives.fnPointer(this.pointer, stringify(this.definition));
         this.#call = made.struct ? withStructResult(made.call, made.struct) : made.call;
       }
-      return this.#call(...args);
+      return ReflectApply(this.#call, undefined, args);
     }
   }
 
@@ -165,7 +187,9 @@
         throw new TypeError("Cannot construct UnsafeCallback: cannot be nonblocking");
       }
       if (!allowed.callbacks) throw ffiDenied();
-      const [id, pointer] = natives.callbackCreate(JSON.stringify(definition), callback);
+      const made = natives.callbackCreate(stringify(definition), callback);
+      const id = made[0];
+      const pointer = made[1];
       this.#id = id;
       this.pointer = pointer;
       this.definition = definition;
@@ -243,8 +267,8 @@
     getFloat64(offset = 0) { requirePointers(); return readF64(this.pointer, offset); },
     getPointer(offset = 0) { requirePointers(); return readPointer(this.pointer, offset); },
   };
-  for (const method of Object.keys(getters)) {
-    Object.defineProperty(UnsafePointerView.prototype, method, {
+  for (const method of keys(getters)) {
+    defineProperty(UnsafePointerView.prototype, method, {
       value: getters[method],
       writable: true,
       configurable: true,
