@@ -1338,9 +1338,9 @@ fn events_and_the_globals_lifecycle_match_deno() {
         (
             "top-level",
             0,
-            "load\ndue timers run first\nunhandledrejection thrown by the module\n",
+            "load\nunhandledrejection thrown by the module\nlater timers run too\nunload\n",
         ),
-        ("top-level-fatal", 1, "load\ndue timer\n"),
+        ("top-level-fatal", 1, "load\n"),
     ];
     for (mode, status, line) in cases {
         let out = compare("events.js", &[], &[mode]);
