@@ -186,6 +186,7 @@ fn one_binding_per_thread_at_a_time() {
     let (a, b) = (v8::Object::new(scope), v8::Object::new(scope));
     // SAFETY: both are dropped before the isolate.
     let first = unsafe { Binding::install(scope, a, allow_all()) }.unwrap();
+    // SAFETY: refused before it holds anything (one binding per thread).
     let second = unsafe { Binding::install(scope, b, allow_all()) };
     assert_eq!(second.err(), Some(InstallError::AlreadyInstalled));
     drop(first);
