@@ -20,6 +20,7 @@ const lib = Deno.dlopen(Deno.args[0], {
   add_i32_async: { parameters: ["i32", "i32"], result: "i32", name: "add_i32", nonblocking: true },
   get_add_i32: { parameters: [], result: "function" },
   call_i32: { parameters: ["function", "i32"], result: "i32" },
+  call_i32_loop: { parameters: ["function", "i32"], result: "i64" },
 });
 const s = lib.symbols;
 const rounds = Number(Deno.args[1] ?? 5);
@@ -106,12 +107,21 @@ time("fn_pointer_call", N / 4, (n) => { let x = 0; for (let i = 0; i < n; i++) x
 // `(i32) => i32` back once. Last, since from the first UnsafeCallback on
 // ffic calls symbols with a value through their re-entrant form.
 {
-  const twice = new Deno.UnsafeCallback({ parameters: ["i32"], result: "i32" }, (v) => v * 2);
+  const double = (v) => v * 2;
+  const twice = new Deno.UnsafeCallback({ parameters: ["i32"], result: "i32" }, double);
   time("callback_i32", N / 4, (n) => {
     let x = 0;
     for (let i = 0; i < n; i++) x += s.call_i32(twice.pointer, i & 1023);
     return x;
   });
+  // The callback alone: C calls it N times in one native call. The floor
+  // is a bare v8::Function::call of the same function from Rust, per call
+  // in its own handle scope with the argument and result converted.
+  const expected = BigInt(N) * BigInt(N - 1);
+  time("callback_loop", N, (n) => {
+    const sum = s.call_i32_loop(twice.pointer, n);
+    if (n === N && sum !== expected) throw new Error(`callback_loop: ${sum}`);
+  }, (n) => floor.callback_loop(double, n));
   twice.close();
 }
 lib.close();

@@ -39,6 +39,13 @@ struct Record {
     /// Per parameter, its size in bytes, and the result's: laid out once.
     sizes: Vec<usize>,
     result_size: usize,
+    /// Cleared by `close()` and when the isolate goes: native code calling
+    /// it afterwards gets zero.
+    open: std::cell::Cell<bool>,
+    /// The isolate and context it runs in, held here so that a call needs
+    /// no thread-local lookup.
+    isolate: v8::UnsafeRawIsolatePtr,
+    context: v8::Global<v8::Context>,
     /// The code native code calls and the route its data points at;
     /// freed with the record unless another thread ever called it.
     code: Option<Code>,
@@ -98,6 +105,10 @@ impl std::hash::Hasher for IdHasher {
 struct Destination {
     id: u64,
     owner: Arc<inbox::Owner>,
+    /// The record, for calls on the owner's thread only (the record is not
+    /// `Send`): it owns this destination, so it lives while calls can
+    /// arrive here, and a closed one stays until the next event-loop turn.
+    record: std::sync::atomic::AtomicPtr<Record>,
     /// Set once a thread other than the owner's called it.
     foreign: std::sync::atomic::AtomicBool,
 }
@@ -134,7 +145,7 @@ thread_local! {
     static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     static CONTEXT: RefCell<Option<v8::Global<v8::Context>>> = const { RefCell::new(None) };
     /// What a callback threw during the current native call.
-    static EXCEPTION: RefCell<Option<v8::Global<v8::Value>>> = const { RefCell::new(None) };
+    static EXCEPTION: std::cell::Cell<Option<v8::Global<v8::Value>>> = const { std::cell::Cell::new(None) };
 }
 
 /// Records the isolate and context callbacks run in; called on the
@@ -149,6 +160,7 @@ pub fn enter(isolate: v8::UnsafeRawIsolatePtr, context: v8::Global<v8::Context>)
 pub fn clear() {
     RECORDS.with(|r| {
         if let Ok(mut r) = r.try_borrow_mut() {
+            r.values().for_each(|record| record.open.set(false));
             std::mem::forget(std::mem::take(&mut *r));
         }
     });
@@ -159,7 +171,7 @@ pub fn clear() {
     });
     REFERENCED.with(|r| r.borrow_mut().clear());
     CONTEXT.with(|c| *c.borrow_mut() = None);
-    EXCEPTION.with(|e| *e.borrow_mut() = None);
+    EXCEPTION.with(|e| e.set(None));
     ISOLATE.with(|i| i.set(None));
 }
 
@@ -170,7 +182,7 @@ pub fn referenced() -> bool {
 
 /// What a callback threw during the native call that just returned.
 pub fn take_exception() -> Option<v8::Global<v8::Value>> {
-    EXCEPTION.with(|e| e.borrow_mut().take())
+    EXCEPTION.with(|e| e.take())
 }
 
 /// `callbackCreate(definitionJson, function)`: `[id, pointer]`.
@@ -189,7 +201,11 @@ pub fn create(
         n.set(n.get() + 1);
         n.get()
     });
-    let Some(owner) = inbox::owner() else {
+    let (Some(owner), Some(isolate), Some(context)) = (
+        inbox::owner(),
+        ISOLATE.with(|i| i.get()),
+        CONTEXT.with(|c| c.borrow().clone()),
+    ) else {
         return throw(scope, "the FFI binding is not installed in this isolate");
     };
     // The route travels as the closure's data: the record is looked up by
@@ -198,6 +214,7 @@ pub fn create(
     let route = Route(Box::into_raw(Box::new(Destination {
         id,
         owner,
+        record: std::sync::atomic::AtomicPtr::new(std::ptr::null_mut()),
         foreign: std::sync::atomic::AtomicBool::new(false),
     })));
     let native = match NativeCallback::new(&signature, on_call, route.0.cast_const().cast()) {
@@ -225,11 +242,23 @@ pub fn create(
         padding,
         sizes,
         result_size,
+        open: std::cell::Cell::new(true),
+        isolate,
+        context,
         code: Some(Code {
             _native: native,
             route,
         }),
     });
+    if let Some(code) = &record.code {
+        // SAFETY: the route is alive (the record owns it); no call can run
+        // before `code` reaches JS below.
+        let destination = unsafe { &*code.route.0 };
+        destination.record.store(
+            Rc::as_ptr(&record).cast_mut(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
     RECORDS.with(|r| r.borrow_mut().insert(id, record));
     // Native code can reach JS from now on.
     crate::reentry::callbacks_exist(scope);
@@ -265,6 +294,7 @@ pub fn close(
     let id = args.get(0).integer_value(scope).unwrap_or(0) as u64;
     REFERENCED.with(|r| r.borrow_mut().remove(&id));
     if let Some(record) = RECORDS.with(|r| r.borrow_mut().remove(&id)) {
+        record.open.set(false);
         CLOSED.with(|c| c.borrow_mut().push(record));
     }
 }
@@ -285,8 +315,11 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
     let target = unsafe { &*data.cast::<Destination>() };
     let id = target.id;
     if inbox::is_owner(&target.owner) {
+        // SAFETY: this is the owner's thread, where the record lives as
+        // long as its destination (see `Destination::record`).
+        let record = unsafe { &*target.record.load(std::sync::atomic::Ordering::Relaxed) };
         // SAFETY: forwarded from this function's contract.
-        return unsafe { call_nested(id, args, result) };
+        return unsafe { call_nested(record, args, result) };
     }
     target
         .foreign
@@ -309,37 +342,36 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
     }
 }
 
-/// Runs callback `id` inside a native call made from JS on this thread.
+/// Runs `record`'s function inside a native call made from JS on this
+/// thread. The hot path of every callback: no lookup, and no context
+/// entered (V8's call enters the record's context only when the running
+/// JS is in another one).
 ///
 /// # Safety
 /// As `on_call`.
-unsafe fn call_nested(id: u64, args: &[*const c_void], result: *mut u8) {
-    let Some(record) = RECORDS.with(|r| r.borrow().get(&id).cloned()) else {
+unsafe fn call_nested(record: &Record, args: &[*const c_void], result: *mut u8) {
+    if !record.open.get() {
         return;
-    };
-    let Some(isolate) = ISOLATE.with(|i| i.get()).filter(|i| !i.is_null()) else {
-        return;
-    };
-    // SAFETY: the binding of this thread's isolate is installed (the
-    // pointer is cleared when it goes), so the isolate lives.
-    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(isolate) };
-    // SAFETY: this thread entered the isolate and is inside a native call
-    // that JS made; the scopes of that call are not used until it returns,
-    // and the scopes opened here nest inside them and close before.
-    v8::callback_scope!(unsafe scope, &mut isolate);
-    v8::scope!(let scope, scope);
-    let Some(context) = CONTEXT.with(|c| c.borrow().as_ref().map(|c| v8::Local::new(scope, c)))
-    else {
-        return;
-    };
-    let scope = &mut v8::ContextScope::new(scope, context);
+    }
+    // SAFETY: the record is open, so the binding of its isolate, this
+    // thread's, is installed (`clear` closes every record), and the isolate
+    // lives.
+    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(record.isolate) };
+    // This thread entered the isolate and is inside a native call that JS
+    // made; the scopes of that call are not used until it returns, and the
+    // scopes opened here nest inside them and close before.
+    v8::scope!(let scope, &mut isolate);
+    let context = v8::Local::new(scope, &record.context);
+    // SAFETY: a scope that only names the context for what runs in it (no
+    // handle scope of its own, nothing entered), inside the one above.
+    v8::callback_scope!(unsafe scope, context);
     v8::tc_scope!(let tc, scope);
     // SAFETY: forwarded from this function's contract.
-    let thrown = match unsafe { run(tc, &record, args, result) } {
+    let thrown = match unsafe { run(tc, context, record, args, result) } {
         Some(()) => None,
         None => tc.exception().map(|e| v8::Global::new(tc, e)),
     };
-    EXCEPTION.with(|e| *e.borrow_mut() = thrown);
+    drop(EXCEPTION.with(|e| e.replace(thrown)));
 }
 
 /// Runs a callback another thread asked for, from the event loop.
@@ -349,9 +381,10 @@ pub fn serve(scope: &mut v8::PinScope, request: CallbackRequest) {
         // SAFETY: the requesting thread waits for `done`, so its argument
         // and result memory is alive; both match the record's signature.
         let args = unsafe { std::slice::from_raw_parts(request.args, request.count) };
+        let context = scope.get_current_context();
         v8::tc_scope!(let tc, scope);
         // SAFETY: as above.
-        if unsafe { run(tc, &record, args, request.result) }.is_none() && tc.has_caught() {
+        if unsafe { run(tc, context, &record, args, request.result) }.is_none() && tc.has_caught() {
             crate::config::report(crate::Diagnostic::CallbackThrew);
         }
         // As in Deno: what the callback queued runs before the native
@@ -368,7 +401,8 @@ pub fn serve(scope: &mut v8::PinScope, request: CallbackRequest) {
 /// `args` point at arguments of the record's signature; `result` is
 /// writable for its result.
 unsafe fn run(
-    scope: &mut v8::PinScope,
+    scope: &mut v8::PinScope<'_, '_, ()>,
+    context: v8::Local<v8::Context>,
     record: &Record,
     args: &[*const c_void],
     result: *mut u8,
@@ -397,9 +431,10 @@ unsafe fn run(
                 }
                 let store = v8::ArrayBuffer::new_backing_store_from_vec(bytes);
                 let buffer = v8::ArrayBuffer::with_backing_store(scope, &store.make_shared());
+                let scope = &mut v8::ContextScope::new(scope, context);
                 v8::Uint8Array::new(scope, buffer, 0, size)?.into()
             }
-            Type::Primitive(_) => value_to_js(scope, Value::read(ty, bytes)),
+            Type::Primitive(p) => argument(scope, *p, bytes),
         };
         match inline.get_mut(i) {
             Some(slot) if fits => *slot = value,
@@ -411,16 +446,74 @@ unsafe fn run(
         false => &spilled[..],
     };
     let function = v8::Local::new(scope, &record.function);
-    let returned = function.call(scope, undefined, values)?;
+    let returned = function.call_with_context(scope, context, undefined, values)?;
+    let ty = &record.signature.result;
+    let size = record.result_size;
+    if let Some(word) = plain_result(ty, returned) {
+        // SAFETY: `result` is writable for the result's `size`; the word's
+        // low bytes are the value (little-endian, asserted by ffic-loader).
+        unsafe { std::ptr::copy_nonoverlapping(word.to_le_bytes().as_ptr(), result, size) };
+        return Some(());
+    }
+    // Conversions that may run JS (valueOf) need the context entered.
+    let scope = &mut v8::ContextScope::new(scope, context);
     // SAFETY: forwarded from this function's contract.
-    unsafe {
-        write_result(
-            scope,
-            &record.signature.result,
-            record.result_size,
-            returned,
-            result,
-        )
+    unsafe { write_result(scope, ty, size, returned, result) }
+}
+
+/// The native result word for a return value already of the result's JS
+/// type (what a callback returns almost always), converted without the
+/// context; `None` where a conversion is needed.
+fn plain_result(ty: &Type, value: v8::Local<v8::Value>) -> Option<u64> {
+    use Primitive as P;
+    let Type::Primitive(p) = ty else {
+        return None;
+    };
+    Some(match p {
+        P::Void => 0,
+        P::I8 | P::I16 | P::I32 => {
+            u64::from(v8::Local::<v8::Int32>::try_from(value).ok()?.value() as u32)
+        }
+        P::U8 | P::U16 | P::U32 => {
+            u64::from(v8::Local::<v8::Uint32>::try_from(value).ok()?.value())
+        }
+        P::F64 => v8::Local::<v8::Number>::try_from(value)
+            .ok()?
+            .value()
+            .to_bits(),
+        P::F32 => {
+            u64::from((v8::Local::<v8::Number>::try_from(value).ok()?.value() as f32).to_bits())
+        }
+        P::Bool if value.is_boolean() => u64::from(value.is_true()),
+        P::U64 | P::I64 | P::Usize | P::Isize => {
+            v8::Local::<v8::BigInt>::try_from(value).ok()?.u64_value().0
+        }
+        _ => return None,
+    })
+}
+
+/// A callback's argument of type `p`, from its bytes, as Deno hands it to
+/// JS: BigInt for 64-bit integers, External or null for pointers.
+fn argument<'s>(
+    scope: &v8::PinScope<'s, '_, ()>,
+    p: Primitive,
+    bytes: &[u8],
+) -> v8::Local<'s, v8::Value> {
+    use Primitive as P;
+    let word = |n: usize| {
+        let mut le = [0u8; 8];
+        le[..n].copy_from_slice(&bytes[..n]);
+        u64::from_le_bytes(le)
+    };
+    match p {
+        P::I32 => v8::Integer::new(scope, word(4) as u32 as i32).into(),
+        P::U32 => v8::Integer::new_from_unsigned(scope, word(4) as u32).into(),
+        P::F64 => v8::Number::new(scope, f64::from_bits(word(8))).into(),
+        P::Pointer | P::Buffer | P::Function => match word(8) {
+            0 => v8::null(scope).into(),
+            address => v8::External::new(scope, address as usize as *mut c_void).into(),
+        },
+        _ => value_to_js(scope, Value::read(&Type::Primitive(p), bytes)),
     }
 }
 

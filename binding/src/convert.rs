@@ -122,7 +122,7 @@ pub fn bytes_of(value: v8::Local<v8::Value>) -> Option<(*mut c_void, usize)> {
 /// A native value as Deno hands it to JS: BigInt for 64-bit integers,
 /// External or null for pointers.
 pub(super) fn value_to_js<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
+    scope: &v8::PinScope<'s, '_, ()>,
     value: Value,
 ) -> v8::Local<'s, v8::Value> {
     match value {

@@ -68,6 +68,10 @@ impl Owner {
 
 thread_local! {
     static OWNER: RefCell<Option<Arc<Owner>>> = const { RefCell::new(None) };
+    /// The address of OWNER's inbox (0 for none): what `is_owner` compares
+    /// on every callback. An address is not reused while a callback holds
+    /// the `Arc` it names.
+    static OWNER_ADDRESS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     static RECEIVER: RefCell<Option<Receiver<Message>>> = const { RefCell::new(None) };
 }
 
@@ -83,6 +87,7 @@ pub fn open() -> Option<Arc<Owner>> {
         foreign_calls: std::sync::atomic::AtomicBool::new(false),
     });
     OWNER.with(|o| *o.borrow_mut() = Some(Arc::clone(&owner)));
+    OWNER_ADDRESS.with(|a| a.set(Arc::as_ptr(&owner) as usize));
     RECEIVER.with(|r| *r.borrow_mut() = Some(receiver));
     Some(owner)
 }
@@ -90,11 +95,7 @@ pub fn open() -> Option<Arc<Owner>> {
 /// Whether `owner` is this thread's inbox (a thread-local read, cheaper than
 /// asking for the thread's id).
 pub fn is_owner(owner: &Arc<Owner>) -> bool {
-    OWNER.with(|o| {
-        o.borrow()
-            .as_ref()
-            .is_some_and(|mine| Arc::ptr_eq(mine, owner))
-    })
+    OWNER_ADDRESS.with(|a| a.get()) == Arc::as_ptr(owner) as usize
 }
 
 /// This thread's inbox, for calls and callbacks to carry.
@@ -105,6 +106,7 @@ pub fn owner() -> Option<Arc<Owner>> {
 /// Closes this thread's inbox: later sends fail, so no thread waits on a
 /// dead isolate.
 pub fn close() {
+    OWNER_ADDRESS.with(|a| a.set(0));
     if let Some(owner) = OWNER.with(|o| o.borrow_mut().take()) {
         *owner.sender.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }

@@ -2,7 +2,7 @@
 //! benchmark's signatures registered with V8's Fast API as hand-written
 //! Rust functions that call the test library directly, with no trampoline
 //! and no helper in between. `fficFloor(path)` returns them by name
-//! (`nop add_i32 add_f64 id_u64 buf_sum sum_dl`); their slow callbacks only
+//! (`nop add_i32 add_f64 id_u64 buf_sum sum_dl`, and `callback_loop`); their slow callbacks only
 //! serve the warm-up before V8 optimizes the caller.
 
 use std::ffi::c_void;
@@ -171,6 +171,28 @@ fn slow_sum_dl(_: &mut v8::PinScope, args: Args, mut rv: Ret) {
     rv.set_double(unsafe { native::<extern "C" fn(Dl) -> f64>(&SUM_DL)(dl) });
 }
 
+/// `callback_loop(f, n)`: the floor under a callback, `f(i)` for `i` in
+/// `0..n` by a bare `v8::Function::call`, each in its own handle scope with
+/// the argument made and the result read as an `i32` callback's are; the
+/// sum as a BigInt, as `call_i32_loop` returns it.
+fn callback_loop(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
+    let Ok(function) = v8::Local::<v8::Function>::try_from(args.get(0)) else {
+        return super::errors::throw_type_error(scope, "expected a function");
+    };
+    let n = args.get(1).int32_value(scope).unwrap_or(0);
+    let mut sum = 0i64;
+    for i in 0..n {
+        v8::scope!(let inner, scope);
+        let receiver = v8::undefined(inner).into();
+        let argument = v8::Integer::new(inner, i).into();
+        let Some(result) = function.call(inner, receiver, &[argument]) else {
+            return;
+        };
+        sum += i64::from(result.int32_value(inner).unwrap_or(0));
+    }
+    rv.set(v8::BigInt::new_from_i64(scope, sum).into());
+}
+
 /// `fficFloor(path)`: resolves the test library's functions and returns the
 /// floor functions.
 pub fn open(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
@@ -203,6 +225,9 @@ pub fn open(scope: &mut v8::PinScope, args: Args, mut rv: Ret) {
             object.set(scope, key.into(), function.into());
         )*};
     }
+    let key = v8::String::new(scope, "callback_loop").expect("name");
+    let function = v8::Function::new(scope, callback_loop).expect("a floor function");
+    object.set(scope, key.into(), function.into());
     floor! {
         "nop" => slow_nop, NOP_FAST;
         "add_i32" => slow_add_i32, ADD_I32_FAST;

@@ -228,6 +228,13 @@ const char *static_str = "ffic";
 
 typedef int32_t (*i32_unary)(int32_t);
 int32_t call_i32(i32_unary f, int32_t x) { return f(x) + 1; }
+/* Calls f(0), f(1), ... f(n - 1) and sums the results: the per-callback
+   cost with no JS-to-C call around each one (bench/calls.js). */
+int64_t call_i32_loop(i32_unary f, int32_t n) {
+  int64_t sum = 0;
+  for (int32_t i = 0; i < n; i++) sum += f(i);
+  return sum;
+}
 
 /* One argument of every scalar class; the result shows each was seen. */
 typedef double (*mix_fn)(bool, int8_t, uint16_t, int32_t, int64_t, uint64_t, float, double, void *);
