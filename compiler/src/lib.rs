@@ -5,6 +5,7 @@
 
 pub mod abi;
 pub mod artifact;
+pub mod callback;
 pub mod emit;
 mod error;
 pub mod imports;

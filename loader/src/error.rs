@@ -65,6 +65,9 @@ pub enum LoadError {
         /// libffi's status.
         message: String,
     },
+    /// No memory could be mapped for a callback's code.
+    #[error("cannot map memory for a callback: {0}")]
+    CallbackMemory(std::io::Error),
     /// The cache directory cannot be used.
     #[error("cache directory {path}: {reason}")]
     Cache {
