@@ -358,3 +358,18 @@ mod abi_against_compiled_calls {
         }
     }
 }
+
+/// A signature libffi 3.4 passes wrongly is refused on the libffi path (the
+/// compiled path calls it correctly: `callbacks_agree_with_compiled_calls`);
+/// one integer argument fewer, libffi gets it right and is allowed.
+#[test]
+fn libffi_is_refused_where_it_would_pass_arguments_wrongly() {
+    let bad = r#"{"parameters": ["u64","u64","u64",{"struct":["f32","u64"]},"u64",{"struct":["u64","f64"]}], "result": "f64"}"#;
+    let good = r#"{"parameters": ["u64","u64","u64",{"struct":["f32","u64"]},{"struct":["u64","f64"]}], "result": "f64"}"#;
+    let refused = ffic_loader::ffi::FfiInvoke::new(&signature(bad)).unwrap_err();
+    assert!(
+        refused.to_string().contains("needs compiled code"),
+        "{refused}"
+    );
+    assert!(ffic_loader::ffi::FfiInvoke::new(&signature(good)).is_ok());
+}
