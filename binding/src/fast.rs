@@ -1,12 +1,14 @@
 //! V8 Fast API registration: the `CFunction`s V8 calls a symbol's fast
-//! trampolines through (their `CFunctionInfo` built from the signature with
-//! Deno's CType mapping, V8-FAST-API.md §1), and the runtime helpers the
+//! trampolines through (their `CFunctionInfo` built from the same
+//! `ffic_compiler` `Shape` the trampolines are compiled against, Deno's
+//! CType mapping, V8-FAST-API.md §1), and the runtime helpers the
 //! trampolines call: buffer and struct data pointers, the TypeErrors, and
 //! the `--trace-ffi` fast-call counter.
 
 use crate::convert::bytes_of;
 use crate::dlopen::SymbolData;
 use ffic_compiler::imports::{INVALID_DATA, Raise};
+use ffic_compiler::trampoline::fast::{CType, Output, Shape};
 use ffic_loader::Helpers;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
@@ -94,44 +96,31 @@ pub(super) fn overloads(
 /// `stored`: the re-entrant form, `[receiver, parameters…, result pointer,
 /// options] -> void`.
 fn function_info(signature: &Signature, stored: bool) -> CFunctionInfo {
-    let mut args = Vec::with_capacity(signature.parameters.len() + 3);
-    args.push(C::V8Value.as_info());
-    args.extend(signature.parameters.iter().map(|p| match p {
-        Type::Struct(_) => C::V8Value.as_info(),
-        Type::Primitive(p) => primitive(*p),
-    }));
-    let result = match &signature.result {
-        Type::Struct(_) => {
-            args.push(C::V8Value.as_info());
-            C::Void.as_info()
-        }
-        Type::Primitive(_) if stored => {
-            args.push(C::Pointer.as_info());
-            C::Void.as_info()
-        }
-        // A buffer result is a pointer, as in Deno.
-        Type::Primitive(Primitive::Buffer) => C::Pointer.as_info(),
-        Type::Primitive(p) => primitive(*p),
+    let output = if stored {
+        Output::Stored
+    } else {
+        Output::Returned
     };
-    args.push(C::CallbackOptions.as_info());
+    let shape = Shape::of(signature, output);
+    let args: Vec<CTypeInfo> = shape.params.iter().map(|&c| ctype(c)).collect();
     let args: &'static [CTypeInfo] = Box::leak(args.into_boxed_slice());
-    CFunctionInfo::new(result, args, Int64Representation::BigInt)
+    CFunctionInfo::new(ctype(shape.result), args, Int64Representation::BigInt)
 }
 
-/// Deno's CType for a primitive (never `Uint8`, which V8 cannot lower).
-pub(super) fn primitive(p: Primitive) -> CTypeInfo {
-    use Primitive as P;
-    match p {
-        P::Void => C::Void,
-        P::Bool => C::Bool,
-        P::U8 | P::U16 | P::U32 => C::Uint32,
-        P::I8 | P::I16 | P::I32 => C::Int32,
-        P::U64 | P::Usize => C::Uint64,
-        P::I64 | P::Isize => C::Int64,
-        P::F32 => C::Float32,
-        P::F64 => C::Float64,
-        P::Pointer | P::Function => C::Pointer,
-        P::Buffer => C::V8Value,
+/// V8's type for a compiled trampoline's [`CType`].
+pub(super) fn ctype(c: CType) -> CTypeInfo {
+    match c {
+        CType::Void => C::Void,
+        CType::Bool => C::Bool,
+        CType::Uint32 => C::Uint32,
+        CType::Int32 => C::Int32,
+        CType::Uint64 => C::Uint64,
+        CType::Int64 => C::Int64,
+        CType::Float32 => C::Float32,
+        CType::Float64 => C::Float64,
+        CType::Pointer => C::Pointer,
+        CType::V8Value => C::V8Value,
+        CType::CallbackOptions => C::CallbackOptions,
     }
     .as_info()
 }

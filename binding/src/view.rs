@@ -8,6 +8,7 @@ use crate::convert::{bytes_of, to_js};
 use crate::fast::throw_from_fast_call;
 use crate::throw_type_error as throw;
 use crate::trace;
+use ffic_compiler::trampoline::fast::CType;
 use ffic_schema::types::Primitive;
 use ffic_schema::{Target, Type};
 use std::cell::Cell;
@@ -177,7 +178,7 @@ pub(super) fn getters<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
             .iter()
             .map(|&(primitive, address)| {
                 let info: &'static CFunctionInfo = Box::leak(Box::new(CFunctionInfo::new(
-                    crate::fast::primitive(primitive),
+                    crate::fast::ctype(CType::result(&Type::Primitive(primitive))),
                     &ARGUMENTS,
                     Int64Representation::BigInt,
                 )));

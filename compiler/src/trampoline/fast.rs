@@ -23,41 +23,130 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 
-/// The type a V8 fast call passes for a parameter (Deno's CType mapping).
-fn v8_param(ty: &Type) -> ir::Type {
-    match ty {
-        // V8Value locals: the address of a slot holding the value.
-        Type::Struct(_) => types::I64,
-        Type::Primitive(p) => match p {
-            Primitive::Bool => types::I8,
-            Primitive::U8
-            | Primitive::I8
-            | Primitive::U16
-            | Primitive::I16
-            | Primitive::U32
-            | Primitive::I32 => types::I32,
-            Primitive::F32 => types::F32,
-            Primitive::F64 => types::F64,
-            _ => types::I64,
-        },
+/// A value's type in a V8 Fast API call (V8's `CTypeInfo::Type`, as Deno
+/// maps FFI types to it; V8-FAST-API.md §1). The one contract between the
+/// fast trampolines compiled here and the binding that registers them with
+/// V8: both sides read [`Shape`], so they cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CType {
+    /// No value.
+    Void,
+    /// A bool, passed in 8 bits.
+    Bool,
+    /// Unsigned integers of up to 32 bits (never `Uint8`, which V8 cannot
+    /// lower).
+    Uint32,
+    /// Signed integers of up to 32 bits.
+    Int32,
+    /// 64-bit unsigned integers (BigInt representation).
+    Uint64,
+    /// 64-bit signed integers (BigInt representation).
+    Int64,
+    /// `f32`.
+    Float32,
+    /// `f64`.
+    Float64,
+    /// A pointer (External or null in JS).
+    Pointer,
+    /// A `Local<Value>`: the receiver, buffer and struct arguments, the
+    /// struct out buffer.
+    V8Value,
+    /// The trailing `FastApiCallbackOptions*`.
+    CallbackOptions,
+}
+
+impl CType {
+    /// Of a parameter.
+    pub fn parameter(ty: &Type) -> CType {
+        match ty {
+            Type::Struct(_) => CType::V8Value,
+            Type::Primitive(p) => CType::primitive(*p),
+        }
+    }
+
+    /// Of a result V8 receives (a struct result goes to the out buffer; a
+    /// buffer result is a pointer, as in Deno).
+    pub fn result(ty: &Type) -> CType {
+        match ty {
+            Type::Struct(_) => CType::Void,
+            Type::Primitive(Primitive::Buffer) => CType::Pointer,
+            Type::Primitive(p) => CType::primitive(*p),
+        }
+    }
+
+    fn primitive(p: Primitive) -> CType {
+        match p {
+            Primitive::Void => CType::Void,
+            Primitive::Bool => CType::Bool,
+            Primitive::U8 | Primitive::U16 | Primitive::U32 => CType::Uint32,
+            Primitive::I8 | Primitive::I16 | Primitive::I32 => CType::Int32,
+            Primitive::U64 | Primitive::Usize => CType::Uint64,
+            Primitive::I64 | Primitive::Isize => CType::Int64,
+            Primitive::F32 => CType::Float32,
+            Primitive::F64 => CType::Float64,
+            Primitive::Pointer | Primitive::Function => CType::Pointer,
+            Primitive::Buffer => CType::V8Value,
+        }
+    }
+
+    /// The register V8 passes it in, or expects it back in (a narrow result
+    /// extended as V8 reads it); `None` for `Void`.
+    fn machine(self, result: bool) -> Option<AbiParam> {
+        let param = match self {
+            CType::Void => return None,
+            CType::Bool => AbiParam::new(types::I8),
+            CType::Uint32 | CType::Int32 => AbiParam::new(types::I32),
+            CType::Float32 => AbiParam::new(types::F32),
+            CType::Float64 => AbiParam::new(types::F64),
+            CType::Uint64
+            | CType::Int64
+            | CType::Pointer
+            | CType::V8Value
+            | CType::CallbackOptions => AbiParam::new(types::I64),
+        };
+        Some(match (self, result) {
+            (CType::Bool | CType::Uint32, true) => param.uext(),
+            (CType::Int32, true) => param.sext(),
+            _ => param,
+        })
     }
 }
 
-/// The type a V8 fast call expects back, or `None` (void, and struct results,
-/// which are written to the out buffer).
+/// What V8 passes a symbol's fast trampoline and expects back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// The receiver, the parameters, the struct out buffer or the result's
+    /// address (re-entrant form), the options.
+    pub params: Vec<CType>,
+    /// The result.
+    pub result: CType,
+}
+
+impl Shape {
+    /// The shape of `sig`'s fast trampoline of `output`.
+    pub fn of(sig: &Signature, output: Output) -> Shape {
+        let mut params = Vec::with_capacity(sig.parameters.len() + 3);
+        params.push(CType::V8Value);
+        params.extend(sig.parameters.iter().map(CType::parameter));
+        let struct_result = matches!(sig.result, Type::Struct(_));
+        match output {
+            Output::Returned if struct_result => params.push(CType::V8Value),
+            Output::Stored => params.push(CType::Pointer),
+            Output::Returned => {}
+        }
+        params.push(CType::CallbackOptions);
+        let result = match output {
+            Output::Returned => CType::result(&sig.result),
+            Output::Stored => CType::Void,
+        };
+        Shape { params, result }
+    }
+}
+
+/// The type a V8 fast call expects back, or `None` (void, and struct
+/// results, which are written to the out buffer).
 fn v8_result(ty: &Type) -> Option<AbiParam> {
-    let Type::Primitive(p) = ty else {
-        return None;
-    };
-    Some(match p {
-        Primitive::Void => return None,
-        Primitive::Bool => AbiParam::new(types::I8).uext(),
-        Primitive::U8 | Primitive::U16 | Primitive::U32 => AbiParam::new(types::I32).uext(),
-        Primitive::I8 | Primitive::I16 | Primitive::I32 => AbiParam::new(types::I32).sext(),
-        Primitive::F32 => AbiParam::new(types::F32),
-        Primitive::F64 => AbiParam::new(types::F64),
-        _ => AbiParam::new(types::I64),
-    })
+    CType::result(ty).machine(true)
 }
 
 /// How a fast trampoline hands its result back.
@@ -72,18 +161,11 @@ pub enum Output {
 
 /// The machine signature V8 calls a fast trampoline with.
 pub fn signature(sig: &Signature, output: Output, call_conv: CallConv) -> ir::Signature {
+    let shape = Shape::of(sig, output);
     let mut s = ir::Signature::new(call_conv);
-    s.params.push(AbiParam::new(types::I64)); // receiver
     s.params
-        .extend(sig.parameters.iter().map(|t| AbiParam::new(v8_param(t))));
-    if matches!(sig.result, Type::Struct(_)) || output == Output::Stored {
-        // The struct out buffer (V8Value), or where the result is stored.
-        s.params.push(AbiParam::new(types::I64));
-    }
-    s.params.push(AbiParam::new(types::I64)); // options
-    if output == Output::Returned {
-        s.returns.extend(v8_result(&sig.result));
-    }
+        .extend(shape.params.iter().filter_map(|c| c.machine(false)));
+    s.returns.extend(shape.result.machine(true));
     s
 }
 
