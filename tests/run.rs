@@ -920,6 +920,61 @@ fn a_modules_artifact_outside_the_allowed_paths_is_not_used() {
 }
 
 #[test]
+fn a_generated_modules_key_copied_onto_another_object_opens_that_object() {
+    // The module's key carries the JSON text its descriptor was parsed from,
+    // which ffic opens instead of serializing the object again; on another
+    // object the key's text says nothing about that object.
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(ffic())
+        .args(["compile", "--name", "testlib", "-o"])
+        .arg(out.path())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let script = out.path().join("script.js");
+    std::fs::write(
+        &script,
+        format!(
+            "const {{ symbols }} = await import({:?});
+             const own = Deno.dlopen(Deno.args[0], symbols);
+             console.log(own.symbols.add_i32(40, 2), Object.keys(own.symbols).length > 10);
+             const other = {{ add_i32: {{ name: \"add_f64\", parameters: [\"f64\", \"f64\"], result: \"f64\" }} }};
+             Object.defineProperty(other, Symbol.for(\"ffic\"), {{ value: symbols[Symbol.for(\"ffic\")] }});
+             Object.freeze(other.add_i32.parameters); Object.freeze(other.add_i32); Object.freeze(other);
+             const lib = Deno.dlopen(Deno.args[0], other);
+             console.log(lib.symbols.add_i32(1.5, 2.25), Object.keys(lib.symbols));
+",
+            out.path().join("testlib.js").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    let ran = run_env(
+        ffic(),
+        &["run", "--allow-all"],
+        script.to_str().unwrap(),
+        &[test_library()],
+        &env,
+    );
+    let expected = "42 true\n3.75 [ \"add_i32\" ]\n";
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        expected,
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let deno = run_with(
+        &deno(),
+        &["run", "-A"],
+        script.to_str().unwrap(),
+        &[test_library()],
+    );
+    assert_eq!(String::from_utf8_lossy(&deno.stdout), expected);
+}
+
+#[test]
 fn a_corrupt_or_stale_artifact_beside_the_module_is_refused_with_a_warning() {
     let jit_stdout = deno_stdout("ffi_fast.js", &[]);
     let cache = tempfile::tempdir().unwrap();

@@ -3,18 +3,23 @@
 
 export const artifact = new URL("./libm.ffic", import.meta.url);
 
-export const symbols = {
-  cos: { parameters: ["f64"], result: "f64" },
-  pow: { parameters: ["f64", "f64"], result: "f64" },
-  cosf: { parameters: ["f32"], result: "f32" },
-  ldexp: { parameters: ["f64", "i32"], result: "f64" },
-  signgam: { type: "i32" },
-};
+// What `symbols` is parsed from; ffic's host opens the library from it.
+const text = String.raw`{
+  "cos": { "parameters": ["f64"], "result": "f64" },
+  "pow": { "parameters": ["f64", "f64"], "result": "f64" },
+  "cosf": { "parameters": ["f32"], "result": "f32" },
+  "ldexp": { "parameters": ["f64", "i32"], "result": "f64" },
+  "signgam": { "type": "i32" }
+}`;
+
+export const symbols = JSON.parse(text);
 
 Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
     digest: "387cd94146d2b0932c8fe0cfc588689982344da626595f2e9ffb7f0f87784c61",
+    text,
+    symbols,
   }),
 });
 (function freeze(value) {

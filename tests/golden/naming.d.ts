@@ -11,6 +11,7 @@ export declare const symbols: {
   readonly errno: { readonly type: "i32"; readonly optional: true };
   readonly environ: { readonly type: "pointer" };
   readonly "$weird key": { readonly name: "abs"; readonly parameters: readonly ["i32"]; readonly result: "i32" };
+  readonly "tick`${x}\\": { readonly name: "labs"; readonly parameters: readonly ["i64"]; readonly result: "i64" };
 };
 
 /** Where the precompiled trampolines are: `naming.ffic` beside this module. */
@@ -80,6 +81,12 @@ export interface Symbols {
    * @param arg0 `i32`
    */
   "$weird key"(arg0: number): number;
+
+  /**
+   * Native: `labs(i64)->i64`.
+   * @param arg0 `i64`
+   */
+  "tick`${x}\\"(arg0: bigint): bigint;
 }
 
 /** What `open` returns: Deno's `DynamicLibrary` for these symbols. */

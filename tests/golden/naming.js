@@ -3,22 +3,28 @@
 
 export const artifact = new URL("./naming.ffic", import.meta.url);
 
-export const symbols = {
-  "my-func": { name: "strlen", parameters: ["buffer"], result: "usize" },
-  delete: { name: "free", parameters: ["pointer"], result: "void" },
-  sleep: { parameters: ["u32"], result: "u32", nonblocking: true },
-  usleep: { parameters: ["u32"], result: "i32", nonblocking: true, optional: true },
-  qsort: { parameters: ["buffer", "usize", "usize", "function"], result: "void" },
-  div: { parameters: ["i32", "i32"], result: { struct: ["i32", "i32"] } },
-  errno: { type: "i32", optional: true },
-  environ: { type: "pointer" },
-  "$weird key": { name: "abs", parameters: ["i32"], result: "i32" },
-};
+// What `symbols` is parsed from; ffic's host opens the library from it.
+const text = String.raw`{
+  "my-func": { "name": "strlen", "parameters": ["buffer"], "result": "usize" },
+  "delete": { "name": "free", "parameters": ["pointer"], "result": "void" },
+  "sleep": { "parameters": ["u32"], "result": "u32", "nonblocking": true },
+  "usleep": { "parameters": ["u32"], "result": "i32", "nonblocking": true, "optional": true },
+  "qsort": { "parameters": ["buffer", "usize", "usize", "function"], "result": "void" },
+  "div": { "parameters": ["i32", "i32"], "result": { "struct": ["i32", "i32"] } },
+  "errno": { "type": "i32", "optional": true },
+  "environ": { "type": "pointer" },
+  "$weird key": { "name": "abs", "parameters": ["i32"], "result": "i32" },
+  "tick\u0060\u0024{x}\\": { "name": "labs", "parameters": ["i64"], "result": "i64" }
+}`;
+
+export const symbols = JSON.parse(text);
 
 Object.defineProperty(symbols, Symbol.for("ffic"), {
   value: Object.freeze({
     artifact: artifact.href,
-    digest: "f0322e6f8fd983ab1bb15be2df0edbef08d09e3ebe88ee4b84e53e6df3fefc0a",
+    digest: "ac2f37829c3b5fe75bcc3633acb67d341fbec0385d5c4bb1c7d16235c72325f0",
+    text,
+    symbols,
   }),
 });
 (function freeze(value) {

@@ -1,6 +1,6 @@
-//! The descriptor as the generated files spell it: once as a TypeScript
-//! literal type (`.d.ts`), once as a JavaScript value (`.js`), from one
-//! walk, with `$schema` and ffic's extensions left out.
+//! The descriptor as the generated files spell it: as a TypeScript literal
+//! type (`.d.ts`) and as the JSON text the `.js` module parses its value
+//! from, from one walk, with `$schema` and ffic's extensions left out.
 
 use crate::names::key;
 use ffic_schema::{Symbol, SymbolKind, Type, quoted};
@@ -10,22 +10,39 @@ use ffic_schema::{Symbol, SymbolKind, Type, quoted};
 pub enum Spelling {
     /// `{ readonly parameters: readonly ["i32"]; readonly result: "i32" }`.
     Type,
-    /// `{ parameters: ["i32"], result: "i32" }`.
-    Value,
+    /// `{ "parameters": ["i32"], "result": "i32" }`, the text the `.js`
+    /// module parses its value from.
+    Json,
 }
 
 impl Spelling {
     fn readonly(self) -> &'static str {
         match self {
             Spelling::Type => "readonly ",
-            Spelling::Value => "",
+            Spelling::Json => "",
         }
     }
 
     fn separator(self) -> &'static str {
         match self {
             Spelling::Type => "; ",
-            Spelling::Value => ", ",
+            Spelling::Json => ", ",
+        }
+    }
+
+    /// A field name (`parameters`, `struct`, ...) as this spelling writes it.
+    fn field(self, name: &str) -> String {
+        match self {
+            Spelling::Type => format!("{}{name}", self.readonly()),
+            Spelling::Json => format!("\"{name}\""),
+        }
+    }
+
+    /// A symbol's key as this spelling writes it.
+    fn key(self, name: &str) -> String {
+        match self {
+            Spelling::Type => key(name),
+            Spelling::Json => quoted(name),
         }
     }
 }
@@ -35,9 +52,10 @@ fn native_type(ty: &Type, spelling: Spelling) -> String {
     match ty {
         Type::Primitive(p) => format!("\"{}\"", p.name()),
         Type::Struct(s) => format!(
-            "{{ {ro}struct: {ro}[{}] }}",
+            "{{ {}: {}[{}] }}",
+            spelling.field("struct"),
+            spelling.readonly(),
             list(&s.fields, spelling),
-            ro = spelling.readonly()
         ),
     }
 }
@@ -50,9 +68,10 @@ fn list(types: &[Type], spelling: Spelling) -> String {
 /// One line of the symbols object: `key: { ... }`.
 pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
     let ro = spelling.readonly();
+    let field = |name: &str| spelling.field(name);
     let mut fields = Vec::new();
     if symbol.native != symbol.name {
-        fields.push(format!("{ro}name: {}", quoted(&symbol.native)));
+        fields.push(format!("{}: {}", field("name"), quoted(&symbol.native)));
     }
     match &symbol.kind {
         SymbolKind::Function {
@@ -61,27 +80,29 @@ pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
             ..
         } => {
             fields.push(format!(
-                "{ro}parameters: {ro}[{}]",
+                "{}: {ro}[{}]",
+                field("parameters"),
                 list(&signature.parameters, spelling)
             ));
             fields.push(format!(
-                "{ro}result: {}",
+                "{}: {}",
+                field("result"),
                 native_type(&signature.result, spelling)
             ));
             if *nonblocking {
-                fields.push(format!("{ro}nonblocking: true"));
+                fields.push(format!("{}: true", field("nonblocking")));
             }
         }
         SymbolKind::Static { ty } => {
-            fields.push(format!("{ro}type: {}", native_type(ty, spelling)))
+            fields.push(format!("{}: {}", field("type"), native_type(ty, spelling)))
         }
     }
     if symbol.optional {
-        fields.push(format!("{ro}optional: true"));
+        fields.push(format!("{}: true", field("optional")));
     }
     format!(
         "{}: {{ {} }}",
-        key(&symbol.name),
+        spelling.key(&symbol.name),
         fields.join(spelling.separator())
     )
 }

@@ -1,8 +1,11 @@
 //! `NAME.js`: an ES module for stock Deno and for ffic's host. It exports the
 //! descriptor (ffic's extensions stripped, deeply frozen), the artifact's URL,
-//! and `open(path)`. The artifact and digest also ride on the descriptor
-//! under `Symbol.for("ffic")`, a non-enumerable symbol key that
-//! `Deno.dlopen` never reads.
+//! and `open(path)`. The descriptor is parsed from a JSON text in the module,
+//! and the artifact, the digest, that text and the descriptor itself ride on
+//! it under `Symbol.for("ffic")`, a non-enumerable symbol key that
+//! `Deno.dlopen` never reads: ffic's host opens the library from the text
+//! (what the object was parsed from, so the two cannot differ) instead of
+//! serializing the object again, when the key belongs to that object.
 
 use crate::descriptor::{Spelling, entry};
 use ffic_schema::{Library, quoted};
@@ -18,14 +21,23 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         "export const artifact = new URL({}, import.meta.url);\n",
         quoted(&format!("./{name}.ffic"))
     );
-    out.push_str("export const symbols = {\n");
-    for symbol in &library.symbols {
-        let _ = writeln!(out, "  {},", entry(symbol, Spelling::Value));
-    }
-    out.push_str("};\n\n");
+    let entries: Vec<String> = library
+        .symbols
+        .iter()
+        .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
+        .collect();
+    // In a raw template literal only a backquote or `${` would end or
+    // interpolate; in JSON both can only be inside strings, where \u
+    // escapes spell them.
+    let json = format!("{{\n{}\n}}", entries.join(",\n"))
+        .replace('`', "\\u0060")
+        .replace("${", "\\u0024{");
+    out.push_str("// What `symbols` is parsed from; ffic's host opens the library from it.\n");
+    let _ = writeln!(out, "const text = String.raw`{json}`;\n");
+    out.push_str("export const symbols = JSON.parse(text);\n\n");
     let _ = writeln!(
         out,
-        "Object.defineProperty(symbols, Symbol.for(\"ffic\"), {{\n  value: Object.freeze({{\n    artifact: artifact.href,\n    digest: {},\n  }}),\n}});",
+        "Object.defineProperty(symbols, Symbol.for(\"ffic\"), {{\n  value: Object.freeze({{\n    artifact: artifact.href,\n    digest: {},\n    text,\n    symbols,\n  }}),\n}});",
         quoted(&library.digest().to_string()),
     );
     out.push_str(

@@ -65,16 +65,19 @@
     )(raw, Uint8Array);
   }
 
-  // The artifact an ffic-generated module's frozen descriptor carries
-  // under Symbol.for("ffic"), as a path (a file: URL's).
+  // What an ffic-generated module's frozen descriptor carries under
+  // Symbol.for("ffic"): its artifact, as a path (a file: URL's), and the
+  // JSON text the descriptor was parsed from, trusted only where the key
+  // names this very object (a key copied onto another object gives nothing).
   function precompiled(symbols) {
     const ffic = symbols[fficKey];
     if (!ffic || !isFrozen(symbols) || typeof ffic.artifact !== "string") {
-      return undefined;
+      return { __proto__: null };
     }
+    const text = ffic.symbols === symbols && typeof ffic.text === "string" ? ffic.text : undefined;
     const artifact = ffic.artifact;
-    if (!startsWith(artifact, "file:///")) return undefined;
-    return decodeURIComponent(slice(artifact, "file://".length));
+    if (!startsWith(artifact, "file:///")) return { __proto__: null, text };
+    return { __proto__: null, artifact: decodeURIComponent(slice(artifact, "file://".length)), text };
   }
 
   // A library path as Deno takes it: a string as it is, a URL object (where
@@ -107,7 +110,8 @@
         );
       }
       // The descriptor is checked first, then the path against the policy.
-      const opened = natives.dlopen(path, stringify(symbols), precompiled(symbols));
+      const { artifact, text } = precompiled(symbols);
+      const opened = natives.dlopen(path, text ?? stringify(symbols), artifact);
       if (typeof opened === "string") {
         throw notCapable(`Requires ffi access to "${opened}", run again with the --allow-ffi flag`, opened);
       }
