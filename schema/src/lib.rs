@@ -16,6 +16,7 @@ mod schema_check;
 mod semantic;
 mod suggest;
 pub mod types;
+mod untagged;
 
 pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare, read_validated};
 pub use diagnostic::{Code, Diagnostic, Severity};

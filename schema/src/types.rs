@@ -67,9 +67,9 @@ pub fn is_static_definition(definition: &Map<String, Value>) -> bool {
     definition.contains_key("type")
 }
 
-/// One symbol: a function, or a static when the object has a `type` field (Deno's rule).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// One symbol: a function, or a static when the object has a `type` field
+/// (Deno's rule). Deserialized in one pass (`untagged.rs`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum SymbolDef {
     /// `{ "type": T, ... }`: a global variable read at open.
     Static(ForeignStatic),
@@ -167,9 +167,9 @@ pub struct StaticExtension {
 #[schemars(extend("pattern" = r"^[A-Za-z_$][A-Za-z0-9_$]*$"))]
 pub struct ParameterName(pub String);
 
-/// A native type: a primitive's name or `{ "struct": [...] }`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+/// A native type: a primitive's name or `{ "struct": [...] }`. Deserialized
+/// in one pass (`untagged.rs`).
+#[derive(Debug, Clone, PartialEq)]
 pub enum NativeType {
     /// `"i32"`, `"pointer"`, ...
     Primitive(Primitive),
