@@ -34,7 +34,7 @@ impl Descriptor {
             if key == SCHEMA_FIELD {
                 schema = Some(String::deserialize(value)?);
             } else {
-                symbols.push((key.clone(), SymbolDef::deserialize(value)?));
+                symbols.push((key.clone(), SymbolDef::from_value(value)?));
             }
         }
         Ok(Descriptor { schema, symbols })
@@ -57,6 +57,21 @@ impl JsonSchema for Descriptor {
                 }
             },
             "additionalProperties": generator.subschema_for::<SymbolDef>()
+        })
+    }
+}
+
+impl SymbolDef {
+    /// Reads a definition from its JSON value: in one pass where that works;
+    /// else, as a static exactly when it has a `type` field, ignoring what a
+    /// static does not have (the one-pass read refuses a malformed
+    /// function-only field even beside `type`, since it cannot know yet).
+    pub fn from_value(value: &Value) -> Result<SymbolDef, serde_json::Error> {
+        SymbolDef::deserialize(value).or_else(|error| match value {
+            Value::Object(map) if is_static_definition(map) => {
+                ForeignStatic::deserialize(value).map(SymbolDef::Static)
+            }
+            _ => Err(error),
         })
     }
 }

@@ -5,7 +5,11 @@
 //! takes. The rules are the derived ones: a definition with a `type` field
 //! is a static (Deno's rule), anything else a function; a type is a
 //! primitive's name or `{"struct": [...]}`; unknown fields are ignored and
-//! a field given twice is an error.
+//! a field given twice is an error. One difference: a function-only field
+//! (`parameters`, `result`, `nonblocking`) that is malformed is an error
+//! even beside a `type` field that comes later, which makes it a static's
+//! unknown field; `SymbolDef::from_value` reads such a definition again as
+//! a static, and `read_validated` leaves it to the full check.
 
 use crate::types::{
     ForeignFunction, ForeignStatic, FunctionExtension, NativeType, Primitive, StaticExtension,
@@ -122,5 +126,32 @@ impl<'de> Deserialize<'de> for SymbolDef {
             }
         }
         deserializer.deserialize_map(Definition)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{SymbolKind, Target, check, read_validated};
+
+    /// Beside `type`, function-only fields are a static's unknown fields,
+    /// ignored whatever they hold (found by the robustness fuzzer): `check`
+    /// reads such a definition as a static, and `read_validated` leaves it
+    /// to `check` rather than refusing it.
+    #[test]
+    fn a_static_ignores_malformed_function_fields() {
+        for text in [
+            r#"{"a": {"nonblocking": 0, "type": "i32"}}"#,
+            r#"{"a": {"parameters": 5, "result": [], "type": "u8"}}"#,
+        ] {
+            let report = check(text.as_bytes(), Target::host());
+            let library = report.library.expect("valid, with warnings");
+            assert!(matches!(library.symbols[0].kind, SymbolKind::Static { .. }));
+            assert!(read_validated(text.as_bytes(), Target::host()).is_none());
+        }
+        let function = r#"{"f": {"parameters": ["i32", {"struct": ["f64", "u8"]}], "result": "void", "nonblocking": null}}"#;
+        assert_eq!(
+            read_validated(function.as_bytes(), Target::host()),
+            check(function.as_bytes(), Target::host()).library
+        );
     }
 }
