@@ -83,12 +83,28 @@ pub fn run(file: &Path, out_dir: Option<&Path>, name: Option<&str>, emit: &[Emit
         }
         written.push(output.display().to_string());
     }
+    if emit.contains(&Emit::Js) {
+        remember_text(&ts.text);
+    }
     println!(
         "wrote {} in {:.1} ms",
         written.join(", "),
         started.elapsed().as_secs_f64() * 1e3
     );
     ExitCode::SUCCESS
+}
+
+/// Marks the text a generated module opens its library from as checked, in
+/// the artifact cache `ffic run` uses, so that the module's first run reads
+/// it without the full check (checked here first; a cache that cannot take
+/// the marker is skipped, as at run time).
+fn remember_text(text: &str) {
+    let Some(cache) = ffic_loader::Cache::from_env() else {
+        return;
+    };
+    if ffic_schema::check(text.as_bytes(), ffic_schema::Target::host()).is_valid() {
+        ffic_loader::Checked::under(&cache).remember(text);
+    }
 }
 
 /// The file stem, or for a file named `symbols.json` its directory's name

@@ -975,6 +975,56 @@ fn a_generated_modules_key_copied_onto_another_object_opens_that_object() {
 }
 
 #[test]
+fn compile_marks_the_modules_text_checked_so_its_first_run_skips_the_check() {
+    // `ffic compile` leaves a verdict for the text the module opens its
+    // library from; the module's first run finds it (the same marker),
+    // rather than checking the text and marking it itself.
+    let cache = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let status = Command::new(ffic())
+        .env("FFIC_CACHE_DIR", cache.path())
+        .args(["compile", "--name", "testlib", "-o"])
+        .arg(out.path())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let markers = || -> Vec<std::path::PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(cache.path().join("checked"))
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        found.sort();
+        found
+    };
+    let after_compile = markers();
+    assert_eq!(after_compile.len(), 1, "{after_compile:?}");
+    let script = out.path().join("script.js");
+    std::fs::write(
+        &script,
+        format!(
+            "const {{ symbols }} = await import({:?});\nconsole.log(Deno.dlopen(Deno.args[0], symbols).symbols.add_i32(40, 2));\n",
+            out.path().join("testlib.js").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];
+    let ran = run_env(
+        ffic(),
+        &["run", "--allow-all"],
+        script.to_str().unwrap(),
+        &[test_library()],
+        &env,
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "42\n",
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    assert_eq!(markers(), after_compile);
+}
+
+#[test]
 fn a_corrupt_or_stale_artifact_beside_the_module_is_refused_with_a_warning() {
     let jit_stdout = deno_stdout("ffi_fast.js", &[]);
     let cache = tempfile::tempdir().unwrap();

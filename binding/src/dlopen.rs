@@ -645,7 +645,7 @@ thread_local! {
 /// first error's message when it is invalid). A text opened again, as a
 /// frozen descriptor of a generated module is, reuses its earlier verdict:
 /// checking 1000 symbols takes milliseconds, comparing the text microseconds;
-/// so does a text a process before this one checked (`validated`).
+/// so does a text a process before this one checked (`ffic_loader::Checked`).
 fn checked(key: String) -> Result<Arc<Library>, String> {
     let known = CHECKED.with(|c| {
         let c = c.borrow();
@@ -657,7 +657,12 @@ fn checked(key: String) -> Result<Arc<Library>, String> {
         return Ok(library);
     }
     // A text an earlier process checked reads without a second check.
-    let library = match crate::validated::known(&key)
+    let verdicts = crate::config::loading()
+        .1
+        .map(|cache| ffic_loader::Checked::under(&cache));
+    let library = match verdicts
+        .as_ref()
+        .is_some_and(|v| v.knows(&key))
         .then(|| ffic_schema::read_validated(key.as_bytes(), Target::host()))
         .flatten()
     {
@@ -667,7 +672,9 @@ fn checked(key: String) -> Result<Arc<Library>, String> {
             let library = report
                 .library
                 .ok_or_else(|| first_error(&report.diagnostics))?;
-            crate::validated::remember(&key);
+            if let Some(verdicts) = &verdicts {
+                verdicts.remember(&key);
+            }
             library
         }
     };

@@ -64,7 +64,6 @@ mod pool;
 mod records;
 mod reentry;
 mod trace;
-mod validated;
 mod view;
 
 pub use config::{Config, Diagnostic, Sink};

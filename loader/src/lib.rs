@@ -14,6 +14,7 @@ compile_error!("ffic-loader assumes a little-endian target");
 
 pub mod cache;
 pub mod callback;
+mod checked;
 mod error;
 pub mod ffi;
 pub mod helpers;
@@ -30,6 +31,7 @@ pub mod verify;
 
 pub use cache::Cache;
 pub use callback::NativeCallback;
+pub use checked::Checked;
 pub use error::{CallError, LoadError};
 pub use helpers::Helpers;
 pub use invoker::Invoker;

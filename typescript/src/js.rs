@@ -11,6 +11,21 @@ use crate::descriptor::{Spelling, entry};
 use ffic_schema::{Library, quoted};
 use std::fmt::Write;
 
+/// The JSON text the module parses its descriptor from, as the module
+/// carries it (`Symbol.for("ffic")`'s `text`). In a raw template literal
+/// only a backquote or `${` would end or interpolate; in JSON both can only
+/// be inside strings, where \u escapes spell them.
+pub fn text(library: &Library) -> String {
+    let entries: Vec<String> = library
+        .symbols
+        .iter()
+        .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
+        .collect();
+    format!("{{\n{}\n}}", entries.join(",\n"))
+        .replace('`', "\\u0060")
+        .replace("${", "\\u0024{")
+}
+
 /// Renders the module.
 pub fn module(library: &Library, name: &str, source: &str) -> String {
     let mut out = crate::header(source);
@@ -21,17 +36,7 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         "export const artifact = new URL({}, import.meta.url);\n",
         quoted(&format!("./{name}.ffic"))
     );
-    let entries: Vec<String> = library
-        .symbols
-        .iter()
-        .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
-        .collect();
-    // In a raw template literal only a backquote or `${` would end or
-    // interpolate; in JSON both can only be inside strings, where \u
-    // escapes spell them.
-    let json = format!("{{\n{}\n}}", entries.join(",\n"))
-        .replace('`', "\\u0060")
-        .replace("${", "\\u0024{");
+    let json = text(library);
     out.push_str("// What `symbols` is parsed from; ffic's host opens the library from it.\n");
     let _ = writeln!(out, "const text = String.raw`{json}`;\n");
     out.push_str("export const symbols = JSON.parse(text);\n\n");

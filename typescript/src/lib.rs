@@ -18,6 +18,9 @@ pub struct Output {
     pub dts: String,
     /// `NAME.js`.
     pub js: String,
+    /// The JSON text `NAME.js` parses its descriptor from, which ffic's
+    /// host opens the library from.
+    pub text: String,
 }
 
 /// Generates both files for `library`. `name` is the output base name
@@ -27,6 +30,7 @@ pub fn generate(library: &Library, name: &str, source: &str) -> Output {
     Output {
         dts: dts::declarations(library, name, source),
         js: js::module(library, name, source),
+        text: js::text(library),
     }
 }
 
