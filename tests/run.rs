@@ -861,19 +861,29 @@ fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     assert!(trace.contains("jit compilations: 0\n"), "{trace}");
 }
 
+/// `ffic compile` of the test library into `out` (`testlib.js`,
+/// `testlib.ffic`, `testlib.d.ts`), with `cache` as the artifact cache.
+fn compile_testlib_module(out: &Path, cache: Option<&Path>) {
+    let mut compile = Command::new(ffic());
+    if let Some(cache) = cache {
+        compile.env("FFIC_CACHE_DIR", cache);
+    }
+    let status = compile
+        .args(["compile", "--name", "testlib", "-o"])
+        .arg(out)
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+}
+
 #[test]
 fn a_modules_artifact_outside_the_allowed_paths_is_not_used() {
     // The artifact is code as much as the library: with --allow-ffi=PATH it
     // must lie under an allowed path too (it used to be mapped from
     // anywhere the descriptor named).
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(ffic())
-        .args(["compile", "--name", "testlib", "-o"])
-        .arg(out.path())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    compile_testlib_module(out.path(), None);
     let module = out.path().join("testlib.js");
     let script = out.path().join("script.js");
     std::fs::write(
@@ -925,13 +935,7 @@ fn a_generated_modules_key_copied_onto_another_object_opens_that_object() {
     // which ffic opens instead of serializing the object again; on another
     // object the key's text says nothing about that object.
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(ffic())
-        .args(["compile", "--name", "testlib", "-o"])
-        .arg(out.path())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    compile_testlib_module(out.path(), None);
     let script = out.path().join("script.js");
     std::fs::write(
         &script,
@@ -981,14 +985,7 @@ fn compile_marks_the_modules_text_checked_so_its_first_run_skips_the_check() {
     // rather than checking the text and marking it itself.
     let cache = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
-    let status = Command::new(ffic())
-        .env("FFIC_CACHE_DIR", cache.path())
-        .args(["compile", "--name", "testlib", "-o"])
-        .arg(out.path())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/native/ffic_test.json"))
-        .output()
-        .unwrap();
-    assert!(status.status.success());
+    compile_testlib_module(out.path(), Some(cache.path()));
     let markers = || -> Vec<std::path::PathBuf> {
         let mut found: Vec<_> = std::fs::read_dir(cache.path().join("checked"))
             .map(|d| d.map(|e| e.unwrap().path()).collect())
