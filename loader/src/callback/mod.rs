@@ -33,7 +33,8 @@ struct Target {
 
 /// A C function pointer of a given signature whose calls run a Rust handler.
 /// Dropping it releases the code: native code calling it afterwards gets
-/// zero, until the slot serves another callback.
+/// zero, until the slot serves another callback. No call of it may still be
+/// running when it is dropped (its handler's data goes with it).
 #[derive(Debug)]
 pub struct NativeCallback {
     slot: Option<Slot>,
