@@ -1104,6 +1104,40 @@ fn wrappers_hold_against_a_script_that_replaces_globals() {
 }
 
 #[test]
+fn a_callback_another_thread_called_answers_zero_once_closed() {
+    // Its code outlives it (the other thread may still be returning through
+    // it), its record does not: a later call on the isolate's thread must
+    // not read the freed record. Under valgrind (when installed, as CI has
+    // it) a read of freed memory fails the run; before the fix it did.
+    let cache = tempfile::tempdir().unwrap();
+    let mut command = if Command::new("valgrind").arg("--version").output().is_ok() {
+        let mut valgrind = Command::new("valgrind");
+        valgrind
+            .args(["--smc-check=all-non-file", "--error-exitcode=99", "-q"])
+            .arg(ffic());
+        valgrind
+    } else {
+        Command::new(ffic())
+    };
+    let out = command
+        .env("FFIC_CACHE_DIR", cache.path())
+        .args(["run", "--allow-ffi"])
+        .arg(dir().join("ffi_closed_after_foreign.js"))
+        .arg(test_library())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "before 41 1\njoined 3 4\nafter close 1 4\n"
+    );
+}
+
+#[test]
 fn a_sql_function_that_deoptimizes_its_caller_needs_no_annotation() {
     let cache = tempfile::tempdir().unwrap();
     let env = [("FFIC_CACHE_DIR", cache.path().to_str().unwrap())];

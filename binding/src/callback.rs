@@ -1,5 +1,5 @@
 //! `Deno.UnsafeCallback`: JS functions native code can call through a
-//! function pointer (a libffi closure from ffic-loader).
+//! function pointer (a slot of a callback page, from ffic-loader).
 //!
 //! - On the isolate's thread (native code called from JS calls back), the
 //!   function runs at once, nested in the native call. A throw returns zero
@@ -59,13 +59,20 @@ struct Code {
 
 impl Drop for Record {
     fn drop(&mut self) {
+        let Some(code) = self.code.take() else {
+            return;
+        };
+        // The destination may outlive this record (below): from now on it
+        // leads nowhere, and a call that still arrives gets zero.
+        // SAFETY: the route is alive until `code` is dropped.
+        unsafe { &*code.route.0 }
+            .record
+            .store(std::ptr::null_mut(), std::sync::atomic::Ordering::Relaxed);
         // A thread that called in from outside may still be returning
         // through the code after its call was served (nothing tells when it
         // has left): such code is never freed. Calls from this thread are
         // over by the time a closed record goes (the next turn).
-        if let Some(code) = self.code.take()
-            && code.route.called_from_elsewhere()
-        {
+        if code.route.called_from_elsewhere() {
             std::mem::forget(code);
         }
     }
@@ -106,8 +113,8 @@ struct Destination {
     id: u64,
     owner: Arc<inbox::Owner>,
     /// The record, for calls on the owner's thread only (the record is not
-    /// `Send`): it owns this destination, so it lives while calls can
-    /// arrive here, and a closed one stays until the next event-loop turn.
+    /// `Send`); null once the record is gone (a closed one stays until the
+    /// next event-loop turn, and code other threads called outlives it).
     record: std::sync::atomic::AtomicPtr<Record>,
     /// Set once a thread other than the owner's called it.
     foreign: std::sync::atomic::AtomicBool,
@@ -208,9 +215,9 @@ pub fn create(
     ) else {
         return throw(scope, "the FFI binding is not installed in this isolate");
     };
-    // The route travels as the closure's data: the record is looked up by
-    // id, never dereferenced from native memory, so a closed callback is
-    // just absent.
+    // The route travels as the slot's data; on this thread it leads to the
+    // record until the record goes, on others to the inbox by id, so a
+    // closed callback is just absent.
     let route = Route(Box::into_raw(Box::new(Destination {
         id,
         owner,
@@ -315,9 +322,16 @@ unsafe fn on_call(data: *const c_void, args: &[*const c_void], result: *mut u8) 
     let target = unsafe { &*data.cast::<Destination>() };
     let id = target.id;
     if inbox::is_owner(&target.owner) {
-        // SAFETY: this is the owner's thread, where the record lives as
-        // long as its destination (see `Destination::record`).
-        let record = unsafe { &*target.record.load(std::sync::atomic::Ordering::Relaxed) };
+        // SAFETY: this is the owner's thread, where the pointer is either
+        // null or the live record (see `Destination::record`).
+        let Some(record) = (unsafe {
+            target
+                .record
+                .load(std::sync::atomic::Ordering::Relaxed)
+                .as_ref()
+        }) else {
+            return;
+        };
         // SAFETY: forwarded from this function's contract.
         return unsafe { call_nested(record, args, result) };
     }

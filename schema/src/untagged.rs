@@ -5,19 +5,49 @@
 //! takes. The rules are the derived ones: a definition with a `type` field
 //! is a static (Deno's rule), anything else a function; a type is a
 //! primitive's name or `{"struct": [...]}`; unknown fields are ignored and
-//! a field given twice is an error. One difference: a function-only field
-//! (`parameters`, `result`, `nonblocking`) that is malformed is an error
-//! even beside a `type` field that comes later, which makes it a static's
-//! unknown field; `SymbolDef::from_value` reads such a definition again as
-//! a static, and `read_validated` leaves it to the full check.
+//! a field given twice is an error. Where the two differ, it is on input
+//! the JSON Schema refuses anyway (both readers only see validated text):
+//! the derived enums also took a malformed `type` beside `parameters` and
+//! `result` as a function, and other serde shapes (sequences for structs).
+//! One difference reaches valid input: a malformed function-only field
+//! (`parameters`, `result`, `nonblocking`) is an error even beside a `type`
+//! field that comes later, which makes it a static's ignored unknown field;
+//! `SymbolDef::from_value` reads such a definition again as a static, and
+//! `read_validated` leaves it to the full check.
 
 use crate::types::{
     ForeignFunction, ForeignStatic, FunctionExtension, NativeType, Primitive, StaticExtension,
     StructType, SymbolDef,
 };
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
+
+/// The one field of a struct type, read without allocating.
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum StructField {
+    #[serde(rename = "struct")]
+    Struct,
+    #[serde(other)]
+    Other,
+}
+
+/// A definition's fields, read without allocating.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Field {
+    Name,
+    Parameters,
+    Result,
+    Nonblocking,
+    Optional,
+    Type,
+    Ffic,
+    #[serde(other)]
+    Other,
+}
 
 impl<'de> Deserialize<'de> for NativeType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -33,8 +63,8 @@ impl<'de> Deserialize<'de> for NativeType {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NativeType, A::Error> {
                 let mut fields = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    if key != "struct" {
+                while let Some(key) = map.next_key::<StructField>()? {
+                    if matches!(key, StructField::Other) {
                         map.next_value::<IgnoredAny>()?;
                     } else if fields.is_some() {
                         return Err(de::Error::duplicate_field("struct"));
@@ -90,16 +120,16 @@ impl<'de> Deserialize<'de> for SymbolDef {
                 let mut ty: Option<NativeType> = None;
                 // Which extension it is depends on `type`, which may come after.
                 let mut ffic: Option<Option<Value>> = None;
-                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                    match &*key {
-                        "name" => once(&mut map, &mut name, "name")?,
-                        "parameters" => once(&mut map, &mut parameters, "parameters")?,
-                        "result" => once(&mut map, &mut result, "result")?,
-                        "nonblocking" => once(&mut map, &mut nonblocking, "nonblocking")?,
-                        "optional" => once(&mut map, &mut optional, "optional")?,
-                        "type" => once(&mut map, &mut ty, "type")?,
-                        "ffic" => once(&mut map, &mut ffic, "ffic")?,
-                        _ => {
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Name => once(&mut map, &mut name, "name")?,
+                        Field::Parameters => once(&mut map, &mut parameters, "parameters")?,
+                        Field::Result => once(&mut map, &mut result, "result")?,
+                        Field::Nonblocking => once(&mut map, &mut nonblocking, "nonblocking")?,
+                        Field::Optional => once(&mut map, &mut optional, "optional")?,
+                        Field::Type => once(&mut map, &mut ty, "type")?,
+                        Field::Ffic => once(&mut map, &mut ffic, "ffic")?,
+                        Field::Other => {
                             map.next_value::<IgnoredAny>()?;
                         }
                     }

@@ -71,11 +71,13 @@
   // names this very object (a key copied onto another object gives nothing).
   function precompiled(symbols) {
     const ffic = symbols[fficKey];
-    if (!ffic || !isFrozen(symbols) || typeof ffic.artifact !== "string") {
-      return { __proto__: null };
-    }
-    const text = ffic.symbols === symbols && typeof ffic.text === "string" ? ffic.text : undefined;
+    if (!ffic || !isFrozen(symbols)) return { __proto__: null };
+    // Each read once: a getter cannot pass the check and then change.
     const artifact = ffic.artifact;
+    if (typeof artifact !== "string") return { __proto__: null };
+    const owner = ffic.symbols;
+    const carried = ffic.text;
+    const text = owner === symbols && typeof carried === "string" ? carried : undefined;
     if (!startsWith(artifact, "file:///")) return { __proto__: null, text };
     return { __proto__: null, artifact: decodeURIComponent(slice(artifact, "file://".length)), text };
   }

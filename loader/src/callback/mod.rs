@@ -18,7 +18,7 @@ use std::mem::MaybeUninit;
 
 /// What a callback runs: `data` as given to [`NativeCallback::new`], one
 /// pointer per parameter to that argument's bytes, and the result buffer
-/// (zeroed, as large as the result; nothing for `void`).
+/// (zeroed, as large as the result; 8 unused bytes for `void`).
 pub type CallbackHandler = unsafe fn(data: *const c_void, args: &[*const c_void], result: *mut u8);
 
 /// What a slot's data word points at.
@@ -33,7 +33,8 @@ struct Target {
 
 /// A C function pointer of a given signature whose calls run a Rust handler.
 /// Dropping it releases the code: native code calling it afterwards gets
-/// zero, until the slot serves another callback. No call of it may still be
+/// zero (a struct result in memory is left as the caller had it, its
+/// address returned), until the slot serves another callback. No call of it may still be
 /// running when it is dropped (its handler's data goes with it).
 #[derive(Debug)]
 pub struct NativeCallback {
@@ -87,7 +88,12 @@ impl NativeCallback {
 impl Drop for NativeCallback {
     fn drop(&mut self) {
         if let Some(slot) = self.slot.take() {
-            slots::release(slot);
+            // SAFETY: made in `new`, still alive.
+            let in_memory = matches!(
+                unsafe { &*self.target }.plan.result,
+                Returning::Memory { .. }
+            );
+            slots::release(slot, in_memory);
         }
         // SAFETY: made in `new`; the slot no longer leads here.
         drop(unsafe { Box::from_raw(self.target) });

@@ -30,7 +30,27 @@ unsafe extern "C" fn released(_: *const Entry, _: *const u64, _: *const u8, retu
     unsafe { std::ptr::write_bytes(returned, 0, 4) };
 }
 
+/// What a released slot of a callback whose struct result goes through a
+/// hidden pointer runs: as [`released`], but `rax` gives that pointer back,
+/// as the ABI requires (the struct itself is left as the caller had it).
+unsafe extern "C" fn released_in_memory(
+    entry: *const Entry,
+    registers: *const u64,
+    stack: *const u8,
+    returned: *mut u64,
+) {
+    // SAFETY: forwarded; the entry saved `rdi` first and passes 4 words.
+    unsafe {
+        released(entry, registers, stack, returned);
+        returned.write(registers.read());
+    }
+}
+
 static RELEASED: Entry = Entry { dispatch: released };
+
+static RELEASED_IN_MEMORY: Entry = Entry {
+    dispatch: released_in_memory,
+};
 
 /// A taken slot: its code address and where its data word is.
 #[derive(Debug)]
@@ -99,10 +119,16 @@ pub unsafe fn take(entry: *const Entry) -> Result<Slot, LoadError> {
     Ok(slot)
 }
 
-/// Gives `slot` back: its calls return zero until it is taken again.
-pub fn release(slot: Slot) {
+/// Gives `slot` back: its calls return zero until it is taken again (a
+/// struct result in memory: `rax` still gives its address back).
+pub fn release(slot: Slot, result_in_memory: bool) {
+    let target = if result_in_memory {
+        &RELEASED_IN_MEMORY
+    } else {
+        &RELEASED
+    };
     // SAFETY: as in `take`.
-    unsafe { &*slot.data }.store(std::ptr::from_ref(&RELEASED).cast_mut(), Ordering::Release);
+    unsafe { &*slot.data }.store(std::ptr::from_ref(target).cast_mut(), Ordering::Release);
     SLOTS
         .lock()
         .unwrap_or_else(|e| e.into_inner())
