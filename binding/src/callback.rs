@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 /// A live callback.
 struct Record {
-    function: v8::Global<v8::Function>,
+    function: Held<v8::Function>,
     signature: Signature,
     /// Per parameter, the padding of a struct (zeroed before JS sees it:
     /// the caller's padding bytes are whatever its stack held), laid out
@@ -42,13 +42,46 @@ struct Record {
     /// Cleared by `close()` and when the isolate goes: native code calling
     /// it afterwards gets zero.
     open: std::cell::Cell<bool>,
-    /// The isolate and context it runs in, held here so that a call needs
-    /// no thread-local lookup.
-    isolate: v8::UnsafeRawIsolatePtr,
-    context: v8::Global<v8::Context>,
+    /// The context it runs in, held here so that a call needs no
+    /// thread-local lookup.
+    context: Held<v8::Context>,
     /// The code native code calls and the route its data points at;
     /// freed with the record unless another thread ever called it.
     code: Option<Code>,
+}
+
+/// A global handle, readable as a local one with no handle made: a global
+/// handle's location is a valid local handle for as long as the global
+/// lives (what Deno's callbacks rely on too). Saves two handles per call.
+struct Held<T> {
+    /// Keeps the location alive.
+    _global: v8::Global<T>,
+    location: std::ptr::NonNull<T>,
+}
+
+impl<T> Held<T> {
+    /// Holds `global`, made in `isolate`, whose thread this is.
+    fn new(isolate: &mut v8::Isolate, global: v8::Global<T>) -> Held<T> {
+        // SAFETY: the global belongs to `isolate` (the contract), entered
+        // on this thread.
+        let location = std::ptr::NonNull::from(unsafe { global.open(isolate) });
+        Held {
+            _global: global,
+            location,
+        }
+    }
+
+    /// The held object as a local handle.
+    ///
+    /// # Safety
+    /// On the isolate's thread, inside a handle scope the local must not
+    /// outlive, and not past this `Held`.
+    unsafe fn local<'s>(&self) -> v8::Local<'s, T> {
+        // SAFETY: a local handle is the address of a slot holding the
+        // object (`Local` is that one pointer, `repr(C)`), as the global's
+        // location is while `_global` is alive.
+        unsafe { std::mem::transmute::<std::ptr::NonNull<T>, v8::Local<'s, T>>(self.location) }
+    }
 }
 
 /// A callback's code and its route (the code first, when freed).
@@ -142,8 +175,6 @@ impl Drop for Route {
 }
 
 thread_local! {
-    /// The isolate callbacks made on this thread run in.
-    static ISOLATE: std::cell::Cell<Option<v8::UnsafeRawIsolatePtr>> = const { std::cell::Cell::new(None) };
     static RECORDS: RefCell<HashMap<u64, Rc<Record>, Ids>> = const { RefCell::new(HashMap::with_hasher(Ids)) };
     /// Closed callbacks, freed at the next event-loop turn: a call of theirs
     /// may still be returning through their code when `close()` runs.
@@ -155,10 +186,9 @@ thread_local! {
     static EXCEPTION: std::cell::Cell<Option<v8::Global<v8::Value>>> = const { std::cell::Cell::new(None) };
 }
 
-/// Records the isolate and context callbacks run in; called on the
+/// Records the context callbacks run in; called on the
 /// isolate's thread before any script runs.
-pub fn enter(isolate: v8::UnsafeRawIsolatePtr, context: v8::Global<v8::Context>) {
-    ISOLATE.with(|i| i.set(Some(isolate)));
+pub fn enter(context: v8::Global<v8::Context>) {
     CONTEXT.with(|c| *c.borrow_mut() = Some(context));
 }
 
@@ -179,7 +209,6 @@ pub fn clear() {
     REFERENCED.with(|r| r.borrow_mut().clear());
     CONTEXT.with(|c| *c.borrow_mut() = None);
     EXCEPTION.with(|e| e.set(None));
-    ISOLATE.with(|i| i.set(None));
 }
 
 /// Whether a `ref()`ed callback keeps the event loop alive.
@@ -208,11 +237,8 @@ pub fn create(
         n.set(n.get() + 1);
         n.get()
     });
-    let (Some(owner), Some(isolate), Some(context)) = (
-        inbox::owner(),
-        ISOLATE.with(|i| i.get()),
-        CONTEXT.with(|c| c.borrow().clone()),
-    ) else {
+    let (Some(owner), Some(context)) = (inbox::owner(), CONTEXT.with(|c| c.borrow().clone()))
+    else {
         return throw(scope, "the FFI binding is not installed in this isolate");
     };
     // The route travels as the slot's data; on this thread it leads to the
@@ -243,15 +269,15 @@ pub fn create(
         .map(|ty| ty.layout(Target::host()).0 as usize)
         .collect();
     let result_size = signature.result.layout(Target::host()).0 as usize;
+    let function = v8::Global::new(scope, function);
     let record = Rc::new(Record {
-        function: v8::Global::new(scope, function),
+        function: Held::new(scope, function),
         signature,
         padding,
         sizes,
         result_size,
         open: std::cell::Cell::new(true),
-        isolate,
-        context,
+        context: Held::new(scope, context),
         code: Some(Code {
             _native: native,
             route,
@@ -367,18 +393,17 @@ unsafe fn call_nested(record: &Record, args: &[*const c_void], result: *mut u8) 
     if !record.open.get() {
         return;
     }
-    // SAFETY: the record is open, so the binding of its isolate, this
-    // thread's, is installed (`clear` closes every record), and the isolate
-    // lives.
-    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr(record.isolate) };
-    // This thread entered the isolate and is inside a native call that JS
-    // made; the scopes of that call are not used until it returns, and the
-    // scopes opened here nest inside them and close before.
-    v8::scope!(let scope, &mut isolate);
-    let context = v8::Local::new(scope, &record.context);
-    // SAFETY: a scope that only names the context for what runs in it (no
-    // handle scope of its own, nothing entered), inside the one above.
+    // The record is open, so the binding of its isolate, this thread's, is
+    // installed (`clear` closes every record) and the isolate lives. This
+    // thread entered it and is inside a native call that JS made; the
+    // scopes of that call are not used until it returns, and the scopes
+    // opened here nest inside them and close before.
+    // SAFETY: on the isolate's thread; the local is used only below.
+    let context = unsafe { record.context.local() };
+    // SAFETY: a scope that only names the context for what runs in it
+    // (nothing entered).
     v8::callback_scope!(unsafe scope, context);
+    v8::scope!(let scope, scope);
     v8::tc_scope!(let tc, scope);
     // SAFETY: forwarded from this function's contract.
     let thrown = match unsafe { run(tc, context, record, args, result) } {
@@ -459,7 +484,8 @@ unsafe fn run(
         true => &inline[..args.len()],
         false => &spilled[..],
     };
-    let function = v8::Local::new(scope, &record.function);
+    // SAFETY: on the isolate's thread, used within this scope.
+    let function = unsafe { record.function.local() };
     let returned = function.call_with_context(scope, context, undefined, values)?;
     let ty = &record.signature.result;
     let size = record.result_size;

@@ -135,11 +135,8 @@ impl Binding {
             owner,
             _thread: PhantomData,
         };
-        // SAFETY: the pointer is only used on this thread while the isolate
-        // lives, which the caller guarantees by dropping the binding first.
-        let isolate = unsafe { scope.as_raw_isolate_ptr() };
         let context = scope.get_current_context();
-        callback::enter(isolate, v8::Global::new(scope, context));
+        callback::enter(v8::Global::new(scope, context));
         trace::enable(config.trace);
         let allowed = (config.policy.pointers(), config.policy.callbacks());
         policy::set(config.policy);

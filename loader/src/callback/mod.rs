@@ -128,10 +128,13 @@ unsafe extern "C" fn dispatch(
     };
     // Only what struct arguments use is zeroed (their padding reaches the
     // handler as zeros); the rest stays untouched, as do unused pointers.
+    // With no struct argument memset is not called at all (1% of a call).
     let mut scratch = [const { MaybeUninit::<u64>::uninit() }; SCRATCH_BYTES / 8];
     let scratch_bytes = scratch.as_mut_ptr().cast::<u8>();
-    // SAFETY: the plan's scratch length is within the buffer.
-    unsafe { std::ptr::write_bytes(scratch_bytes, 0, target.plan.scratch as usize) };
+    if target.plan.scratch > 0 {
+        // SAFETY: the plan's scratch length is within the buffer.
+        unsafe { std::ptr::write_bytes(scratch_bytes, 0, target.plan.scratch as usize) };
+    }
     let mut inline = [const { MaybeUninit::<*const c_void>::uninit() }; INLINE_ARGUMENTS];
     let mut spilled = Vec::new();
     let count = target.plan.arguments.len();
