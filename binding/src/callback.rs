@@ -19,6 +19,7 @@ use crate::dlopen::definition;
 use crate::inbox::{self, CallbackRequest};
 use crate::throw_type_error as throw;
 use ffic_loader::{NativeCallback, Value};
+use ffic_schema::native::{Float, Int, Kind, Pointee, Width};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Target, Type};
 use std::cell::RefCell;
@@ -505,30 +506,25 @@ unsafe fn run(
 /// type (what a callback returns almost always), converted without the
 /// context; `None` where a conversion is needed.
 fn plain_result(ty: &Type, value: v8::Local<v8::Value>) -> Option<u64> {
-    use Primitive as P;
     let Type::Primitive(p) = ty else {
         return None;
     };
-    Some(match p {
-        P::Void => 0,
-        P::I8 | P::I16 | P::I32 => {
-            u64::from(v8::Local::<v8::Int32>::try_from(value).ok()?.value() as u32)
-        }
-        P::U8 | P::U16 | P::U32 => {
-            u64::from(v8::Local::<v8::Uint32>::try_from(value).ok()?.value())
-        }
-        P::F64 => v8::Local::<v8::Number>::try_from(value)
+    Some(match p.kind() {
+        Kind::Void => 0,
+        Kind::Int(Int { width, signed }) if width.fits_number() => match signed {
+            true => u64::from(v8::Local::<v8::Int32>::try_from(value).ok()?.value() as u32),
+            false => u64::from(v8::Local::<v8::Uint32>::try_from(value).ok()?.value()),
+        },
+        Kind::Int(_) => v8::Local::<v8::BigInt>::try_from(value).ok()?.u64_value().0,
+        Kind::Float(Float::F64) => v8::Local::<v8::Number>::try_from(value)
             .ok()?
             .value()
             .to_bits(),
-        P::F32 => {
+        Kind::Float(Float::F32) => {
             u64::from((v8::Local::<v8::Number>::try_from(value).ok()?.value() as f32).to_bits())
         }
-        P::Bool if value.is_boolean() => u64::from(value.is_true()),
-        P::U64 | P::I64 | P::Usize | P::Isize => {
-            v8::Local::<v8::BigInt>::try_from(value).ok()?.u64_value().0
-        }
-        _ => return None,
+        Kind::Bool if value.is_boolean() => u64::from(value.is_true()),
+        Kind::Bool | Kind::Pointer(_) => return None,
     })
 }
 
@@ -541,21 +537,28 @@ fn argument<'s>(
     p: Primitive,
     bytes: &[u8],
 ) -> v8::Local<'s, v8::Value> {
-    use Primitive as P;
     let word = |n: usize| {
         let mut le = [0u8; 8];
         le[..n].copy_from_slice(&bytes[..n]);
         u64::from_le_bytes(le)
     };
-    match p {
-        P::I32 => v8::Integer::new(scope, word(4) as u32 as i32).into(),
-        P::U32 => v8::Integer::new_from_unsigned(scope, word(4) as u32).into(),
-        P::F64 => v8::Number::new(scope, f64::from_bits(word(8))).into(),
-        P::Pointer | P::Buffer | P::Function => match word(8) {
+    match p.kind() {
+        Kind::Int(Int {
+            width: Width::W32,
+            signed: true,
+        }) => v8::Integer::new(scope, word(4) as u32 as i32).into(),
+        Kind::Int(Int {
+            width: Width::W32,
+            signed: false,
+        }) => v8::Integer::new_from_unsigned(scope, word(4) as u32).into(),
+        Kind::Float(Float::F64) => v8::Number::new(scope, f64::from_bits(word(8))).into(),
+        Kind::Pointer(_) => match word(8) {
             0 => v8::null(scope).into(),
             address => v8::External::new(scope, address as usize as *mut c_void).into(),
         },
-        _ => value_to_js(scope, Value::read(&Type::Primitive(p), bytes)),
+        Kind::Void | Kind::Bool | Kind::Int(_) | Kind::Float(Float::F32) => {
+            value_to_js(scope, Value::read(&Type::Primitive(p), bytes))
+        }
     }
 }
 
@@ -590,22 +593,23 @@ unsafe fn write_result(
         }
         Type::Primitive(p) => *p,
     };
-    use Primitive as P;
-    let word: u64 = match p {
-        P::Void => return Some(()),
-        P::Bool => u64::from(value.boolean_value(scope)),
-        P::U8 | P::U16 | P::U32 => u64::from(value.uint32_value(scope)?),
-        P::I8 | P::I16 | P::I32 => u64::from(value.int32_value(scope)? as u32),
-        P::U64 | P::I64 | P::Usize | P::Isize => match v8::Local::<v8::BigInt>::try_from(value) {
+    let word: u64 = match p.kind() {
+        Kind::Void => return Some(()),
+        Kind::Bool => u64::from(value.boolean_value(scope)),
+        Kind::Int(Int { width, signed }) if width.fits_number() => match signed {
+            true => u64::from(value.int32_value(scope)? as u32),
+            false => u64::from(value.uint32_value(scope)?),
+        },
+        Kind::Int(_) => match v8::Local::<v8::BigInt>::try_from(value) {
             Ok(big) => big.u64_value().0,
             Err(_) => value.integer_value(scope)? as u64,
         },
-        P::F32 => u64::from((value.number_value(scope)? as f32).to_bits()),
-        P::F64 => value.number_value(scope)?.to_bits(),
-        P::Pointer | P::Function => {
+        Kind::Float(Float::F32) => u64::from((value.number_value(scope)? as f32).to_bits()),
+        Kind::Float(Float::F64) => value.number_value(scope)?.to_bits(),
+        Kind::Pointer(Pointee::Opaque | Pointee::Function) => {
             v8::Local::<v8::External>::try_from(value).map_or(0, |external| external.value() as u64)
         }
-        P::Buffer => bytes_of(value).map_or(0, |(data, _)| data as u64),
+        Kind::Pointer(Pointee::Buffer) => bytes_of(value).map_or(0, |(data, _)| data as u64),
     };
     // SAFETY: `result` is writable for the result's `size`; the word's low
     // bytes are the value (little-endian, asserted by ffic-loader).

@@ -4,7 +4,7 @@
 //! null for pointers), and the memory behind buffers.
 
 use ffic_loader::Value;
-use ffic_schema::types::Primitive;
+use ffic_schema::native::{Float, Int, Kind, Pointee, Width};
 use ffic_schema::{Signature, Type};
 use std::ffi::c_void;
 
@@ -45,57 +45,52 @@ pub(super) fn to_slot(
         }
         Type::Primitive(p) => *p,
     };
-    use Primitive as P;
-    Ok(match p {
-        P::Bool if value.is_boolean() => u64::from(value.is_true()),
-        P::Bool => return Err("Invalid FFI u8 type, expected boolean".into()),
-        P::U8 | P::U16 | P::U32 if value.is_uint32() => {
-            let v = value.uint32_value(scope).unwrap_or(0);
-            match p {
-                P::U8 => u64::from(v as u8),
-                P::U16 => u64::from(v as u16),
-                _ => u64::from(v),
+    // An integer that fits a JS number, cut to its width's low bytes.
+    let low = |v: u64, width: Width| v & (u64::MAX >> (64 - 8 * width.bytes(8)));
+    Ok(match p.kind() {
+        Kind::Bool if value.is_boolean() => u64::from(value.is_true()),
+        Kind::Bool => return Err("Invalid FFI u8 type, expected boolean".into()),
+        Kind::Int(Int { width, signed }) if width.fits_number() => match signed {
+            false if value.is_uint32() => {
+                low(u64::from(value.uint32_value(scope).unwrap_or(0)), width)
             }
-        }
-        P::U8 | P::U16 | P::U32 => return Err(invalid("unsigned integer")),
-        P::I8 | P::I16 | P::I32 if value.is_int32() => {
-            let v = value.int32_value(scope).unwrap_or(0);
-            match p {
-                P::I8 => u64::from(v as i8 as u8),
-                P::I16 => u64::from(v as i16 as u16),
-                _ => u64::from(v as u32),
+            false => return Err(invalid("unsigned integer")),
+            true if value.is_int32() => {
+                low(value.int32_value(scope).unwrap_or(0) as i64 as u64, width)
             }
-        }
-        P::I8 | P::I16 | P::I32 => return Err(invalid("integer")),
-        P::U64 | P::Usize | P::I64 | P::Isize => {
+            true => return Err(invalid("integer")),
+        },
+        Kind::Int(Int { signed, .. }) => {
             if let Ok(big) = v8::Local::<v8::BigInt>::try_from(value) {
                 big.u64_value().0
             } else if value.is_number() {
                 value.integer_value(scope).unwrap_or(0) as u64
-            } else if matches!(p, P::U64 | P::Usize) {
-                return Err(invalid("unsigned integer"));
-            } else {
+            } else if signed {
                 return Err(invalid("integer"));
+            } else {
+                return Err(invalid("unsigned integer"));
             }
         }
-        P::F32 if value.is_number() => {
+        Kind::Float(Float::F32) if value.is_number() => {
             u64::from((value.number_value(scope).unwrap_or(0.0) as f32).to_bits())
         }
-        P::F64 if value.is_number() => value.number_value(scope).unwrap_or(0.0).to_bits(),
-        P::F32 | P::F64 => return Err(invalid("number")),
-        P::Pointer | P::Function if value.is_null() => 0,
-        P::Pointer | P::Function if value.is_external() => {
-            let external = v8::Local::<v8::External>::try_from(value)
-                .map_err(|_| invalid("null, or External"))?;
-            external.value() as u64
+        Kind::Float(Float::F64) if value.is_number() => {
+            value.number_value(scope).unwrap_or(0.0).to_bits()
         }
-        P::Pointer | P::Function => return Err(invalid("null, or External")),
-        P::Buffer if value.is_null() => 0,
-        P::Buffer => match bytes_of(value) {
+        Kind::Float(_) => return Err(invalid("number")),
+        Kind::Pointer(Pointee::Opaque | Pointee::Function) if value.is_null() => 0,
+        Kind::Pointer(Pointee::Opaque | Pointee::Function) => {
+            match v8::Local::<v8::External>::try_from(value) {
+                Ok(external) => external.value() as u64,
+                Err(_) => return Err(invalid("null, or External")),
+            }
+        }
+        Kind::Pointer(Pointee::Buffer) if value.is_null() => 0,
+        Kind::Pointer(Pointee::Buffer) => match bytes_of(value) {
             Some((data, _)) => data as u64,
             None => return Err(invalid("null, ArrayBuffer, or ArrayBufferView")),
         },
-        P::Void => return Err("void is not a parameter type".into()),
+        Kind::Void => return Err("void is not a parameter type".into()),
     })
 }
 
@@ -175,7 +170,17 @@ pub(super) fn slots_of(
     for (i, ty) in signature.parameters.iter().enumerate() {
         let value = args.get(i as i32);
         slots.push(to_slot(scope, ty, value)?);
-        let holds_memory = matches!(ty, Type::Struct(_) | Type::Primitive(Primitive::Buffer));
+        let holds_memory = match ty {
+            Type::Struct(_) => true,
+            Type::Primitive(p) => match p.kind() {
+                Kind::Pointer(Pointee::Buffer) => true,
+                Kind::Void
+                | Kind::Bool
+                | Kind::Int(_)
+                | Kind::Float(_)
+                | Kind::Pointer(Pointee::Opaque | Pointee::Function) => false,
+            },
+        };
         if let (Some(keep), true) = (keep.as_deref_mut(), holds_memory)
             && let Some(store) = backing_store(value)
         {

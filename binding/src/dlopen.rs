@@ -15,7 +15,7 @@ use crate::policy::Refusal;
 use crate::throw_type_error as throw;
 use crate::trace;
 use ffic_loader::{DynamicLibrary, FastCode, Invoker, LoadError, MappedArtifact, OpenOptions};
-use ffic_schema::types::Primitive;
+use ffic_schema::native::Kind;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
 use std::cell::{Cell, RefCell};
 use std::ffi::c_void;
@@ -713,10 +713,7 @@ fn static_value<'s>(
     name: &str,
     ty: &Type,
 ) -> v8::Local<'s, v8::Value> {
-    let pointer_like = matches!(
-        ty,
-        Type::Primitive(Primitive::Pointer | Primitive::Buffer | Primitive::Function)
-    );
+    let pointer_like = matches!(ty, Type::Primitive(p) if matches!(p.kind(), Kind::Pointer(_)));
     if pointer_like {
         let address = opened.static_address(name).ok().flatten();
         return pointer_to_js(scope, address.map_or(0, |a| a as u64));

@@ -8,9 +8,9 @@
 use crate::convert::bytes_of;
 use crate::dlopen::SymbolData;
 use ffic_compiler::imports::{INVALID_DATA, Raise};
+use ffic_compiler::trampoline::direct;
 use ffic_compiler::trampoline::fast::{CType, Output, Shape};
 use ffic_loader::Helpers;
-use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -126,21 +126,9 @@ pub(super) fn ctype(c: CType) -> CTypeInfo {
 }
 
 /// Whether V8 can call the native function of `signature` itself as the
-/// fast function, with no trampoline: its parameters are all floats (so
-/// they take the same FP registers either way, and the receiver and options
-/// pointer land in integer registers the function never reads) and its
-/// result needs no widening (V8 masks a bool result to 8 bits itself).
+/// fast function (see `direct::registers_line_up`), here.
 pub(super) fn registers_line_up(signature: &Signature) -> bool {
-    use Primitive as P;
-    let floats_only = signature
-        .parameters
-        .iter()
-        .all(|p| matches!(p, Type::Primitive(P::F32 | P::F64)));
-    let result_as_is = match &signature.result {
-        Type::Primitive(p) => !matches!(p, P::U8 | P::I8 | P::U16 | P::I16),
-        Type::Struct(_) => false,
-    };
-    cfg!(all(target_arch = "x86_64", target_os = "linux")) && floats_only && result_as_is
+    cfg!(all(target_arch = "x86_64", target_os = "linux")) && direct::registers_line_up(signature)
 }
 
 const INVALID: *mut u8 = INVALID_DATA as usize as *mut u8;

@@ -12,6 +12,7 @@
 
 use crate::convert::pointer_to_js;
 use ffic_loader::Value;
+use ffic_schema::native::{Float, Int, Kind};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::cell::{Cell, RefCell};
@@ -173,18 +174,19 @@ pub(super) fn callbacks_exist(scope: &mut v8::PinScope) {
 }
 
 /// The kind of slot read a result of primitive `p` needs.
-fn kind(p: Primitive) -> Option<&'static str> {
-    use Primitive as P;
-    Some(match p {
-        P::Void => return None,
-        P::Bool => "bool",
-        P::U8 | P::U16 | P::U32 => "u32",
-        P::I8 | P::I16 | P::I32 => "i32",
-        P::U64 | P::Usize => "u64",
-        P::I64 | P::Isize => "i64",
-        P::F32 => "f32",
-        P::F64 => "f64",
-        P::Pointer | P::Function | P::Buffer => "pointer",
+fn read_as(p: Primitive) -> Option<&'static str> {
+    Some(match p.kind() {
+        Kind::Void => return None,
+        Kind::Bool => "bool",
+        Kind::Int(Int { width, signed }) => match (width.fits_number(), signed) {
+            (true, false) => "u32",
+            (true, true) => "i32",
+            (false, false) => "u64",
+            (false, true) => "i64",
+        },
+        Kind::Float(Float::F32) => "f32",
+        Kind::Float(Float::F64) => "f64",
+        Kind::Pointer(_) => "pointer",
     })
 }
 
@@ -197,7 +199,7 @@ pub(super) fn wrap<'s>(
     result: Primitive,
     arity: usize,
 ) -> Option<v8::Local<'s, v8::Function>> {
-    let kind = v8::String::new(scope, kind(result)?)?;
+    let kind = v8::String::new(scope, read_as(result)?)?;
     let wrap = match WRAPPERS_MADE.with(|w| w.borrow().as_ref().map(|w| w.wrap.clone())) {
         Some(wrap) => v8::Local::new(scope, &wrap),
         None => prepare(scope)?,

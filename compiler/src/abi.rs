@@ -6,6 +6,7 @@
 use crate::CompileError;
 use cranelift_codegen::ir::{self, AbiParam, ArgumentExtension, ArgumentPurpose, types};
 use cranelift_codegen::isa::CallConv;
+use ffic_schema::native::{Float, Int, Kind, Width};
 use ffic_schema::types::Primitive;
 use ffic_schema::{MAX_BY_VALUE_STRUCT, Signature, StructLayout, Target, Type};
 use std::ops::Range;
@@ -77,27 +78,24 @@ pub struct NativeCall {
 /// `None` for `void`.
 pub fn scalar(primitive: Primitive) -> Option<(ir::Type, ArgumentExtension)> {
     use ArgumentExtension::{None as NoExt, Sext, Uext};
-    Some(match primitive {
-        Primitive::Void => return None,
-        Primitive::Bool | Primitive::U8 => (types::I8, Uext),
-        Primitive::I8 => (types::I8, Sext),
-        Primitive::U16 => (types::I16, Uext),
-        Primitive::I16 => (types::I16, Sext),
-        // Extended to the whole register, as libffi does: the ABI leaves
-        // the upper half undefined, but a callee declared wider (`long`
-        // for `i32`) reads it.
-        Primitive::U32 => (types::I32, Uext),
-        Primitive::I32 => (types::I32, Sext),
-        Primitive::U64
-        | Primitive::I64
-        | Primitive::Usize
-        | Primitive::Isize
-        | Primitive::Pointer
-        | Primitive::Buffer
-        | Primitive::Function => (types::I64, NoExt),
-        Primitive::F32 => (types::F32, NoExt),
-        Primitive::F64 => (types::F64, NoExt),
-    })
+    let (ty, extension) = match primitive.kind() {
+        Kind::Void => return None,
+        Kind::Bool => (types::I8, Uext),
+        // Extended to the whole register, as libffi does, up to 32 bits: the
+        // ABI leaves the upper half undefined, but a callee declared wider
+        // (`long` for `i32`) reads it.
+        Kind::Int(Int { width, signed }) => match width {
+            Width::W8 => (types::I8, if signed { Sext } else { Uext }),
+            Width::W16 => (types::I16, if signed { Sext } else { Uext }),
+            Width::W32 => (types::I32, if signed { Sext } else { Uext }),
+            // The compiler targets 64-bit System V only.
+            Width::W64 | Width::Pointer => (types::I64, NoExt),
+        },
+        Kind::Float(Float::F32) => (types::F32, NoExt),
+        Kind::Float(Float::F64) => (types::F64, NoExt),
+        Kind::Pointer(_) => (types::I64, NoExt),
+    };
+    Some((ty, extension))
 }
 
 /// Lowers `signature` for a System V call with `call_conv`.
@@ -221,7 +219,7 @@ fn classify(ty: &Type) -> Result<Passing, CompileError> {
                     // Only floats: SSE. Any integer (or only padding, which
                     // C layout with 8-byte alignment never produces): INTEGER.
                     let all_float = inside.clone().next().is_some()
-                        && inside.all(|(_, p)| matches!(p, Primitive::F32 | Primitive::F64));
+                        && inside.all(|(_, p)| matches!(p.kind(), Kind::Float(_)));
                     Eightbyte {
                         offset: start,
                         size: end - start,

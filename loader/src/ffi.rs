@@ -5,6 +5,7 @@
 
 use crate::LoadError;
 use crate::scratch::scratch;
+use ffic_schema::native::{Float, Int, Kind, Width};
 use ffic_schema::{Signature, Type, types::Primitive};
 use libffi::middle::{Cif, Type as FfiType};
 use libffi::raw::ffi_call;
@@ -39,21 +40,24 @@ unsafe impl Sync for FfiInvoke {}
 fn ffi_type(ty: &Type) -> FfiType {
     match ty {
         Type::Struct(layout) => FfiType::structure(layout.fields.iter().map(ffi_type)),
-        Type::Primitive(p) => match p {
-            Primitive::Void => FfiType::void(),
-            Primitive::Bool | Primitive::U8 => FfiType::u8(),
-            Primitive::I8 => FfiType::i8(),
-            Primitive::U16 => FfiType::u16(),
-            Primitive::I16 => FfiType::i16(),
-            Primitive::U32 => FfiType::u32(),
-            Primitive::I32 => FfiType::i32(),
-            Primitive::U64 => FfiType::u64(),
-            Primitive::I64 => FfiType::i64(),
-            Primitive::Usize => FfiType::usize(),
-            Primitive::Isize => FfiType::isize(),
-            Primitive::F32 => FfiType::f32(),
-            Primitive::F64 => FfiType::f64(),
-            Primitive::Pointer | Primitive::Buffer | Primitive::Function => FfiType::pointer(),
+        Type::Primitive(p) => match p.kind() {
+            Kind::Void => FfiType::void(),
+            Kind::Bool => FfiType::u8(),
+            Kind::Int(Int { width, signed }) => match (width, signed) {
+                (Width::W8, false) => FfiType::u8(),
+                (Width::W8, true) => FfiType::i8(),
+                (Width::W16, false) => FfiType::u16(),
+                (Width::W16, true) => FfiType::i16(),
+                (Width::W32, false) => FfiType::u32(),
+                (Width::W32, true) => FfiType::i32(),
+                (Width::W64, false) => FfiType::u64(),
+                (Width::W64, true) => FfiType::i64(),
+                (Width::Pointer, false) => FfiType::usize(),
+                (Width::Pointer, true) => FfiType::isize(),
+            },
+            Kind::Float(Float::F32) => FfiType::f32(),
+            Kind::Float(Float::F64) => FfiType::f64(),
+            Kind::Pointer(_) => FfiType::pointer(),
         },
     }
 }

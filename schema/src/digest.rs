@@ -3,7 +3,6 @@
 //! `optional`), independent of key order, formatting and documentation.
 
 use crate::ir::{Library, SymbolKind, Type};
-use crate::types::Primitive;
 use sha2::{Digest as _, Sha256};
 use std::fmt;
 
@@ -90,32 +89,9 @@ fn bytes(out: &mut Vec<u8>, data: &[u8]) {
     out.extend_from_slice(data);
 }
 
-/// A fixed byte per primitive, independent of the enum's declaration order.
-fn primitive_code(p: Primitive) -> u8 {
-    match p {
-        Primitive::Void => 0,
-        Primitive::Bool => 1,
-        Primitive::U8 => 2,
-        Primitive::I8 => 3,
-        Primitive::U16 => 4,
-        Primitive::I16 => 5,
-        Primitive::U32 => 6,
-        Primitive::I32 => 7,
-        Primitive::U64 => 8,
-        Primitive::I64 => 9,
-        Primitive::Usize => 10,
-        Primitive::Isize => 11,
-        Primitive::F32 => 12,
-        Primitive::F64 => 13,
-        Primitive::Pointer => 14,
-        Primitive::Buffer => 15,
-        Primitive::Function => 16,
-    }
-}
-
 fn ty(out: &mut Vec<u8>, t: &Type) {
     match t {
-        Type::Primitive(p) => out.push(primitive_code(*p)),
+        Type::Primitive(p) => out.push(p.row().code),
         Type::Struct(s) => {
             out.push(0xff);
             out.extend_from_slice(&(s.fields.len() as u64).to_le_bytes());

@@ -1,6 +1,7 @@
 //! C data layout of native types for a target: sizes, alignments and struct
 //! field offsets, as the System V x86-64 and AAPCS64 (LP64) ABIs lay them out.
 
+use crate::native::Kind;
 use crate::types::Primitive;
 
 /// The CPU architecture code is laid out and generated for.
@@ -43,17 +44,12 @@ impl Target {
 
     /// Size and alignment of a primitive (`void` has neither).
     pub fn primitive_layout(self, primitive: Primitive) -> (u64, u64) {
-        let size = match primitive {
-            Primitive::Void => 0,
-            Primitive::Bool | Primitive::U8 | Primitive::I8 => 1,
-            Primitive::U16 | Primitive::I16 => 2,
-            Primitive::U32 | Primitive::I32 | Primitive::F32 => 4,
-            Primitive::U64 | Primitive::I64 | Primitive::F64 => 8,
-            Primitive::Usize
-            | Primitive::Isize
-            | Primitive::Pointer
-            | Primitive::Buffer
-            | Primitive::Function => self.pointer_size(),
+        let size = match primitive.kind() {
+            Kind::Void => 0,
+            Kind::Bool => 1,
+            Kind::Int(int) => int.width.bytes(self.pointer_size()),
+            Kind::Float(float) => float.bytes(),
+            Kind::Pointer(_) => self.pointer_size(),
         };
         // Every primitive is naturally aligned on both LP64 ABIs.
         (size, size.max(1))

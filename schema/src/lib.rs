@@ -10,6 +10,7 @@ pub mod json_schema;
 mod layout;
 mod limits;
 mod locate;
+pub mod native;
 mod path;
 mod place;
 mod schema_check;

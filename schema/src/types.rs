@@ -265,48 +265,20 @@ pub enum Primitive {
 }
 
 impl Primitive {
-    /// Every primitive, in the order Deno documents them.
-    pub const ALL: [Primitive; 17] = [
-        Primitive::Void,
-        Primitive::Bool,
-        Primitive::U8,
-        Primitive::I8,
-        Primitive::U16,
-        Primitive::I16,
-        Primitive::U32,
-        Primitive::I32,
-        Primitive::U64,
-        Primitive::I64,
-        Primitive::Usize,
-        Primitive::Isize,
-        Primitive::F32,
-        Primitive::F64,
-        Primitive::Pointer,
-        Primitive::Buffer,
-        Primitive::Function,
-    ];
+    /// Every primitive, in the order Deno documents them (the table's).
+    pub const ALL: [Primitive; 17] = {
+        let mut all = [Primitive::Void; 17];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = crate::native::TABLE[i].primitive;
+            i += 1;
+        }
+        all
+    };
 
     /// The name used in descriptors.
     pub fn name(self) -> &'static str {
-        match self {
-            Primitive::Void => "void",
-            Primitive::Bool => "bool",
-            Primitive::U8 => "u8",
-            Primitive::I8 => "i8",
-            Primitive::U16 => "u16",
-            Primitive::I16 => "i16",
-            Primitive::U32 => "u32",
-            Primitive::I32 => "i32",
-            Primitive::U64 => "u64",
-            Primitive::I64 => "i64",
-            Primitive::Usize => "usize",
-            Primitive::Isize => "isize",
-            Primitive::F32 => "f32",
-            Primitive::F64 => "f64",
-            Primitive::Pointer => "pointer",
-            Primitive::Buffer => "buffer",
-            Primitive::Function => "function",
-        }
+        self.row().name
     }
 
     /// Looks a primitive up by its descriptor name.

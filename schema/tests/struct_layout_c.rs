@@ -2,30 +2,18 @@
 //! `_Alignof` and `offsetof` for the same structs: hand-picked ones plus a few
 //! hundred generated ones, nested, written into one C program that prints them.
 
-use ffic_schema::{StructLayout, SymbolKind, Target, Type, check};
+use ffic_schema::{StructLayout, SymbolKind, Target, Type, check, native};
 use std::fmt::Write;
 use std::process::Command;
 use std::sync::Arc;
 
-/// Non-void primitives and their C spelling.
-const C_TYPES: [(&str, &str); 16] = [
-    ("bool", "bool"),
-    ("u8", "uint8_t"),
-    ("i8", "int8_t"),
-    ("u16", "uint16_t"),
-    ("i16", "int16_t"),
-    ("u32", "uint32_t"),
-    ("i32", "int32_t"),
-    ("u64", "uint64_t"),
-    ("i64", "int64_t"),
-    ("usize", "size_t"),
-    ("isize", "ptrdiff_t"),
-    ("f32", "float"),
-    ("f64", "double"),
-    ("pointer", "void *"),
-    ("buffer", "uint8_t *"),
-    ("function", "void (*)(void)"),
-];
+/// Non-void primitives: what a struct field can be.
+fn fields() -> Vec<&'static native::Row> {
+    native::TABLE
+        .iter()
+        .filter(|row| row.kind != native::Kind::Void)
+        .collect()
+}
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
 struct Rng(u64);
@@ -47,7 +35,8 @@ fn random_struct(rng: &mut Rng, depth: u32) -> String {
             if depth > 0 && rng.below(4) == 0 {
                 random_struct(rng, depth - 1)
             } else {
-                format!("\"{}\"", C_TYPES[rng.below(C_TYPES.len())].0)
+                let fields = fields();
+                format!("\"{}\"", fields[rng.below(fields.len())].name)
             }
         })
         .collect();
@@ -63,12 +52,7 @@ fn declare(
     let mut members = String::new();
     for (i, field) in layout.fields.iter().enumerate() {
         let c_type = match field {
-            Type::Primitive(p) => C_TYPES
-                .iter()
-                .find(|(name, _)| *name == p.name())
-                .expect("every non-void primitive has a C type")
-                .1
-                .to_owned(),
+            Type::Primitive(p) => p.row().c.to_owned(),
             Type::Struct(inner) => declare(inner, c, checks),
         };
         // Function pointers need the declarator around the name.

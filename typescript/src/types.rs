@@ -3,15 +3,20 @@
 //! static, and the literal type of the descriptor itself.
 
 use ffic_schema::Type;
+use ffic_schema::native::{Kind, Pointee};
 use ffic_schema::types::Primitive;
 
 /// A native type as a parameter (Deno's `ToNativeType`).
 pub fn parameter(ty: &Type) -> &'static str {
     match ty {
         Type::Struct(_) => "AllowSharedBufferSource",
-        Type::Primitive(p) => match p {
-            Primitive::Buffer => "AllowSharedBufferSource | null",
-            other => value(*other),
+        Type::Primitive(p) => match p.kind() {
+            Kind::Pointer(Pointee::Buffer) => "AllowSharedBufferSource | null",
+            Kind::Void
+            | Kind::Bool
+            | Kind::Int(_)
+            | Kind::Float(_)
+            | Kind::Pointer(Pointee::Opaque | Pointee::Function) => value(*p),
         },
     }
 }
@@ -20,7 +25,6 @@ pub fn parameter(ty: &Type) -> &'static str {
 pub fn result(ty: &Type) -> &'static str {
     match ty {
         Type::Struct(_) => "Uint8Array<ArrayBuffer>",
-        Type::Primitive(Primitive::Void) => "void",
         Type::Primitive(p) => value(*p),
     }
 }
@@ -35,18 +39,12 @@ pub fn static_value(ty: &Type) -> &'static str {
 
 /// What a primitive is in JavaScript when it comes from native code.
 fn value(p: Primitive) -> &'static str {
-    match p {
-        Primitive::Void => "void",
-        Primitive::Bool => "boolean",
-        Primitive::U8
-        | Primitive::I8
-        | Primitive::U16
-        | Primitive::I16
-        | Primitive::U32
-        | Primitive::I32
-        | Primitive::F32
-        | Primitive::F64 => "number",
-        Primitive::U64 | Primitive::I64 | Primitive::Usize | Primitive::Isize => "bigint",
-        Primitive::Pointer | Primitive::Buffer | Primitive::Function => "Deno.PointerValue",
+    match p.kind() {
+        Kind::Void => "void",
+        Kind::Bool => "boolean",
+        Kind::Int(int) if int.width.fits_number() => "number",
+        Kind::Int(_) => "bigint",
+        Kind::Float(_) => "number",
+        Kind::Pointer(_) => "Deno.PointerValue",
     }
 }

@@ -56,6 +56,7 @@
 use crate::emit::{Prefix, Shim};
 use crate::imports::Helper;
 use cranelift_codegen::isa::{CallConv, TargetIsa};
+use ffic_schema::native::{Float, Int, Kind, Pointee, Width as IntWidth};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 
@@ -89,6 +90,19 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
     Some(entry.finish())
 }
 
+/// Whether V8 can call the native function of `sig` itself as the fast
+/// function, with no trampoline (on x86-64 System V): its parameters are all
+/// floats (so they take the same vector registers either way, and the
+/// receiver and options pointer land in integer registers the function
+/// never reads) and its result needs no widening.
+pub fn registers_line_up(sig: &Signature) -> bool {
+    let floats_only = sig
+        .parameters
+        .iter()
+        .all(|ty| matches!(ty, Type::Primitive(p) if is_float(*p)));
+    floats_only && result_as_is(&sig.result)
+}
+
 /// The re-entrant form of `sig`'s fast trampoline, whose target is in
 /// import `slot`: a shim calling the returning form, function `target` of
 /// the blob, behind a frameless path that calls the target itself where the
@@ -107,7 +121,7 @@ pub fn reentrant_shim(
     let mut v8 = Places::default();
     v8.next(false); // the receiver
     for ty in &sig.parameters {
-        let float = matches!(ty, Type::Primitive(Primitive::F32 | Primitive::F64));
+        let float = matches!(ty, Type::Primitive(p) if is_float(*p));
         if let Place::Stack(_) = v8.next(float) {
             return None;
         }
@@ -162,20 +176,25 @@ pub fn reentrant_shim(
 /// it back (8- and 16-bit integers come back widened to 32 bits), or `None`
 /// when there is none.
 fn store_result(result: &Type) -> Option<&'static [u8]> {
-    use Primitive as P;
     let Type::Primitive(p) = result else {
         return None;
     };
-    Some(match p {
-        P::Void => return None,
-        P::Bool => &[0x88, 0x01], // mov %al, (%rcx)
-        P::U8 | P::I8 | P::U16 | P::I16 | P::U32 | P::I32 => &[0x89, 0x01], // mov %eax, (%rcx)
-        P::F32 => &[0xF3, 0x0F, 0x11, 0x01], // movss %xmm0, (%rcx)
-        P::F64 => &[0xF2, 0x0F, 0x11, 0x01], // movsd %xmm0, (%rcx)
-        P::U64 | P::I64 | P::Usize | P::Isize | P::Pointer | P::Function | P::Buffer => {
-            &[0x48, 0x89, 0x01] // mov %rax, (%rcx)
-        }
+    Some(match p.kind() {
+        Kind::Void => return None,
+        Kind::Bool => &[0x88, 0x01], // mov %al, (%rcx)
+        Kind::Int(Int { width, .. }) => match width {
+            IntWidth::W8 | IntWidth::W16 | IntWidth::W32 => &[0x89, 0x01], // mov %eax, (%rcx)
+            IntWidth::W64 | IntWidth::Pointer => &[0x48, 0x89, 0x01],      // mov %rax, (%rcx)
+        },
+        Kind::Float(Float::F32) => &[0xF3, 0x0F, 0x11, 0x01], // movss %xmm0, (%rcx)
+        Kind::Float(Float::F64) => &[0xF2, 0x0F, 0x11, 0x01], // movsd %xmm0, (%rcx)
+        Kind::Pointer(_) => &[0x48, 0x89, 0x01],              // mov %rax, (%rcx)
     })
+}
+
+/// Whether `p` travels in a vector register.
+fn is_float(p: Primitive) -> bool {
+    matches!(p.kind(), Kind::Float(_))
 }
 
 /// A frameless entry being written: the trace check first, whose jump to
@@ -319,7 +338,7 @@ fn moves(sig: &Signature) -> Option<Vec<Move>> {
                 return None;
             };
             let width = width(*p)?;
-            let float = matches!(p, Primitive::F32 | Primitive::F64);
+            let float = is_float(*p);
             Some(Move {
                 width,
                 from: v8.next(float),
@@ -331,17 +350,21 @@ fn moves(sig: &Signature) -> Option<Vec<Move>> {
 
 /// How a parameter of type `p` moves, or `None` when it needs converting.
 fn width(p: Primitive) -> Option<Width> {
-    use Primitive as P;
-    Some(match p {
-        P::U64 | P::I64 | P::Usize | P::Isize | P::Pointer | P::Function | P::F64 => Width::Whole64,
-        P::F32 => Width::Whole32,
-        P::U32 => Width::U32,
-        P::I32 => Width::I32,
-        P::Bool | P::U8 => Width::U8,
-        P::I8 => Width::I8,
-        P::U16 => Width::U16,
-        P::I16 => Width::I16,
-        P::Buffer | P::Void => return None,
+    Some(match p.kind() {
+        Kind::Int(Int { width, signed }) => match (width, signed) {
+            (IntWidth::W64 | IntWidth::Pointer, _) => Width::Whole64,
+            (IntWidth::W32, false) => Width::U32,
+            (IntWidth::W32, true) => Width::I32,
+            (IntWidth::W16, false) => Width::U16,
+            (IntWidth::W16, true) => Width::I16,
+            (IntWidth::W8, false) => Width::U8,
+            (IntWidth::W8, true) => Width::I8,
+        },
+        Kind::Bool => Width::U8,
+        Kind::Float(Float::F64) => Width::Whole64,
+        Kind::Float(Float::F32) => Width::Whole32,
+        Kind::Pointer(Pointee::Opaque | Pointee::Function) => Width::Whole64,
+        Kind::Pointer(Pointee::Buffer) | Kind::Void => return None,
     })
 }
 
@@ -350,10 +373,13 @@ fn width(p: Primitive) -> Option<Width> {
 /// results), and no struct to write.
 fn result_as_is(result: &Type) -> bool {
     match result {
-        Type::Primitive(p) => !matches!(
-            p,
-            Primitive::U8 | Primitive::I8 | Primitive::U16 | Primitive::I16
-        ),
+        Type::Primitive(p) => match p.kind() {
+            Kind::Int(Int {
+                width: IntWidth::W8 | IntWidth::W16,
+                ..
+            }) => false,
+            Kind::Void | Kind::Bool | Kind::Int(_) | Kind::Float(_) | Kind::Pointer(_) => true,
+        },
         Type::Struct(_) => false,
     }
 }

@@ -20,6 +20,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use ffic_schema::native::{Float, Int, Kind, Pointee};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 
@@ -60,7 +61,7 @@ impl CType {
     pub fn parameter(ty: &Type) -> CType {
         match ty {
             Type::Struct(_) => CType::V8Value,
-            Type::Primitive(p) => CType::primitive(*p),
+            Type::Primitive(p) => CType::primitive(p.kind(), false),
         }
     }
 
@@ -69,23 +70,29 @@ impl CType {
     pub fn result(ty: &Type) -> CType {
         match ty {
             Type::Struct(_) => CType::Void,
-            Type::Primitive(Primitive::Buffer) => CType::Pointer,
-            Type::Primitive(p) => CType::primitive(*p),
+            Type::Primitive(p) => CType::primitive(p.kind(), true),
         }
     }
 
-    fn primitive(p: Primitive) -> CType {
-        match p {
-            Primitive::Void => CType::Void,
-            Primitive::Bool => CType::Bool,
-            Primitive::U8 | Primitive::U16 | Primitive::U32 => CType::Uint32,
-            Primitive::I8 | Primitive::I16 | Primitive::I32 => CType::Int32,
-            Primitive::U64 | Primitive::Usize => CType::Uint64,
-            Primitive::I64 | Primitive::Isize => CType::Int64,
-            Primitive::F32 => CType::Float32,
-            Primitive::F64 => CType::Float64,
-            Primitive::Pointer | Primitive::Function => CType::Pointer,
-            Primitive::Buffer => CType::V8Value,
+    fn primitive(kind: Kind, result: bool) -> CType {
+        match kind {
+            Kind::Void => CType::Void,
+            Kind::Bool => CType::Bool,
+            Kind::Int(Int { width, signed }) => match (width.fits_number(), signed) {
+                (true, false) => CType::Uint32,
+                (true, true) => CType::Int32,
+                (false, false) => CType::Uint64,
+                (false, true) => CType::Int64,
+            },
+            Kind::Float(Float::F32) => CType::Float32,
+            Kind::Float(Float::F64) => CType::Float64,
+            Kind::Pointer(Pointee::Opaque | Pointee::Function) => CType::Pointer,
+            // A buffer argument is the JS value itself (its data is read in
+            // the trampoline).
+            Kind::Pointer(Pointee::Buffer) => match result {
+                true => CType::Pointer,
+                false => CType::V8Value,
+            },
         }
     }
 
@@ -329,24 +336,33 @@ fn convert_arg(
             failures.check(b, data, Raise::InvalidStruct, index);
             Arg::Struct(data)
         }
-        Type::Primitive(Primitive::Buffer) => {
-            let data = call_helper(b, Helper::BufferData, &[v], true, call_conv)
-                .expect("buffer_data returns");
-            failures.check(b, data, Raise::InvalidBuffer, index);
-            Arg::Scalar(data)
-        }
-        Type::Primitive(p) => {
-            let (native, _) = abi::scalar(*p).expect("parameters are never void");
-            let from = b.func.dfg.value_type(v);
-            // V8 passes 8- and 16-bit integers as 32 bits: wrap them, as the
-            // ToInt32/ToUint32 truncation V8 already applied implies.
-            Arg::Scalar(if native.bits() < from.bits() {
-                b.ins().ireduce(native, v)
-            } else {
-                v
-            })
-        }
+        Type::Primitive(p) => match p.kind() {
+            Kind::Pointer(Pointee::Buffer) => {
+                let data = call_helper(b, Helper::BufferData, &[v], true, call_conv)
+                    .expect("buffer_data returns");
+                failures.check(b, data, Raise::InvalidBuffer, index);
+                Arg::Scalar(data)
+            }
+            Kind::Void
+            | Kind::Bool
+            | Kind::Int(_)
+            | Kind::Float(_)
+            | Kind::Pointer(Pointee::Opaque | Pointee::Function) => scalar_arg(b, *p, v),
+        },
     }
+}
+
+/// A parameter V8 passed in a register of the native type or wider.
+fn scalar_arg(b: &mut FunctionBuilder<'_>, p: Primitive, v: Value) -> Arg {
+    let (native, _) = abi::scalar(p).expect("parameters are never void");
+    let from = b.func.dfg.value_type(v);
+    // V8 passes 8- and 16-bit integers as 32 bits: wrap them, as the
+    // ToInt32/ToUint32 truncation V8 already applied implies.
+    Arg::Scalar(if native.bits() < from.bits() {
+        b.ins().ireduce(native, v)
+    } else {
+        v
+    })
 }
 
 fn convert_result(
