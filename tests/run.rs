@@ -835,6 +835,58 @@ fn compile_fast_module(out: &Path, emit: &str, descriptor: &Path) {
 }
 
 #[test]
+fn c_strings_cross_alike_on_every_path_and_through_stock_denos_wrappers() {
+    let out = tempfile::tempdir().unwrap();
+    let descriptor = dir().join("cstring.json");
+    let compile = Command::new(ffic())
+        .args(["compile", "--name", "cstring", "-o"])
+        .arg(out.path())
+        .arg(&descriptor)
+        .output()
+        .unwrap();
+    assert!(compile.status.success(), "{compile:?}");
+    let module = out.path().join("cstring.js");
+    let module = module.to_str().unwrap();
+    // Stock Deno runs the module's wrappers over buffers and pointers.
+    let expected = deno_stdout("ffi_cstring.js", &[module]);
+    assert!(expected.contains("round trip ✓ null \n"), "{expected}");
+    let cache = tempfile::tempdir().unwrap();
+    let cache = cache.path().to_str().unwrap();
+    let fast_in = |trace: &str, path: &str| {
+        for name in ["cstring_length", "cstring_compare"] {
+            assert!(
+                trace.contains(&format!("  {name}: {path} fast\n")),
+                "{trace}"
+            );
+        }
+        // A C string result needs the slow path, which makes the string.
+        assert!(
+            trace.contains(&format!("  cstring_echo: {path} slow\n")),
+            "{trace}"
+        );
+        assert!(call_counts(trace, "cstring_length").1 > 1000, "{trace}");
+    };
+    let (stdout, trace) = ffic_traced("ffi_cstring.js", &[module], &[("FFIC_CACHE_DIR", cache)]);
+    assert_eq!(stdout, expected, "artifact");
+    fast_in(&trace, "artifact");
+    // Without the artifact: compiled in process, then through libffi.
+    std::fs::remove_file(out.path().join("cstring.ffic")).unwrap();
+    let bare = tempfile::tempdir().unwrap();
+    let bare = bare.path().to_str().unwrap();
+    let (stdout, trace) = ffic_traced("ffi_cstring.js", &[module], &[("FFIC_CACHE_DIR", bare)]);
+    assert_eq!(stdout, expected, "JIT");
+    fast_in(&trace, "JIT");
+    let none = tempfile::tempdir().unwrap();
+    let env = [
+        ("FFIC_CACHE_DIR", none.path().to_str().unwrap()),
+        ("FFIC_JIT", "0"),
+    ];
+    let (stdout, trace) = ffic_traced("ffi_cstring.js", &[module], &env);
+    assert_eq!(stdout, expected, "libffi");
+    assert!(trace.contains("  cstring_length: libffi slow\n"), "{trace}");
+}
+
+#[test]
 fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     let out = tempfile::tempdir().unwrap();
     compile_fast_module(

@@ -41,7 +41,11 @@ struct Workspace {
 impl Workspace {
     fn new() -> Workspace {
         let dir = tempfile::tempdir().unwrap();
-        for descriptor in ["tests/native/ffic_test.json", "tests/golden/naming.json"] {
+        for descriptor in [
+            "tests/native/ffic_test.json",
+            "tests/golden/naming.json",
+            "tests/run/cstring.json",
+        ] {
             let out = Command::new(env!("CARGO_BIN_EXE_ffic"))
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .args(["compile", descriptor, "-o"])

@@ -610,6 +610,8 @@ unsafe fn write_result(
             v8::Local::<v8::External>::try_from(value).map_or(0, |external| external.value() as u64)
         }
         Kind::Pointer(Pointee::Buffer) => bytes_of(value).map_or(0, |(data, _)| data as u64),
+        // Callback definitions take Deno's types only.
+        Kind::Pointer(Pointee::CString) => 0,
     };
     // SAFETY: `result` is writable for the result's `size`; the word's low
     // bytes are the value (little-endian, asserted by ffic-loader).

@@ -5,6 +5,7 @@
 
 use ffic_loader::Value;
 use ffic_schema::native::{Float, Int, Kind, Pointee, Width};
+use ffic_schema::types::Primitive;
 use ffic_schema::{Signature, Type};
 use std::ffi::c_void;
 
@@ -12,11 +13,18 @@ fn type_name(ty: &Type) -> String {
     ty.to_string()
 }
 
+/// The TypeError for a `cstring` argument C would read as shorter.
+pub(super) const NUL_IN_CSTRING: &str =
+    "Invalid FFI cstring type, expected a string without NUL characters";
+
 /// A JS argument as an invoke slot, converted as Deno's slow path converts.
+/// A `cstring`'s UTF-8 copy is added to `strings`, which must outlive the
+/// call.
 pub(super) fn to_slot(
     scope: &mut v8::PinScope,
     ty: &Type,
     value: v8::Local<v8::Value>,
+    strings: &mut Vec<Box<[u8]>>,
 ) -> Result<u64, String> {
     let invalid =
         |expected: &str| format!("Invalid FFI {} type, expected {expected}", type_name(ty));
@@ -90,6 +98,21 @@ pub(super) fn to_slot(
             Some((data, _)) => data as u64,
             None => return Err(invalid("null, ArrayBuffer, or ArrayBufferView")),
         },
+        Kind::Pointer(Pointee::CString) if value.is_null() => 0,
+        Kind::Pointer(Pointee::CString) => {
+            let string =
+                v8::Local::<v8::String>::try_from(value).map_err(|_| invalid("string, or null"))?;
+            // Lone surrogates become U+FFFD, as TextEncoder makes them.
+            let mut bytes = string.to_rust_string_lossy(scope).into_bytes();
+            if bytes.contains(&0) {
+                return Err(NUL_IN_CSTRING.into());
+            }
+            bytes.push(0);
+            let bytes = bytes.into_boxed_slice();
+            let address = bytes.as_ptr() as u64;
+            strings.push(bytes);
+            address
+        }
         Kind::Void => return Err("void is not a parameter type".into()),
     })
 }
@@ -140,13 +163,42 @@ pub(super) fn value_to_js<'s>(
     }
 }
 
-/// A result of `ty` read from the bytes an invoke wrote, as Deno returns it.
+/// A result of `ty` read from the bytes an invoke wrote, as Deno returns it
+/// (and a `cstring` as a string).
 pub(super) fn to_js<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     ty: &Type,
     bytes: &[u8],
 ) -> v8::Local<'s, v8::Value> {
-    value_to_js(scope, Value::read(ty, bytes))
+    let value = Value::read(ty, bytes);
+    match (ty, value) {
+        (Type::Primitive(Primitive::CString), Value::Pointer(address)) => {
+            cstring_to_js(scope, address)
+        }
+        (_, value) => value_to_js(scope, value),
+    }
+}
+
+/// A C string as JS: `null` for NULL, else its bytes decoded as UTF-8 the
+/// way `TextDecoder` decodes them (each maximal invalid subsequence becomes
+/// one U+FFFD, the rule Rust's lossy decoding follows too).
+fn cstring_to_js<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    address: *mut c_void,
+) -> v8::Local<'s, v8::Value> {
+    if address.is_null() {
+        return v8::null(scope).into();
+    }
+    // SAFETY: none the host can give: a function declared to return a C
+    // string returns a NUL-terminated one (as Deno trusts getCString's
+    // pointer); the script declared it, with --allow-ffi.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(address.cast()) }.to_bytes();
+    let text = String::from_utf8_lossy(bytes);
+    match v8::String::new(scope, &text) {
+        Some(string) => string.into(),
+        // Longer than V8's longest string.
+        None => v8::null(scope).into(),
+    }
 }
 
 /// A pointer as JS sees it: External, or null for 0.
@@ -157,6 +209,37 @@ pub(super) fn pointer_to_js<'s>(
     value_to_js(scope, Value::Pointer(address as usize as *mut c_void))
 }
 
+/// Invoke slots, and the C string copies they point into: the copies go
+/// with the slots (a nonblocking call moves both to its worker).
+pub(super) struct Slots {
+    words: Vec<u64>,
+    _strings: Vec<Box<[u8]>>,
+}
+
+/// C string copies that arguments point into.
+pub(super) struct Strings {
+    _copies: Vec<Box<[u8]>>,
+}
+
+impl Slots {
+    /// The slots, one per parameter, valid while `self` is (a closure
+    /// calling this captures the whole value, copies included).
+    pub(super) fn as_ptr(&self) -> *const u64 {
+        self.words.as_ptr()
+    }
+
+    /// The slots, and the copies they point into, which must outlive every
+    /// use of the slots and of results that may point into them.
+    pub(super) fn into_parts(self) -> (Vec<u64>, Strings) {
+        (
+            self.words,
+            Strings {
+                _copies: self._strings,
+            },
+        )
+    }
+}
+
 /// The arguments as invoke slots, converted as Deno's slow path does. With
 /// `keep`, the backing store of every buffer and struct argument is added to
 /// it (a nonblocking call keeps them alive until it finishes).
@@ -165,11 +248,12 @@ pub(super) fn slots_of(
     args: &v8::FunctionCallbackArguments,
     signature: &Signature,
     mut keep: Option<&mut Vec<v8::SharedRef<v8::BackingStore>>>,
-) -> Result<Vec<u64>, String> {
+) -> Result<Slots, String> {
     let mut slots = Vec::with_capacity(signature.parameters.len());
+    let mut strings = Vec::new();
     for (i, ty) in signature.parameters.iter().enumerate() {
         let value = args.get(i as i32);
-        slots.push(to_slot(scope, ty, value)?);
+        slots.push(to_slot(scope, ty, value, &mut strings)?);
         let holds_memory = match ty {
             Type::Struct(_) => true,
             Type::Primitive(p) => match p.kind() {
@@ -178,7 +262,7 @@ pub(super) fn slots_of(
                 | Kind::Bool
                 | Kind::Int(_)
                 | Kind::Float(_)
-                | Kind::Pointer(Pointee::Opaque | Pointee::Function) => false,
+                | Kind::Pointer(Pointee::Opaque | Pointee::Function | Pointee::CString) => false,
             },
         };
         if let (Some(keep), true) = (keep.as_deref_mut(), holds_memory)
@@ -192,7 +276,10 @@ pub(super) fn slots_of(
             keep.push(store);
         }
     }
-    Ok(slots)
+    Ok(Slots {
+        words: slots,
+        _strings: strings,
+    })
 }
 
 /// The backing store of an ArrayBuffer or view.

@@ -120,6 +120,7 @@ pub(super) fn ctype(c: CType) -> CTypeInfo {
         CType::Float64 => C::Float64,
         CType::Pointer => C::Pointer,
         CType::V8Value => C::V8Value,
+        CType::SeqOneByteString => C::SeqOneByteString,
         CType::CallbackOptions => C::CallbackOptions,
     }
     .as_info()
@@ -195,6 +196,8 @@ unsafe extern "C" fn raise(options: *const c_void, kind: u32, argument: u32) {
         format!(
             "Invalid FFI struct type, expected ArrayBuffer, or ArrayBufferView of at least {size} bytes"
         )
+    } else if kind == Raise::InvalidCString as u32 {
+        crate::convert::NUL_IN_CSTRING.to_string()
     } else {
         "Missing FFI struct return buffer".to_string()
     };

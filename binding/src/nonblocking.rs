@@ -4,7 +4,7 @@
 //! the call keeps alive every buffer it was given (their backing stores), its
 //! struct result buffer, and its library (closing defers the unload).
 
-use crate::convert::{slots_of, to_js};
+use crate::convert::{Strings, slots_of, to_js};
 use crate::dlopen::Handle;
 use crate::{inbox, pool};
 use ffic_loader::Invoker;
@@ -23,6 +23,9 @@ struct Pending {
     out: Option<v8::Global<v8::Uint8Array>>,
     /// Memory the call may touch, alive until it finishes.
     _keep: Vec<v8::SharedRef<v8::BackingStore>>,
+    /// C string arguments, alive until the result (which may point into
+    /// one) is read.
+    _strings: Strings,
     handle: Option<Rc<Handle>>,
 }
 
@@ -65,6 +68,7 @@ pub(super) fn start<'s>(
             return Some(promise);
         }
     };
+    let (slots, strings) = slots.into_parts();
     let (out, out_address) = match &signature.result {
         Type::Struct(layout) => {
             let size = layout.size as usize;
@@ -92,6 +96,7 @@ pub(super) fn start<'s>(
                 result: signature.result.clone(),
                 out,
                 _keep: keep,
+                _strings: strings,
                 handle,
             },
         )

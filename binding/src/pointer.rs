@@ -54,7 +54,12 @@ pub(super) fn fn_pointer(
     mut rv: v8::ReturnValue<v8::Value>,
 ) {
     // Deno's words for anything but a pointer.
-    let address = match to_slot(scope, &Type::Primitive(Primitive::Pointer), args.get(0)) {
+    let address = match to_slot(
+        scope,
+        &Type::Primitive(Primitive::Pointer),
+        args.get(0),
+        &mut Vec::new(),
+    ) {
         Ok(a) => a as usize as *const c_void,
         Err(_) => return throw(scope, "expected external"),
     };

@@ -29,10 +29,23 @@ pub enum Helper {
     Trace = 3,
     /// `memcpy`, for by-value structs too large to copy inline.
     Memcpy = 4,
+    /// `fn(string: *const FastOneByteString, scratch: *mut u8, room: usize)
+    /// -> *mut u8`: a `cstring` argument (a sequential one-byte string, as
+    /// V8 passes it) as NUL-terminated UTF-8, in `scratch` when it takes at
+    /// most `room` bytes, else in a heap copy; [`INVALID_DATA`] when it
+    /// holds a NUL. Supplied by the loader (it needs nothing of V8).
+    CStringData = 5,
+    /// `fn(data: *mut u8)`: frees a heap copy `CStringData` made (one not
+    /// in its scratch), once the native call is over.
+    CStringFree = 6,
 }
 
 /// Number of helper slots, before the symbol slots.
-pub const HELPER_SLOTS: u32 = 5;
+pub const HELPER_SLOTS: u32 = 7;
+
+/// Bytes of stack a fast trampoline gives each `cstring` argument: shorter
+/// strings (NUL included) are copied there, longer ones to the heap.
+pub const CSTRING_SCRATCH: u32 = 256;
 
 impl Helper {
     /// Every helper in slot order.
@@ -42,6 +55,8 @@ impl Helper {
         Helper::Raise,
         Helper::Trace,
         Helper::Memcpy,
+        Helper::CStringData,
+        Helper::CStringFree,
     ];
 
     /// Its slot index.
@@ -65,4 +80,6 @@ pub enum Raise {
     InvalidStruct = 2,
     /// The struct result buffer is missing or too small.
     InvalidStructReturn = 3,
+    /// A `cstring` argument holding a NUL character.
+    InvalidCString = 4,
 }

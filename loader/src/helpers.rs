@@ -57,6 +57,8 @@ impl Helpers {
             Helper::Raise => self.raise as usize,
             Helper::Trace => self.trace.map_or(0, |f| f as usize),
             Helper::Memcpy => libc::memcpy as *const () as usize,
+            Helper::CStringData => crate::cstring::cstring_data as *const () as usize,
+            Helper::CStringFree => crate::cstring::cstring_free as *const () as usize,
         }
     }
 }

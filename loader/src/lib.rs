@@ -15,6 +15,7 @@ compile_error!("ffic-loader assumes a little-endian target");
 pub mod cache;
 pub mod callback;
 mod checked;
+pub mod cstring;
 mod error;
 pub mod ffi;
 pub mod helpers;

@@ -8,8 +8,9 @@ use std::borrow::Cow;
 use std::ffi::c_void;
 
 /// An argument or result. Each native type takes exactly one variant:
-/// `pointer`, `buffer` and `function` all take [`Value::Pointer`] (a buffer is
-/// its data pointer, as C sees it), a struct takes its bytes in C layout.
+/// `pointer`, `buffer`, `function` and `cstring` all take [`Value::Pointer`]
+/// (a buffer is its data pointer, a C string its NUL-terminated bytes, as C
+/// sees them), a struct takes its bytes in C layout.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<'a> {
     /// The result of a `void` function.
@@ -40,7 +41,7 @@ pub enum Value<'a> {
     F32(f32),
     /// `f64`.
     F64(f64),
-    /// `pointer`, `buffer` (the data pointer) or `function`.
+    /// `pointer`, `buffer` (the data pointer), `function` or `cstring`.
     Pointer(*mut c_void),
     /// A struct's bytes, exactly its size, in C layout.
     Struct(Cow<'a, [u8]>),
@@ -96,7 +97,7 @@ impl Value<'_> {
             (Value::Isize(v), P::Isize) => *v as u64,
             (Value::F32(v), P::F32) => u64::from(v.to_bits()),
             (Value::F64(v), P::F64) => v.to_bits(),
-            (Value::Pointer(v), P::Pointer | P::Buffer | P::Function) => *v as u64,
+            (Value::Pointer(v), P::Pointer | P::Buffer | P::Function | P::CString) => *v as u64,
             _ => return None,
         })
     }
@@ -128,7 +129,7 @@ impl Value<'_> {
             P::Isize => Value::Isize(isize::from_le_bytes(le(bytes))),
             P::F32 => Value::F32(f32::from_le_bytes(le(bytes))),
             P::F64 => Value::F64(f64::from_le_bytes(le(bytes))),
-            P::Pointer | P::Buffer | P::Function => {
+            P::Pointer | P::Buffer | P::Function | P::CString => {
                 Value::Pointer(usize::from_le_bytes(le(bytes)) as *mut c_void)
             }
         }

@@ -5,6 +5,7 @@
 mod support;
 
 use ffic_compiler::artifact::format::{self, CHECKSUM_AT, ENTRY_SIZE, HEADER_SIZE, INVOKE_SIZE};
+use ffic_compiler::imports::HELPER_SLOTS;
 use ffic_loader::{LoadError, MappedArtifact, Resolved};
 use std::path::Path;
 
@@ -198,12 +199,12 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
     assert!(msg(e).contains("invoke index out of range"));
 
     let e = forged(dir, "slot.ffic", good, |b| put_u32(b, entry0 + 28, 9999));
-    assert!(msg(e).contains("import slot 9999, the code uses 5"));
+    assert!(msg(e).contains(&format!("import slot 9999, the code uses {HELPER_SLOTS}")));
 
     let e = forged(dir, "helper-slot.ffic", good, |b| {
         put_u32(b, entry0 + 28, 0)
     });
-    assert!(msg(e).contains("import slot 0, the code uses 5"));
+    assert!(msg(e).contains(&format!("import slot 0, the code uses {HELPER_SLOTS}")));
 
     let e = forged(dir, "swapped-slots.ffic", good, |b| {
         let (a, c) = (u32_at(b, entry0 + 28), u32_at(b, entry0 + ENTRY_SIZE + 28));
@@ -265,8 +266,8 @@ fn forged_but_wrong_artifacts_are_rejected_with_their_reason() {
         let (first, second) = b[entry0..entry0 + 2 * ENTRY_SIZE].split_at_mut(ENTRY_SIZE);
         first.swap_with_slice(second);
         // Keep each slot where the code expects it, so only the order is wrong.
-        put_u32(b, entry0 + 28, 5);
-        put_u32(b, entry0 + ENTRY_SIZE + 28, 6);
+        put_u32(b, entry0 + 28, HELPER_SLOTS);
+        put_u32(b, entry0 + ENTRY_SIZE + 28, HELPER_SLOTS + 1);
     });
     assert!(msg(e).contains("not sorted"));
 

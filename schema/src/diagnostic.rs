@@ -51,6 +51,9 @@ pub enum Code {
     TooManyDiagnostics,
     /// `ffic.parameterNames` that do not fit the parameters.
     InvalidParameterNames,
+    /// An `ffic.parameters` or `ffic.result` type over a declared type
+    /// that is not the one stock Deno uses for it.
+    InvalidExtensionType,
     /// More parameters than ffic compiles.
     TooManyParameters,
     /// A struct by value larger than ffic passes.

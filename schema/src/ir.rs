@@ -126,6 +126,14 @@ pub struct Signature {
     pub result: Type,
 }
 
+impl Signature {
+    /// Whether V8's Fast API carries its result: not a C string (a fast
+    /// function returns no string), which only the slow path makes.
+    pub fn fast_types(&self) -> bool {
+        self.result != Type::Primitive(Primitive::CString)
+    }
+}
+
 impl fmt::Display for Signature {
     /// The canonical spelling, e.g. `(i32,{u8,f64})->void`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -176,15 +184,16 @@ pub struct Symbol {
 
 impl Symbol {
     /// Whether V8 may call this function through a fast trampoline: every
-    /// function but a `nonblocking` one.
+    /// function but a `nonblocking` one or one returning a C string.
     pub fn fast_call(&self) -> bool {
-        matches!(
-            &self.kind,
+        match &self.kind {
             SymbolKind::Function {
+                signature,
                 nonblocking: false,
                 ..
-            }
-        )
+            } => signature.fast_types(),
+            _ => false,
+        }
     }
 
     /// Whether it also has a re-entrant fast trampoline: a fast function
@@ -199,10 +208,13 @@ impl Symbol {
                 signature,
                 nonblocking: false,
                 ..
-            } => !matches!(
-                signature.result,
-                Type::Primitive(Primitive::Void) | Type::Struct(_)
-            ),
+            } => {
+                signature.fast_types()
+                    && !matches!(
+                        signature.result,
+                        Type::Primitive(Primitive::Void) | Type::Struct(_)
+                    )
+            }
             _ => false,
         }
     }
@@ -248,9 +260,19 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
                         parameters: f
                             .parameters
                             .iter()
-                            .map(|p| Type::resolve(p, target))
+                            .enumerate()
+                            .map(|(i, p)| {
+                                let own = extension.parameters.as_ref().and_then(|own| own.get(i));
+                                match own.copied().flatten() {
+                                    Some(own) => Type::Primitive(own.primitive()),
+                                    None => Type::resolve(p, target),
+                                }
+                            })
                             .collect(),
-                        result: Type::resolve(&f.result, target),
+                        result: match extension.result {
+                            Some(own) => Type::Primitive(own.primitive()),
+                            None => Type::resolve(&f.result, target),
+                        },
                     },
                     nonblocking: f.nonblocking.unwrap_or(false),
                     parameter_names: extension

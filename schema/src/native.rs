@@ -98,6 +98,9 @@ pub enum Pointee {
     Buffer,
     /// A function pointer, e.g. an `UnsafeCallback`'s: `Deno.PointerValue`.
     Function,
+    /// NUL-terminated UTF-8 (ffic's): a JS string (or null) passed without
+    /// the script encoding it, and a result read into a string (or null).
+    CString,
 }
 
 /// A primitive's row in the table.
@@ -114,6 +117,9 @@ pub struct Row {
     pub code: u8,
     /// What it is.
     pub kind: Kind,
+    /// Spelled only in the `ffic` extension (stock Deno has no such type):
+    /// the type stock Deno passes it as, and returns it as.
+    pub carrier: Option<(Primitive, Primitive)>,
 }
 
 /// Shorthand for the table.
@@ -123,7 +129,8 @@ const fn int(width: Width, signed: bool) -> Kind {
 
 /// Every primitive, in the order Deno documents them (the order of
 /// [`Primitive`]'s variants, which `row` relies on and a test checks).
-pub const TABLE: [Row; 17] = [
+#[rustfmt::skip]
+pub const TABLE: [Row; 18] = [
     row(Primitive::Void, "void", "void", 0, Kind::Void),
     row(Primitive::Bool, "bool", "bool", 1, Kind::Bool),
     row(Primitive::U8, "u8", "uint8_t", 2, int(Width::W8, false)),
@@ -134,43 +141,17 @@ pub const TABLE: [Row; 17] = [
     row(Primitive::I32, "i32", "int32_t", 7, int(Width::W32, true)),
     row(Primitive::U64, "u64", "uint64_t", 8, int(Width::W64, false)),
     row(Primitive::I64, "i64", "int64_t", 9, int(Width::W64, true)),
-    row(
-        Primitive::Usize,
-        "usize",
-        "size_t",
-        10,
-        int(Width::Pointer, false),
-    ),
-    row(
-        Primitive::Isize,
-        "isize",
-        "ptrdiff_t",
-        11,
-        int(Width::Pointer, true),
-    ),
+    row(Primitive::Usize, "usize", "size_t", 10, int(Width::Pointer, false)),
+    row(Primitive::Isize, "isize", "ptrdiff_t", 11, int(Width::Pointer, true)),
     row(Primitive::F32, "f32", "float", 12, Kind::Float(Float::F32)),
     row(Primitive::F64, "f64", "double", 13, Kind::Float(Float::F64)),
-    row(
-        Primitive::Pointer,
-        "pointer",
-        "void *",
-        14,
-        Kind::Pointer(Pointee::Opaque),
-    ),
-    row(
-        Primitive::Buffer,
-        "buffer",
-        "uint8_t *",
-        15,
-        Kind::Pointer(Pointee::Buffer),
-    ),
-    row(
-        Primitive::Function,
-        "function",
-        "void (*)(void)",
-        16,
-        Kind::Pointer(Pointee::Function),
-    ),
+    row(Primitive::Pointer, "pointer", "void *", 14, Kind::Pointer(Pointee::Opaque)),
+    row(Primitive::Buffer, "buffer", "uint8_t *", 15, Kind::Pointer(Pointee::Buffer)),
+    row(Primitive::Function, "function", "void (*)(void)", 16, Kind::Pointer(Pointee::Function)),
+    Row {
+        carrier: Some((Primitive::Buffer, Primitive::Pointer)),
+        ..row(Primitive::CString, "cstring", "const char *", 17, Kind::Pointer(Pointee::CString))
+    },
 ];
 
 /// Shorthand for the table.
@@ -187,6 +168,7 @@ const fn row(
         c,
         code,
         kind,
+        carrier: None,
     }
 }
 
@@ -218,10 +200,14 @@ mod tests {
     }
 
     #[test]
-    fn each_name_is_the_one_serde_reads() {
-        for row in TABLE {
+    fn each_name_is_the_one_serde_reads_and_ffics_own_are_not_read() {
+        for row in TABLE.iter().filter(|row| row.carrier.is_none()) {
             let read: Primitive = serde_json::from_str(&format!("\"{}\"", row.name)).unwrap();
             assert_eq!(read, row.primitive);
+        }
+        for row in TABLE.iter().filter(|row| row.carrier.is_some()) {
+            let read = serde_json::from_str::<Primitive>(&format!("\"{}\"", row.name));
+            assert!(read.is_err(), "{}", row.name);
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum Place<'a> {
     ExtensionField(&'a str),
     /// One entry of `ffic.parameterNames`.
     ParameterName,
+    /// One of ffic's own types: an entry of `ffic.parameters`, or `ffic.result`.
+    ExtensionType,
     /// Anything deeper that has no role of its own.
     Other,
 }
@@ -43,6 +45,8 @@ pub fn place_of(path: &[PathSegment]) -> Place<'_> {
             ("parameters", [Index(_), inner @ ..]) => type_place(inner),
             ("result" | "type", inner) => type_place(inner),
             (EXTENSION_FIELD, []) => Place::Extension,
+            (EXTENSION_FIELD, [Key(e)]) if e == "result" => Place::ExtensionType,
+            (EXTENSION_FIELD, [Key(e), Index(_)]) if e == "parameters" => Place::ExtensionType,
             (EXTENSION_FIELD, [Key(e)]) => Place::ExtensionField(e),
             (EXTENSION_FIELD, [Key(e), Index(_)]) if e == "parameterNames" => Place::ParameterName,
             (field, []) => Place::Field(field),
@@ -109,6 +113,18 @@ mod tests {
         assert_eq!(
             place_of(&[key("f"), key("ffic"), key("parameterNames"), Index(0)]),
             Place::ParameterName
+        );
+        assert_eq!(
+            place_of(&[key("f"), key("ffic"), key("parameters"), Index(1)]),
+            Place::ExtensionType
+        );
+        assert_eq!(
+            place_of(&[key("f"), key("ffic"), key("result")]),
+            Place::ExtensionType
+        );
+        assert_eq!(
+            place_of(&[key("f"), key("ffic"), key("parameters")]),
+            Place::ExtensionField("parameters")
         );
         assert_eq!(
             place_of(&[key("f"), key("result"), key("bogus")]),

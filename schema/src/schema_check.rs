@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 /// What a type position accepts, for messages.
 fn type_expected() -> String {
-    let names: Vec<&str> = Primitive::ALL.iter().map(|p| p.name()).collect();
+    let names: Vec<&str> = Primitive::deno().map(Primitive::name).collect();
     format!(
         "a native type name ({}) or {{\"struct\": [field types]}}",
         names.join(", ")
@@ -30,7 +30,8 @@ const FUNCTION_FIELDS: [&str; 6] = [
     EXTENSION_FIELD,
 ];
 const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
-const FUNCTION_EXTENSION_FIELDS: [&str; 3] = ["doc", "parameterNames", "callsBack"];
+const FUNCTION_EXTENSION_FIELDS: [&str; 5] =
+    ["doc", "parameterNames", "parameters", "result", "callsBack"];
 const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
 
 /// Diagnostics kept per file. Each costs memory, and past a few hundred a
@@ -311,6 +312,7 @@ fn translate(
             "a struct must have at least one field".into(),
         )
         .expected("one or more field types, such as [\"i32\", \"f64\"]"),
+        (_, Place::ExtensionType) => own_type(value, diagnostic(Code::UnknownType, String::new())),
         (Kind::Pattern { .. }, Place::ParameterName) => diagnostic(
             Code::InvalidParameterNames,
             "a parameter name must be an ASCII JavaScript identifier".into(),
@@ -355,6 +357,10 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "an array such as [\"a\", \"b\"]",
         ),
         Place::ExtensionField("callsBack") => ("\"callsBack\" must be a boolean", "true or false"),
+        Place::ExtensionField("parameters") => (
+            "\"parameters\" must be an array of ffic's own types or null",
+            "an array such as [\"cstring\", null]",
+        ),
         Place::ParameterName => (
             "a parameter name must be a string",
             "a JavaScript identifier",
@@ -386,12 +392,80 @@ fn unknown_type(value: &Value, path: &[PathSegment], d: Diagnostic) -> Diagnosti
         ..d
     }
     .expected(type_expected());
+    let own = crate::native::TABLE
+        .iter()
+        .find(|row| row.name == name && row.carrier.is_some());
     if name == "struct" {
         d.help("a struct type is written {\"struct\": [field types]}")
+    } else if let Some(row) = own.and_then(|row| row.carrier.map(|c| (row, c))) {
+        let (row, (parameter, result)) = row;
+        let (carrier, field) = match as_parameter {
+            true => (parameter, "\"ffic\": {\"parameters\": [...]}"),
+            false => (result, "\"ffic\": {\"result\": ...}"),
+        };
+        d.help(format!(
+            "{} is ffic's own type: declare {} here (what stock Deno takes) and name {} in {field}",
+            quoted(row.name),
+            quoted(carrier.name()),
+            quoted(row.name)
+        ))
     } else if let Some(meant) = native_type_for(name, as_parameter) {
         d.help(format!("did you mean {}?", quoted(meant)))
     } else {
         d
+    }
+}
+
+/// What names ffic's own types (`"cstring"`), or `null` in `ffic.parameters`.
+fn own_types_expected() -> String {
+    let names: Vec<String> = crate::native::TABLE
+        .iter()
+        .filter(|row| row.carrier.is_some())
+        .map(|row| quoted(row.name))
+        .collect();
+    format!(
+        "one of ffic's own types ({}), or null for the declared type",
+        names.join(", ")
+    )
+}
+
+/// A value in `ffic.parameters` or `ffic.result` that names none of ffic's
+/// own types.
+fn own_type(value: &Value, d: Diagnostic) -> Diagnostic {
+    let Some(name) = value.as_str() else {
+        return Diagnostic {
+            message: "an ffic type must be a type name or null".into(),
+            ..d
+        }
+        .expected(own_types_expected());
+    };
+    let own: Vec<&str> = crate::native::TABLE
+        .iter()
+        .filter(|row| row.carrier.is_some())
+        .map(|row| row.name)
+        .collect();
+    let lower = name
+        .trim()
+        .to_ascii_lowercase()
+        .replace("const ", "")
+        .replace(' ', "");
+    let meant = match lower.as_str() {
+        "string" | "str" | "cstr" | "char*" | "utf8" => Some("cstring"),
+        _ => nearest(&lower, &own),
+    };
+    let d = Diagnostic {
+        message: format!("unknown ffic type {}", quoted(name)),
+        ..d
+    }
+    .expected(own_types_expected());
+    match meant {
+        Some(meant) => d.help(format!("did you mean {}?", quoted(meant))),
+        // A Deno type is declared in "parameters"/"result" themselves.
+        None if Primitive::from_name(name).is_some() => d.help(format!(
+            "{} is one of Deno's types: declare it in the definition's own \"parameters\" or \"result\" and put null here",
+            quoted(name)
+        )),
+        None => d,
     }
 }
 

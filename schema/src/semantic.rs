@@ -4,6 +4,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::locate::DuplicateKey;
+use crate::native::TABLE;
 use crate::path::{PathSegment, is_plain_identifier, path_from_pointer, quoted};
 use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD, is_static_definition};
 use serde_json::{Map, Value};
@@ -200,6 +201,102 @@ impl Rules<'_> {
             self.struct_fields(result, join("result"));
         }
         self.parameter_names(definition, parameters.map(Vec::len), join(EXTENSION_FIELD));
+        self.extension_types(definition, parameters, join(EXTENSION_FIELD));
+    }
+
+    /// Checks ffic's own types (`ffic.parameters`, `ffic.result`) against
+    /// the declared types they stand over: each must be the type stock Deno
+    /// uses for it, so the descriptor minus the extension still works there.
+    fn extension_types(
+        &mut self,
+        definition: &Map<String, Value>,
+        parameters: Option<&Vec<Value>>,
+        extension: Vec<PathSegment>,
+    ) {
+        let Some(own) = definition.get(EXTENSION_FIELD) else {
+            return;
+        };
+        let at = |field: &str, index: Option<usize>| {
+            let mut path = extension.clone();
+            path.push(PathSegment::Key(field.into()));
+            path.extend(index.map(PathSegment::Index));
+            path
+        };
+        if let Some(types) = own.get("parameters").and_then(Value::as_array) {
+            if let Some(count) = parameters.map(Vec::len).filter(|c| *c != types.len()) {
+                let d = Diagnostic::new(
+                    Severity::Error,
+                    Code::InvalidExtensionType,
+                    at("parameters", None),
+                    format!(
+                        "{} for {}",
+                        counted(types.len(), "ffic type"),
+                        counted(count, "parameter")
+                    ),
+                )
+                .expected(format!(
+                    "one entry (a type, or null for the declared one) for each of the {}",
+                    counted(count, "parameter")
+                ));
+                self.emit(d);
+            }
+            for (i, ty) in types.iter().enumerate() {
+                let declared = parameters.and_then(|p| p.get(i));
+                self.over_carrier(ty, declared, false, at("parameters", Some(i)), i);
+            }
+        }
+        if let Some(ty) = own.get("result") {
+            self.over_carrier(ty, definition.get("result"), true, at("result", None), 0);
+        }
+    }
+
+    /// Flags ffic's own type `ty` unless `declared` is its carrier.
+    fn over_carrier(
+        &mut self,
+        ty: &Value,
+        declared: Option<&Value>,
+        result: bool,
+        path: Vec<PathSegment>,
+        index: usize,
+    ) {
+        let Some(row) = ty
+            .as_str()
+            .and_then(|name| TABLE.iter().find(|row| row.name == name))
+        else {
+            // null, or a name the schema already rejects.
+            return;
+        };
+        let Some((parameter, returned)) = row.carrier else {
+            return;
+        };
+        let carrier = if result { returned } else { parameter };
+        let Some(declared) = declared else { return };
+        if declared.as_str() == Some(carrier.name()) {
+            return;
+        }
+        let place = match result {
+            true => "\"result\"".to_owned(),
+            false => format!("\"parameters\"[{index}]"),
+        };
+        let d = Diagnostic::new(
+            Severity::Error,
+            Code::InvalidExtensionType,
+            path,
+            format!(
+                "{} stands over {place}, which must then be {}",
+                quoted(row.name),
+                quoted(carrier.name())
+            ),
+        )
+        .found(format!("{place}: {declared}"))
+        .expected(quoted(carrier.name()))
+        .help(format!(
+            "declare {place} as {}: the type stock Deno {} a {} as, so the descriptor works there too",
+            quoted(carrier.name()),
+            if result { "returns" } else { "passes" },
+            row.c
+        ));
+        self.emit(d);
     }
 
     /// Flags `void` fields anywhere inside a struct type.

@@ -41,7 +41,7 @@ pub fn native_type_for(name: &str, as_parameter: bool) -> Option<&'static str> {
     if !by_c_name.is_empty() {
         return Some(by_c_name);
     }
-    let names = Primitive::ALL.map(Primitive::name);
+    let names: Vec<&str> = Primitive::deno().map(Primitive::name).collect();
     nearest(lower, &names)
 }
 

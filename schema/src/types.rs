@@ -162,10 +162,37 @@ pub struct FunctionExtension {
     #[serde(default)]
     #[schemars(with = "Vec<ParameterName>")]
     pub parameter_names: Option<Vec<ParameterName>>,
+    /// ffic's own type of each parameter (`null`: as declared), where the
+    /// declared type is the one stock Deno passes it as.
+    #[serde(default)]
+    #[schemars(with = "Vec<Option<ExtensionType>>")]
+    pub parameters: Option<Vec<Option<ExtensionType>>>,
+    /// ffic's own type of the result, where the declared type is the one
+    /// stock Deno returns it as.
+    pub result: Option<ExtensionType>,
     /// Accepted so descriptors written for earlier versions still check; no
     /// longer needed (re-entering JS from any fast call is safe) and ignored.
     #[serde(default)]
     pub calls_back: bool,
+}
+
+/// A type of ffic's own, named in the `ffic` extension over the type stock
+/// Deno uses for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum ExtensionType {
+    /// NUL-terminated UTF-8 over a `buffer` parameter or a `pointer`
+    /// result: a JS string (or null) both ways.
+    #[serde(rename = "cstring")]
+    CString,
+}
+
+impl ExtensionType {
+    /// The primitive it stands for.
+    pub fn primitive(self) -> Primitive {
+        match self {
+            ExtensionType::CString => Primitive::CString,
+        }
+    }
 }
 
 /// ffic's extension fields on a static.
@@ -262,12 +289,16 @@ pub enum Primitive {
     Buffer,
     /// A function pointer (e.g. an `UnsafeCallback`).
     Function,
+    /// A C string (ffic's): only in the `ffic` extension, over a `buffer`
+    /// parameter or a `pointer` result.
+    #[serde(skip)]
+    CString,
 }
 
 impl Primitive {
     /// Every primitive, in the order Deno documents them (the table's).
-    pub const ALL: [Primitive; 17] = {
-        let mut all = [Primitive::Void; 17];
+    pub const ALL: [Primitive; 18] = {
+        let mut all = [Primitive::Void; 18];
         let mut i = 0;
         while i < all.len() {
             all[i] = crate::native::TABLE[i].primitive;
@@ -281,8 +312,15 @@ impl Primitive {
         self.row().name
     }
 
-    /// Looks a primitive up by its descriptor name.
+    /// Looks a primitive up by its name in Deno's descriptors.
     pub fn from_name(name: &str) -> Option<Primitive> {
-        Primitive::ALL.into_iter().find(|p| p.name() == name)
+        Primitive::deno().find(|p| p.name() == name)
+    }
+
+    /// The primitives Deno's descriptors take (not ffic's own).
+    pub fn deno() -> impl Iterator<Item = Primitive> {
+        Primitive::ALL
+            .into_iter()
+            .filter(|p| p.row().carrier.is_none())
     }
 }

@@ -7,11 +7,11 @@ use std::fmt::Write;
 use std::process::Command;
 use std::sync::Arc;
 
-/// Non-void primitives: what a struct field can be.
+/// Non-void primitives of Deno's descriptors: what a struct field can be.
 fn fields() -> Vec<&'static native::Row> {
     native::TABLE
         .iter()
-        .filter(|row| row.kind != native::Kind::Void)
+        .filter(|row| row.kind != native::Kind::Void && row.carrier.is_none())
         .collect()
 }
 

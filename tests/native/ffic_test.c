@@ -322,3 +322,27 @@ uint32_t slow_buf_sum(const uint8_t *p, size_t n, uint32_t ms) {
   sleep_ms(ms);
   return buf_sum(p, n);
 }
+
+/* ---- C strings (ffic's `cstring`) ---------------------------------------- */
+
+/* strlen, or SIZE_MAX for NULL: shows NULL arrived as NULL. */
+size_t cstring_length(const char *s) { return s ? strlen(s) : SIZE_MAX; }
+/* Its argument back (the caller's string stays alive for the call). */
+const char *cstring_echo(const char *s) { return s; }
+/* Bytes that are not UTF-8: a stray 0xFF and a truncated sequence. */
+const char *cstring_invalid(void) {
+  static const char bytes[] = {'a', (char)0xFF, 'b', (char)0xE2, (char)0x82, 'c', 0};
+  return bytes;
+}
+/* Two strings around an integer: each C string lands in its place. */
+int32_t cstring_compare(const char *a, int32_t n, const char *b) {
+  int32_t c = strncmp(a, b, (size_t)n);
+  return c < 0 ? -1 : c > 0;
+}
+/* A byte sum that sleeps first: the string must outlive a nonblocking call. */
+uint32_t cstring_slow_sum(const char *s, uint32_t ms) {
+  sleep_ms(ms);
+  uint32_t sum = 0;
+  for (; *s; s++) sum += (unsigned char)*s;
+  return sum;
+}

@@ -1,8 +1,11 @@
 //! The descriptor as the generated files spell it: as a TypeScript literal
 //! type (`.d.ts`) and as the JSON text the `.js` module parses its value
-//! from, from one walk, with `$schema` and ffic's extensions left out.
+//! from, from one walk, with `$schema` and ffic's documentation left out.
+//! ffic's own types are spelled as stock Deno takes them, with the JSON
+//! text's `"ffic"` field naming them (the module strips it for Deno).
 
 use crate::names::key;
+use ffic_schema::types::Primitive;
 use ffic_schema::{Symbol, SymbolKind, Type, quoted};
 
 /// Which of the two spellings.
@@ -47,10 +50,48 @@ impl Spelling {
     }
 }
 
-/// A native type (`"i32"`, `{ struct: [...] }`).
-fn native_type(ty: &Type, spelling: Spelling) -> String {
+/// Where a type stands, which decides how stock Deno spells ffic's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Position {
+    Parameter,
+    Result,
+}
+
+/// The type stock Deno uses in `position` for `p` (`p` itself, or the
+/// carrier of one of ffic's own types).
+fn deno_primitive(p: Primitive, position: Position) -> Primitive {
+    match (p.row().carrier, position) {
+        (None, _) => p,
+        (Some((parameter, _)), Position::Parameter) => parameter,
+        (Some((_, result)), Position::Result) => result,
+    }
+}
+
+/// ffic's own type for `ty`, if it is one (`"cstring"`).
+fn own_type(ty: &Type) -> Option<&'static str> {
     match ty {
-        Type::Primitive(p) => format!("\"{}\"", p.name()),
+        Type::Primitive(p) if p.row().carrier.is_some() => Some(p.name()),
+        _ => None,
+    }
+}
+
+/// Whether a symbol has a type of ffic's own (which stock Deno gets
+/// through a wrapper in the generated module).
+pub fn has_own_types(symbol: &Symbol) -> bool {
+    match &symbol.kind {
+        SymbolKind::Function { signature, .. } => signature
+            .parameters
+            .iter()
+            .chain([&signature.result])
+            .any(|ty| own_type(ty).is_some()),
+        SymbolKind::Static { .. } => false,
+    }
+}
+
+/// A native type (`"i32"`, `{ struct: [...] }`), as Deno spells it.
+fn native_type(ty: &Type, spelling: Spelling, position: Position) -> String {
+    match ty {
+        Type::Primitive(p) => format!("\"{}\"", deno_primitive(*p, position).name()),
         Type::Struct(s) => format!(
             "{{ {}: {}[{}] }}",
             spelling.field("struct"),
@@ -61,8 +102,27 @@ fn native_type(ty: &Type, spelling: Spelling) -> String {
 }
 
 fn list(types: &[Type], spelling: Spelling) -> String {
-    let items: Vec<String> = types.iter().map(|t| native_type(t, spelling)).collect();
+    let items: Vec<String> = types
+        .iter()
+        .map(|t| native_type(t, spelling, Position::Parameter))
+        .collect();
     items.join(", ")
+}
+
+/// The `"ffic"` field giving ffic's own types over Deno's (JSON only).
+fn own_types(parameters: &[Type], result: &Type) -> Option<String> {
+    let mut fields = Vec::new();
+    if parameters.iter().any(|ty| own_type(ty).is_some()) {
+        let own: Vec<String> = parameters
+            .iter()
+            .map(|ty| own_type(ty).map_or("null".to_owned(), |name| format!("\"{name}\"")))
+            .collect();
+        fields.push(format!("\"parameters\": [{}]", own.join(", ")));
+    }
+    if let Some(name) = own_type(result) {
+        fields.push(format!("\"result\": \"{name}\""));
+    }
+    (!fields.is_empty()).then(|| format!("\"ffic\": {{ {} }}", fields.join(", ")))
 }
 
 /// One line of the symbols object: `key: { ... }`.
@@ -87,15 +147,20 @@ pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
             fields.push(format!(
                 "{}: {}",
                 field("result"),
-                native_type(&signature.result, spelling)
+                native_type(&signature.result, spelling, Position::Result)
             ));
             if *nonblocking {
                 fields.push(format!("{}: true", field("nonblocking")));
             }
+            if spelling == Spelling::Json {
+                fields.extend(own_types(&signature.parameters, &signature.result));
+            }
         }
-        SymbolKind::Static { ty } => {
-            fields.push(format!("{}: {}", field("type"), native_type(ty, spelling)))
-        }
+        SymbolKind::Static { ty } => fields.push(format!(
+            "{}: {}",
+            field("type"),
+            native_type(ty, spelling, Position::Result)
+        )),
     }
     if symbol.optional {
         fields.push(format!("{}: true", field("optional")));

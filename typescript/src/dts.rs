@@ -3,7 +3,7 @@
 //! extends `Deno.DynamicLibrary<typeof symbols>`, so the compiler itself
 //! checks that every signature here is what Deno's own types give.
 
-use crate::descriptor::{Spelling, entry};
+use crate::descriptor::{Spelling, entry, has_own_types};
 use crate::names::{comment_text, key};
 use crate::types::{parameter, result, static_value};
 use ffic_schema::{Library, Symbol, SymbolKind};
@@ -36,8 +36,18 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
         out.push_str(&member(symbol));
     }
     out.push_str("}\n\n");
-    out.push_str("/** What `open` returns: Deno's `DynamicLibrary` for these symbols. */\n");
-    out.push_str("export interface Library extends Deno.DynamicLibrary<typeof symbols> {\n");
+    if library.symbols.iter().any(has_own_types) {
+        // Deno's types give the carriers' signatures, not ffic's own.
+        out.push_str(
+            "/** What `open` returns: Deno's `DynamicLibrary`, with ffic's own types. */\n",
+        );
+        out.push_str(
+            "export interface Library extends Omit<Deno.DynamicLibrary<typeof symbols>, \"symbols\"> {\n",
+        );
+    } else {
+        out.push_str("/** What `open` returns: Deno's `DynamicLibrary` for these symbols. */\n");
+        out.push_str("export interface Library extends Deno.DynamicLibrary<typeof symbols> {\n");
+    }
     out.push_str("  readonly symbols: Symbols;\n");
     out.push_str("}\n\n");
     out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");

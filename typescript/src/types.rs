@@ -16,7 +16,7 @@ pub fn parameter(ty: &Type) -> &'static str {
             | Kind::Bool
             | Kind::Int(_)
             | Kind::Float(_)
-            | Kind::Pointer(Pointee::Opaque | Pointee::Function) => value(*p),
+            | Kind::Pointer(Pointee::Opaque | Pointee::Function | Pointee::CString) => value(*p),
         },
     }
 }
@@ -45,6 +45,7 @@ fn value(p: Primitive) -> &'static str {
         Kind::Int(int) if int.width.fits_number() => "number",
         Kind::Int(_) => "bigint",
         Kind::Float(_) => "number",
-        Kind::Pointer(_) => "Deno.PointerValue",
+        Kind::Pointer(Pointee::CString) => "string | null",
+        Kind::Pointer(Pointee::Opaque | Pointee::Buffer | Pointee::Function) => "Deno.PointerValue",
     }
 }

@@ -144,6 +144,9 @@
       this.#closed = true;
     }
   }
+  // Says this host applies the types of ffic's own that a descriptor names
+  // (C strings): generated modules wrap symbols for stock Deno otherwise.
+  defineProperty(DynamicLibrary.prototype, fficKey, { __proto__: null, value: true });
 
   const UnsafePointer = {
     create: (value) => (requirePointers(), natives.pointerCreate(BigInt(value))),

@@ -364,7 +364,7 @@ fn width(p: Primitive) -> Option<Width> {
         Kind::Float(Float::F64) => Width::Whole64,
         Kind::Float(Float::F32) => Width::Whole32,
         Kind::Pointer(Pointee::Opaque | Pointee::Function) => Width::Whole64,
-        Kind::Pointer(Pointee::Buffer) | Kind::Void => return None,
+        Kind::Pointer(Pointee::Buffer | Pointee::CString) | Kind::Void => return None,
     })
 }
 

@@ -13,7 +13,7 @@
 use super::{Arg, Returned, call_helper, call_native, import, store_struct};
 use crate::CompileError;
 use crate::abi::{self, NativeCall};
-use crate::imports::{Helper, INVALID_DATA, Raise};
+use crate::imports::{CSTRING_SCRATCH, Helper, INVALID_DATA, Raise};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     self, AbiParam, ArgumentExtension, Block, InstBuilder, MemFlagsData, Value, types,
@@ -49,6 +49,9 @@ pub enum CType {
     Float64,
     /// A pointer (External or null in JS).
     Pointer,
+    /// A sequential one-byte string, passed as a pointer to its
+    /// `FastOneByteString` (V8 takes the slow path for any other value).
+    SeqOneByteString,
     /// A `Local<Value>`: the receiver, buffer and struct arguments, the
     /// struct out buffer.
     V8Value,
@@ -93,6 +96,11 @@ impl CType {
                 true => CType::Pointer,
                 false => CType::V8Value,
             },
+            // A C string result has no fast call (`Signature::fast_types`).
+            Kind::Pointer(Pointee::CString) => match result {
+                true => CType::Pointer,
+                false => CType::SeqOneByteString,
+            },
         }
     }
 
@@ -109,6 +117,7 @@ impl CType {
             | CType::Int64
             | CType::Pointer
             | CType::V8Value
+            | CType::SeqOneByteString
             | CType::CallbackOptions => AbiParam::new(types::I64),
         };
         Some(match (self, result) {
@@ -276,10 +285,15 @@ fn body(
     failures: &mut Failures,
     call_conv: CallConv,
 ) {
-    let mut args = Vec::with_capacity(sig.parameters.len());
-    for (i, (ty, v)) in sig.parameters.iter().zip(&params[1..]).enumerate() {
-        args.push(convert_arg(b, ty, *v, i as u32, failures, call_conv));
-    }
+    // C strings are copied last, once nothing else can fail before the
+    // call: a failure after a heap copy would have to free it.
+    let mut args: Vec<Option<Arg>> = sig
+        .parameters
+        .iter()
+        .zip(&params[1..])
+        .enumerate()
+        .map(|(i, (ty, v))| convert_arg(b, ty, *v, i as u32, failures, call_conv))
+        .collect();
     // A bad result buffer raises before the native call has any effect...
     let out = if let Type::Struct(layout) = &sig.result {
         let local = params[params.len() - 2];
@@ -289,9 +303,21 @@ fn body(
     } else {
         None
     };
+    let mut strings = Vec::new();
+    for (i, v) in params[1..=args.len()].iter().enumerate() {
+        if args[i].is_none() {
+            let string = cstring_data(b, *v, i as u32, &strings, failures, call_conv);
+            args[i] = Some(Arg::Scalar(string.data));
+            strings.push(string);
+        }
+    }
+    let args: Vec<Arg> = args.into_iter().flatten().collect();
 
     let target = import(b, slot);
     let returned = call_native(b, call, target, &args, call_conv);
+    for string in &strings {
+        string.free(b, call_conv);
+    }
     // ...and its data pointer is fetched again after it, because the native
     // code may have re-entered JS, which can detach or shrink the buffer.
     let out = out.map(|(local, size)| {
@@ -315,6 +341,60 @@ fn body(
     }
 }
 
+/// A `cstring` argument's NUL-terminated copy, and the scratch it may be in.
+#[derive(Clone, Copy)]
+struct CString {
+    data: Value,
+    scratch: Value,
+}
+
+impl CString {
+    /// Frees the copy unless it is in its scratch.
+    fn free(self, b: &mut FunctionBuilder<'_>, call_conv: CallConv) {
+        let on_heap = b.ins().icmp(IntCC::NotEqual, self.data, self.scratch);
+        let free = b.create_block();
+        let done = b.create_block();
+        b.ins().brif(on_heap, free, &[], done, &[]);
+        b.set_cold_block(free);
+        b.switch_to_block(free);
+        b.seal_block(free);
+        call_helper(b, Helper::CStringFree, &[self.data], false, call_conv);
+        b.ins().jump(done, &[]);
+        b.switch_to_block(done);
+        b.seal_block(done);
+    }
+}
+
+/// Copies the `cstring` argument `string` (a `FastOneByteString` pointer)
+/// as NUL-terminated UTF-8 into a stack scratch or the heap, raising
+/// (after freeing the copies in `before`) when it holds a NUL.
+fn cstring_data(
+    b: &mut FunctionBuilder<'_>,
+    string: Value,
+    index: u32,
+    before: &[CString],
+    failures: &mut Failures,
+    call_conv: CallConv,
+) -> CString {
+    let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+        ir::StackSlotKind::ExplicitSlot,
+        CSTRING_SCRATCH,
+        3,
+    ));
+    let scratch = b.ins().stack_addr(types::I64, slot, 0);
+    let room = b.ins().iconst(types::I64, i64::from(CSTRING_SCRATCH));
+    let data = call_helper(
+        b,
+        Helper::CStringData,
+        &[string, scratch, room],
+        true,
+        call_conv,
+    )
+    .expect("cstring_data returns");
+    failures.check_freeing(b, data, Raise::InvalidCString, index, before);
+    CString { data, scratch }
+}
+
 /// The data pointer of a struct buffer local, or `INVALID_DATA`.
 fn struct_data(b: &mut FunctionBuilder<'_>, local: Value, size: u64, call_conv: CallConv) -> Value {
     let size = b.ins().iconst(types::I64, size as i64);
@@ -322,6 +402,7 @@ fn struct_data(b: &mut FunctionBuilder<'_>, local: Value, size: u64, call_conv: 
         .expect("struct_data returns")
 }
 
+/// An argument converted for the native call; `None` for a C string.
 fn convert_arg(
     b: &mut FunctionBuilder<'_>,
     ty: &Type,
@@ -329,8 +410,8 @@ fn convert_arg(
     index: u32,
     failures: &mut Failures,
     call_conv: CallConv,
-) -> Arg {
-    match ty {
+) -> Option<Arg> {
+    Some(match ty {
         Type::Struct(layout) => {
             let data = struct_data(b, v, layout.size, call_conv);
             failures.check(b, data, Raise::InvalidStruct, index);
@@ -348,8 +429,10 @@ fn convert_arg(
             | Kind::Int(_)
             | Kind::Float(_)
             | Kind::Pointer(Pointee::Opaque | Pointee::Function) => scalar_arg(b, *p, v),
+            // Copied by `body` once every other argument is converted.
+            Kind::Pointer(Pointee::CString) => return None,
         },
-    }
+    })
 }
 
 /// A parameter V8 passed in a register of the native type or wider.
@@ -398,7 +481,8 @@ fn convert_result(
 /// The cold blocks that raise a TypeError and return zero.
 struct Failures {
     result: Option<ir::Type>,
-    pending: Vec<(Block, Raise, u32)>,
+    /// Each raising block, what it raises, and the C string copies it frees first.
+    pending: Vec<(Block, Raise, u32, Vec<CString>)>,
 }
 
 impl Failures {
@@ -413,6 +497,18 @@ impl Failures {
 
     /// Branches to a raising block when `data` is the invalid sentinel.
     fn check(&mut self, b: &mut FunctionBuilder<'_>, data: Value, kind: Raise, argument: u32) {
+        self.check_freeing(b, data, kind, argument, &[]);
+    }
+
+    /// As `check`, freeing the C string copies in `copies` before raising.
+    fn check_freeing(
+        &mut self,
+        b: &mut FunctionBuilder<'_>,
+        data: Value,
+        kind: Raise,
+        argument: u32,
+        copies: &[CString],
+    ) {
         let bad = b.ins().icmp_imm_s(IntCC::Equal, data, INVALID_DATA);
         let fail = b.create_block();
         let ok = b.create_block();
@@ -420,13 +516,16 @@ impl Failures {
         b.set_cold_block(fail);
         b.switch_to_block(ok);
         b.seal_block(ok);
-        self.pending.push((fail, kind, argument));
+        self.pending.push((fail, kind, argument, copies.to_vec()));
     }
 
     fn emit(self, b: &mut FunctionBuilder<'_>, options: Value, call_conv: CallConv) {
-        for (block, kind, argument) in self.pending {
+        for (block, kind, argument, copies) in self.pending {
             b.switch_to_block(block);
             b.seal_block(block);
+            for copy in copies {
+                copy.free(b, call_conv);
+            }
             let kind = b.ins().iconst(types::I32, i64::from(kind as u32));
             let argument = b.ins().iconst(types::I32, i64::from(argument));
             call_helper(
