@@ -34,6 +34,8 @@ const { lib, functions: s } = ffi.dlopen(libPath, {
       "f64", "u64", "f32", "i64", "f64", "i32", "f32", "u8", "f64", "i8", "f32", "u16", "f64"],
     return: "f64",
   },
+  // node:ffi's own string type: the JS string passed as a C string.
+  cstring_length: { arguments: ["string"], return: "u64" },
 });
 
 function time(name, n, body) {
@@ -64,6 +66,14 @@ time("many26", N / 4, (n) => {
   }
   return x;
 });
+for (const [name, size] of [["cstring_16", 16], ["cstring_1k", 1024]]) {
+  const text = new TextDecoder().decode(new Uint8Array(size).fill(0x61));
+  time(name, N / 4, (n) => {
+    let x = 0n;
+    for (let i = 0; i < n; i++) x += s.cstring_length(text);
+    if (x !== BigInt(n * size)) throw new Error(`${name}: ${x}`);
+  });
+}
 // No view object: the getters take the address (bigint) and a byte offset.
 const ptr = ffi.getRawPointer(buffer);
 time("view_getUint32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += ffi.getUint32(ptr, i & 31); return x; });

@@ -21,6 +21,9 @@ const lib = Deno.dlopen(Deno.args[0], {
   get_add_i32: { parameters: [], result: "function" },
   call_i32: { parameters: ["function", "i32"], result: "i32" },
   call_i32_loop: { parameters: ["function", "i32"], result: "i64" },
+  // ffic takes JS strings here (its own cstring type); stock Deno ignores
+  // the "ffic" field and takes a NUL-terminated buffer.
+  cstring_length: { parameters: ["buffer"], result: "usize", ffic: { parameters: ["cstring"] } },
 });
 const s = lib.symbols;
 const rounds = Number(Deno.args[1] ?? 5);
@@ -75,6 +78,24 @@ time("many26", N / 4, (n) => {
   }
   return x;
 });
+// A C string argument, 16 bytes and 1 KiB: ffic passes the JS string; on
+// stock Deno the script encodes it, the route Deno's docs give. Both
+// strings are flat (as literals and decoded text are): V8's fast path takes
+// sequential one-byte strings only.
+{
+  const own = lib[Symbol.for("ffic")] === true;
+  const encoder = new TextEncoder();
+  const arg = own ? (text) => text : (text) => encoder.encode(text + "\0");
+  const decoder = new TextDecoder();
+  for (const [name, size] of [["cstring_16", 16], ["cstring_1k", 1024]]) {
+    const text = decoder.decode(new Uint8Array(size).fill(0x61));
+    time(name, N / 4, (n) => {
+      let x = 0n;
+      for (let i = 0; i < n; i++) x += s.cstring_length(arg(text));
+      if (x !== BigInt(n * size)) throw new Error(`${name}: ${x}`);
+    });
+  }
+}
 const view = new Deno.UnsafePointerView(Deno.UnsafePointer.of(buffer));
 time("view_getUint32", N, (n) => { let x = 0; for (let i = 0; i < n; i++) x += view.getUint32(i & 31); return x; });
 const add = new Deno.UnsafeFnPointer(s.get_add_i32(), { parameters: ["i32", "i32"], result: "i32" });
