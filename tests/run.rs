@@ -887,6 +887,69 @@ fn c_strings_cross_alike_on_every_path_and_through_stock_denos_wrappers() {
 }
 
 #[test]
+fn errno_is_captured_in_the_call_on_every_path_and_read_after_it_on_stock_deno() {
+    let out = tempfile::tempdir().unwrap();
+    let compile = Command::new(ffic())
+        .args(["compile", "--name", "errno", "-o"])
+        .arg(out.path())
+        .arg(dir().join("errno.json"))
+        .output()
+        .unwrap();
+    assert!(compile.status.success(), "{compile:?}");
+    let module = out.path().join("errno.js");
+    let module = module.to_str().unwrap();
+    let flags = ["run", "-A", "--v8-flags=--expose-gc"];
+    // Stock Deno reads errno right after each call, through the module.
+    let deno = run_with(&deno(), &flags, "ffi_errno.js", &["libc", module]);
+    let expected = String::from_utf8_lossy(&deno.stdout).into_owned();
+    assert!(
+        expected.starts_with("-1 2 No such file or directory\n"),
+        "{expected}{}",
+        String::from_utf8_lossy(&deno.stderr)
+    );
+    let traced = |env: &[(&str, &str)]| {
+        let flags = [&flags[..], &["--trace-ffi"]].concat();
+        let ran = run_env(ffic(), &flags, "ffi_errno.js", &["libc", module], env);
+        let trace = String::from_utf8_lossy(&ran.stderr).into_owned();
+        assert!(ran.status.success(), "{trace}");
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), expected, "{trace}");
+        trace
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let trace = traced(&[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())]);
+    assert!(trace.contains("  open: artifact fast\n"), "{trace}");
+    assert!(call_counts(&trace, "close").1 > 0, "{trace}");
+    std::fs::remove_file(out.path().join("errno.ffic")).unwrap();
+    let bare = tempfile::tempdir().unwrap();
+    let trace = traced(&[("FFIC_CACHE_DIR", bare.path().to_str().unwrap())]);
+    assert!(trace.contains("  open: JIT fast\n"), "{trace}");
+    assert!(call_counts(&trace, "close").1 > 0, "{trace}");
+    let none = tempfile::tempdir().unwrap();
+    let trace = traced(&[
+        ("FFIC_CACHE_DIR", none.path().to_str().unwrap()),
+        ("FFIC_JIT", "0"),
+    ]);
+    assert!(trace.contains("  open: libffi slow\n"), "{trace}");
+    // ffic reads a nonblocking call's errno on its worker thread and
+    // resolves with it (stock Deno cannot: null there).
+    let ran = ffic_in(
+        out.path(),
+        &["-A"],
+        &format!(
+            "const {{ open }} = await import({module:?});
+             const r = await open(\"libc.so.6\").symbols.openLater(\"/nonexistent/ffic\", 0);
+             console.log(JSON.stringify(r));"
+        ),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "{\"value\":-1,\"errno\":2}\n",
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+}
+
+#[test]
 fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     let out = tempfile::tempdir().unwrap();
     compile_fast_module(

@@ -45,6 +45,7 @@ impl Workspace {
             "tests/native/ffic_test.json",
             "tests/golden/naming.json",
             "tests/run/cstring.json",
+            "tests/run/errno.json",
         ] {
             let out = Command::new(env!("CARGO_BIN_EXE_ffic"))
                 .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -35,8 +35,13 @@ unsafe impl Send for CallbackRequest {}
 
 /// What other threads tell an isolate's thread.
 pub(crate) enum Inner {
-    /// Nonblocking call `id` finished; `ret` holds a scalar result.
-    Done { id: u64, ret: [u8; 8] },
+    /// Nonblocking call `id` finished; `ret` holds a scalar result, and
+    /// `errno` what it left, when its function captures errno.
+    Done {
+        id: u64,
+        ret: [u8; 8],
+        errno: Option<i32>,
+    },
     /// A callback to run.
     Callback(CallbackRequest),
     /// The host's own message.

@@ -180,7 +180,7 @@ impl Binding {
         message: Message,
     ) -> Option<Box<dyn Any + Send>> {
         match message.0 {
-            inbox::Inner::Done { id, ret } => nonblocking::complete(scope, id, ret),
+            inbox::Inner::Done { id, ret, errno } => nonblocking::complete(scope, id, ret, errno),
             inbox::Inner::Callback(request) => callback::serve(scope, request),
             inbox::Inner::Host(payload) => return Some(payload),
         }
@@ -278,6 +278,12 @@ fn refused(scope: &mut v8::PinScope, args: v8::FunctionCallbackArguments, _: v8:
     policy::refused("ffi", item.as_deref());
 }
 
+/// `lastErrno()`: errno as the last call on this thread that captures it
+/// left it.
+fn last_errno(_: &mut v8::PinScope, _: v8::FunctionCallbackArguments, mut rv: v8::ReturnValue) {
+    rv.set_int32(ffic_loader::errno::last());
+}
+
 /// The natives the JS half is built on (never given to scripts).
 fn natives<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
     let object = v8::Object::new(scope);
@@ -294,6 +300,7 @@ fn natives<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
     set_function(scope, object, "callbackRef", callback::set_ref);
     set_function(scope, object, "callbackClose", callback::close);
     set_function(scope, object, "refused", refused);
+    set_function(scope, object, "lastErrno", last_errno);
     let key = v8::String::new(scope, "viewGetters").expect("short string");
     let getters = view::getters(scope);
     object.set(scope, key.into(), getters.into());

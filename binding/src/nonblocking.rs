@@ -105,6 +105,7 @@ pub(super) fn start<'s>(
     let address = address as usize;
     // The call reports back to this isolate's inbox, wherever it runs.
     let owner = inbox::owner();
+    let errno = signature.errno;
     let job = Box::new(move || {
         let mut ret = [0u8; 8];
         let destination = if out_address != 0 {
@@ -117,8 +118,10 @@ pub(super) fn start<'s>(
         // record until the Done message is handled, and the library (and
         // its code) stays loaded while the call is counted in flight.
         unsafe { invoker.call(address as *const c_void, slots.as_ptr(), destination) };
+        // What the call captured on this worker thread.
+        let errno = errno.then(ffic_loader::errno::last);
         if let Some(owner) = owner {
-            owner.send(inbox::Inner::Done { id, ret });
+            owner.send(inbox::Inner::Done { id, ret, errno });
         }
     });
     if let Err(job) = pool::spawn(job) {
@@ -128,9 +131,26 @@ pub(super) fn start<'s>(
     Some(promise)
 }
 
+/// `{ value, errno }`, a plain object (data properties: no setter a script
+/// put on `Object.prototype` runs).
+fn with_errno<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+    errno: i32,
+) -> v8::Local<'s, v8::Value> {
+    let object = v8::Object::new(scope);
+    let errno = v8::Integer::new(scope, errno).into();
+    for (name, value) in [("value", value), ("errno", errno)] {
+        let key = v8::String::new(scope, name).expect("short string");
+        object.create_data_property(scope, key.into(), value);
+    }
+    object.into()
+}
+
 /// Resolves nonblocking call `id` with its result: `null` for void, the
-/// buffer for a struct, otherwise the value as a sync call returns it.
-pub fn complete(scope: &mut v8::PinScope, id: u64, ret: [u8; 8]) {
+/// buffer for a struct, otherwise the value as a sync call returns it; for
+/// a function that captures errno, `{ value, errno }`.
+pub fn complete(scope: &mut v8::PinScope, id: u64, ret: [u8; 8], errno: Option<i32>) {
     let Some(pending) = PENDING.with(|p| p.borrow_mut().remove(&id)) else {
         return;
     };
@@ -138,6 +158,10 @@ pub fn complete(scope: &mut v8::PinScope, id: u64, ret: [u8; 8]) {
         (_, Some(out)) => v8::Local::new(scope, out).into(),
         (Type::Primitive(Primitive::Void), None) => v8::null(scope).into(),
         (ty, None) => to_js(scope, ty, &ret),
+    };
+    let value = match errno {
+        Some(errno) => with_errno(scope, value, errno),
+        None => value,
     };
     let resolver = v8::Local::new(scope, &pending.resolver);
     resolver.resolve(scope, value);

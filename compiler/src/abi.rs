@@ -312,6 +312,7 @@ mod tests {
         let sig = Signature {
             parameters,
             result: Type::Primitive(Void),
+            errno: false,
         };
         // Five integers leave one integer register: DL needs one, so it fits.
         let call = lower(&sig, CallConv::SystemV).unwrap();

@@ -38,10 +38,14 @@ pub enum Helper {
     /// `fn(data: *mut u8)`: frees a heap copy `CStringData` made (one not
     /// in its scratch), once the native call is over.
     CStringFree = 6,
+    /// `fn()`: records this thread's `errno` as the last captured one,
+    /// called right after the native call of a function that captures it
+    /// (before anything else can change it). Supplied by the loader.
+    CaptureErrno = 7,
 }
 
 /// Number of helper slots, before the symbol slots.
-pub const HELPER_SLOTS: u32 = 7;
+pub const HELPER_SLOTS: u32 = 8;
 
 /// Bytes of stack a fast trampoline gives each `cstring` argument: shorter
 /// strings (NUL included) are copied there, longer ones to the heap.
@@ -57,6 +61,7 @@ impl Helper {
         Helper::Memcpy,
         Helper::CStringData,
         Helper::CStringFree,
+        Helper::CaptureErrno,
     ];
 
     /// Its slot index.

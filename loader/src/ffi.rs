@@ -28,6 +28,8 @@ pub struct FfiInvoke {
     /// A struct result's padding, zeroed after the call: libffi stores
     /// whole registers, whose unused bytes the ABI leaves undefined.
     result_padding: Vec<Range<u64>>,
+    /// Whether errno is captured after the call.
+    errno: bool,
 }
 
 // SAFETY: the `ffi_cif` and the type descriptions it points to are written
@@ -82,7 +84,15 @@ impl FfiInvoke {
                 Type::Struct(layout) => layout.padding(ffic_schema::Target::host()),
                 Type::Primitive(_) => Vec::new(),
             },
+            errno: signature.errno,
         })
+    }
+
+    /// Records errno when the signature asks for it.
+    fn capture_errno(&self) {
+        if self.errno {
+            crate::errno::capture();
+        }
     }
 
     /// Calls `target` as an invoke trampoline would.
@@ -125,6 +135,7 @@ impl FfiInvoke {
                     values.as_mut_ptr(),
                 )
             };
+            self.capture_errno();
             return;
         }
         // libffi asks for a result buffer of at least a register, aligned,
@@ -143,6 +154,11 @@ impl FfiInvoke {
                 wide.as_mut_ptr().cast(),
                 values.as_mut_ptr(),
             );
+        }
+        // Before anything else runs: libffi's return path leaves errno be.
+        self.capture_errno();
+        // SAFETY: `wide` holds the result; `ret` is writable for its size.
+        unsafe {
             std::ptr::copy_nonoverlapping(wide.as_ptr().cast::<u8>(), ret, self.result_size);
         }
         for gap in &self.result_padding {

@@ -59,6 +59,7 @@ impl Helpers {
             Helper::Memcpy => libc::memcpy as *const () as usize,
             Helper::CStringData => crate::cstring::cstring_data as *const () as usize,
             Helper::CStringFree => crate::cstring::cstring_free as *const () as usize,
+            Helper::CaptureErrno => crate::errno::capture as *const () as usize,
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod cache;
 pub mod callback;
 mod checked;
 pub mod cstring;
+pub mod errno;
 mod error;
 pub mod ffi;
 pub mod helpers;

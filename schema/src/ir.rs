@@ -124,6 +124,8 @@ pub struct Signature {
     pub parameters: Vec<Type>,
     /// Result type.
     pub result: Type,
+    /// `errno` is captured right after the native call (ffic's extension).
+    pub errno: bool,
 }
 
 impl Signature {
@@ -135,7 +137,8 @@ impl Signature {
 }
 
 impl fmt::Display for Signature {
-    /// The canonical spelling, e.g. `(i32,{u8,f64})->void`.
+    /// The canonical spelling, e.g. `(i32,{u8,f64})->void`, then ` errno`
+    /// when it captures errno.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(")?;
         for (i, p) in self.parameters.iter().enumerate() {
@@ -144,7 +147,11 @@ impl fmt::Display for Signature {
             }
             write!(f, "{p}")?;
         }
-        write!(f, ")->{}", self.result)
+        write!(f, ")->{}", self.result)?;
+        if self.errno {
+            f.write_str(" errno")?;
+        }
+        Ok(())
     }
 }
 
@@ -273,6 +280,7 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
                             Some(own) => Type::Primitive(own.primitive()),
                             None => Type::resolve(&f.result, target),
                         },
+                        errno: extension.errno,
                     },
                     nonblocking: f.nonblocking.unwrap_or(false),
                     parameter_names: extension
@@ -312,8 +320,14 @@ mod tests {
                 Type::resolve(&field, Target::host()),
             ],
             result: Type::Primitive(Primitive::Void),
+            errno: false,
         };
         assert_eq!(signature.to_string(), "(i32,{u8,f64})->void");
+        let capturing = Signature {
+            errno: true,
+            ..signature
+        };
+        assert_eq!(capturing.to_string(), "(i32,{u8,f64})->void errno");
         assert_eq!(
             Type::resolve(&field, Target::host()).layout(Target::host()),
             (16, 8)

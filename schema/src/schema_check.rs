@@ -30,8 +30,14 @@ const FUNCTION_FIELDS: [&str; 6] = [
     EXTENSION_FIELD,
 ];
 const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
-const FUNCTION_EXTENSION_FIELDS: [&str; 5] =
-    ["doc", "parameterNames", "parameters", "result", "callsBack"];
+const FUNCTION_EXTENSION_FIELDS: [&str; 6] = [
+    "doc",
+    "parameterNames",
+    "parameters",
+    "result",
+    "errno",
+    "callsBack",
+];
 const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
 
 /// Diagnostics kept per file. Each costs memory, and past a few hundred a
@@ -357,6 +363,7 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "an array such as [\"a\", \"b\"]",
         ),
         Place::ExtensionField("callsBack") => ("\"callsBack\" must be a boolean", "true or false"),
+        Place::ExtensionField("errno") => ("\"errno\" must be a boolean", "true or false"),
         Place::ExtensionField("parameters") => (
             "\"parameters\" must be an array of ffic's own types or null",
             "an array such as [\"cstring\", null]",

@@ -170,6 +170,11 @@ pub struct FunctionExtension {
     /// ffic's own type of the result, where the declared type is the one
     /// stock Deno returns it as.
     pub result: Option<ExtensionType>,
+    /// Capture `errno` right after each call, before anything else can
+    /// change it: the generated module's `errno()` reads it after a call,
+    /// and a nonblocking call resolves to `{ value, errno }`.
+    #[serde(default)]
+    pub errno: bool,
     /// Accepted so descriptors written for earlier versions still check; no
     /// longer needed (re-entering JS from any fast call is safe) and ignored.
     #[serde(default)]

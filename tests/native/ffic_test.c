@@ -6,6 +6,7 @@
  * nonblocking paths, and statics. ffic_test.json binds everything but the
  * callbacks and slow calls, which the host's JS tests bind themselves. */
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -345,4 +346,12 @@ uint32_t cstring_slow_sum(const char *s, uint32_t ms) {
   uint32_t sum = 0;
   for (; *s; s++) sum += (unsigned char)*s;
   return sum;
+}
+
+/* ---- errno ---------------------------------------------------------------- */
+
+/* Fails as libc does: sets errno to e and returns -1. */
+int32_t fail_with_errno(int32_t e) {
+  errno = e;
+  return -1;
 }

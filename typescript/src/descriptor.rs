@@ -6,7 +6,7 @@
 
 use crate::names::key;
 use ffic_schema::types::Primitive;
-use ffic_schema::{Symbol, SymbolKind, Type, quoted};
+use ffic_schema::{Signature, Symbol, SymbolKind, Type, quoted};
 
 /// Which of the two spellings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,15 +75,19 @@ fn own_type(ty: &Type) -> Option<&'static str> {
     }
 }
 
-/// Whether a symbol has a type of ffic's own (which stock Deno gets
-/// through a wrapper in the generated module).
-pub fn has_own_types(symbol: &Symbol) -> bool {
+/// Whether a symbol uses what only ffic's host does (a type of its own,
+/// errno capture), which stock Deno gets through a wrapper in the
+/// generated module.
+pub fn needs_wrapper(symbol: &Symbol) -> bool {
     match &symbol.kind {
-        SymbolKind::Function { signature, .. } => signature
-            .parameters
-            .iter()
-            .chain([&signature.result])
-            .any(|ty| own_type(ty).is_some()),
+        SymbolKind::Function { signature, .. } => {
+            signature.errno
+                || signature
+                    .parameters
+                    .iter()
+                    .chain([&signature.result])
+                    .any(|ty| own_type(ty).is_some())
+        }
         SymbolKind::Static { .. } => false,
     }
 }
@@ -109,9 +113,11 @@ fn list(types: &[Type], spelling: Spelling) -> String {
     items.join(", ")
 }
 
-/// The `"ffic"` field giving ffic's own types over Deno's (JSON only).
-fn own_types(parameters: &[Type], result: &Type) -> Option<String> {
+/// The `"ffic"` field giving what changes the code beyond Deno's
+/// descriptor: ffic's own types over Deno's, errno capture (JSON only).
+fn extension(signature: &Signature) -> Option<String> {
     let mut fields = Vec::new();
+    let parameters = &signature.parameters;
     if parameters.iter().any(|ty| own_type(ty).is_some()) {
         let own: Vec<String> = parameters
             .iter()
@@ -119,8 +125,11 @@ fn own_types(parameters: &[Type], result: &Type) -> Option<String> {
             .collect();
         fields.push(format!("\"parameters\": [{}]", own.join(", ")));
     }
-    if let Some(name) = own_type(result) {
+    if let Some(name) = own_type(&signature.result) {
         fields.push(format!("\"result\": \"{name}\""));
+    }
+    if signature.errno {
+        fields.push("\"errno\": true".to_owned());
     }
     (!fields.is_empty()).then(|| format!("\"ffic\": {{ {} }}", fields.join(", ")))
 }
@@ -153,7 +162,7 @@ pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
                 fields.push(format!("{}: true", field("nonblocking")));
             }
             if spelling == Spelling::Json {
-                fields.extend(own_types(&signature.parameters, &signature.result));
+                fields.extend(extension(signature));
             }
         }
         SymbolKind::Static { ty } => fields.push(format!(

@@ -3,7 +3,7 @@
 //! extends `Deno.DynamicLibrary<typeof symbols>`, so the compiler itself
 //! checks that every signature here is what Deno's own types give.
 
-use crate::descriptor::{Spelling, entry, has_own_types};
+use crate::descriptor::{Spelling, entry, needs_wrapper};
 use crate::names::{comment_text, key};
 use crate::types::{parameter, result, static_value};
 use ffic_schema::{Library, Symbol, SymbolKind};
@@ -36,7 +36,8 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
         out.push_str(&member(symbol));
     }
     out.push_str("}\n\n");
-    if library.symbols.iter().any(has_own_types) {
+    let wrapped = library.symbols.iter().any(needs_wrapper);
+    if wrapped {
         // Deno's types give the carriers' signatures, not ffic's own.
         out.push_str(
             "/** What `open` returns: Deno's `DynamicLibrary`, with ffic's own types. */\n",
@@ -52,6 +53,11 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     out.push_str("}\n\n");
     out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");
     out.push_str("export declare function open(path: string | URL): Library;\n");
+    if wrapped {
+        out.push_str(
+            "\n/**\n * `errno` as the last call of a symbol that captures it left it, on this\n * thread (ffic's host reads it inside the call; stock Deno right after).\n */\nexport declare function errno(): number;\n",
+        );
+    }
     out
 }
 
@@ -88,10 +94,13 @@ fn member(symbol: &Symbol) -> String {
                 .zip(&signature.parameters)
                 .map(|(n, t)| format!("{n}: {}", parameter(t)))
                 .collect();
-            let ret = if *nonblocking {
-                format!("Promise<{}>", result(&signature.result))
-            } else {
-                result(&signature.result).to_owned()
+            let ret = match (*nonblocking, signature.errno) {
+                (true, true) => format!(
+                    "Promise<{{ value: {}; errno: number | null }}>",
+                    result(&signature.result)
+                ),
+                (true, false) => format!("Promise<{}>", result(&signature.result)),
+                (false, _) => result(&signature.result).to_owned(),
             };
             if symbol.optional {
                 format!(
@@ -128,8 +137,17 @@ fn doc_comment(symbol: &Symbol) -> String {
                 "Native: `{native}{}`.",
                 comment_text(&signature.to_string())
             ));
-            if *nonblocking {
-                lines.push("Runs on a worker thread; the promise resolves with the result.".into());
+            match (*nonblocking, signature.errno) {
+                (true, true) => lines.push(
+                    "Runs on a worker thread; the promise resolves with the result and the errno it left (`null` on stock Deno, which cannot read it)."
+                        .into(),
+                ),
+                (true, false) => lines
+                    .push("Runs on a worker thread; the promise resolves with the result.".into()),
+                (false, true) => {
+                    lines.push("Captures errno: `errno()` reads it after the call.".into())
+                }
+                (false, false) => {}
             }
             for (n, t) in parameter_names(symbol).iter().zip(&signature.parameters) {
                 params.push(format!("@param {n} `{}`", comment_text(&t.to_string())));

@@ -7,7 +7,7 @@
 //! (what the object was parsed from, so the two cannot differ) instead of
 //! serializing the object again, when the key belongs to that object.
 
-use crate::descriptor::{Spelling, entry, has_own_types};
+use crate::descriptor::{Spelling, entry, needs_wrapper};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
@@ -44,11 +44,11 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     let own: Vec<&Symbol> = library
         .symbols
         .iter()
-        .filter(|s| has_own_types(s))
+        .filter(|s| needs_wrapper(s))
         .collect();
     if !own.is_empty() {
         out.push_str(
-            "// ffic's own types are named in \"ffic\" fields, which stock Deno does not take.\nfor (const definition of Object.values(symbols)) delete definition.ffic;\n",
+            "// What only ffic's host does is named in \"ffic\" fields, which stock Deno does not take.\nfor (const definition of Object.values(symbols)) delete definition.ffic;\n",
         );
     }
     out.push('\n');
@@ -68,13 +68,15 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     out
 }
 
-/// `open` for a library with types of ffic's own: ffic's host applies them
-/// itself; on stock Deno each such symbol is wrapped, a C string argument
-/// encoded into a NUL-terminated buffer and a C string result read with
-/// `getCString`, with the errors ffic's host raises.
+/// `open` (and `errno`) for a library with what only ffic's host does:
+/// that host applies it itself; on stock Deno each such symbol is wrapped,
+/// a C string argument encoded into a NUL-terminated buffer, a C string
+/// result read with `getCString`, with the errors ffic's host raises, and
+/// errno read from libc right after the call (a nonblocking call's, on a
+/// worker thread, cannot be: `null`).
 fn wrappers(own: &[&Symbol]) -> String {
     let mut out = String::from(
-        "// For stock Deno, which lacks ffic's own types: each symbol's C string\n// parameters, and whether it returns one.\nconst ownTypes = {\n",
+        "// For stock Deno: each symbol's C string parameters, whether it returns\n// one, and whether it captures errno.\nconst wrapped = {\n",
     );
     for symbol in own {
         let SymbolKind::Function { signature, .. } = &symbol.kind else {
@@ -90,9 +92,10 @@ fn wrappers(own: &[&Symbol]) -> String {
         let returns = signature.result == Type::Primitive(Primitive::CString);
         let _ = writeln!(
             out,
-            "  {}: [[{}], {returns}],",
+            "  {}: [[{}], {returns}, {}],",
             quoted(&symbol.name),
-            strings.join(", ")
+            strings.join(", "),
+            signature.errno
         );
     }
     out.push_str(OPEN_WRAPPED);
@@ -118,24 +121,51 @@ function fromCString(pointer) {
   return pointer === null ? null : Deno.UnsafePointerView.getCString(pointer);
 }
 
+// errno: ffic's host keeps what each capturing call left; on stock Deno it
+// is read from libc after the call, which is as close as Deno can get.
+let host;
+let lastErrno = 0;
+let errnoLocation;
+
+function readErrno() {
+  errnoLocation ??= Deno.dlopen("libc.so.6", {
+    __errno_location: { parameters: [], result: "pointer" },
+  }).symbols.__errno_location;
+  return new Deno.UnsafePointerView(errnoLocation()).getInt32();
+}
+
+export function errno() {
+  return host === undefined ? lastErrno : host.errno();
+}
+
 export function open(path) {
   const library = Deno.dlopen(path, symbols);
-  if (library[Symbol.for("ffic")] === true) return library;
+  const ffic = library[Symbol.for("ffic")];
+  if (ffic !== undefined) {
+    host = ffic;
+    return library;
+  }
   // Deno's nonblocking symbols are read-only: wrap into a copy.
-  const wrapped = { ...library.symbols };
-  for (const [name, [strings, returnsString]] of Object.entries(ownTypes)) {
-    const raw = wrapped[name];
+  const own = { ...library.symbols };
+  for (const [name, [strings, returnsString, capturesErrno]] of Object.entries(wrapped)) {
+    const raw = own[name];
     if (raw === null) continue;
     const nonblocking = symbols[name].nonblocking === true;
-    wrapped[name] = (...args) => {
+    own[name] = (...args) => {
       for (const i of strings) args[i] = cstring(args[i]);
       const result = raw(...args);
-      if (!nonblocking) return returnsString ? fromCString(result) : result;
+      if (!nonblocking) {
+        if (capturesErrno) lastErrno = readErrno();
+        return returnsString ? fromCString(result) : result;
+      }
       // The encoded arguments stay referenced until the call is done.
-      return result.then((value) => (args, returnsString ? fromCString(value) : value));
+      return result.then((value) => {
+        const got = (args, returnsString ? fromCString(value) : value);
+        return capturesErrno ? { value: got, errno: null } : got;
+      });
     };
   }
-  library.symbols = wrapped;
+  library.symbols = own;
   return library;
 }
 "#;

@@ -10,7 +10,7 @@
   // Captured now, before any script runs: whatever a script later does to
   // the globals and prototypes, dlopen and the classes work as specified.
   const { apply: ReflectApply } = Reflect;
-  const { defineProperty, entries, isFrozen, keys } = Object;
+  const { defineProperty, entries, freeze, isFrozen, keys } = Object;
   const { stringify } = JSON;
   const { BigInt, Error, TypeError, Symbol, Function, Promise, Uint8Array, decodeURIComponent } = globalThis;
   const promiseReject = Promise.reject;
@@ -144,9 +144,11 @@
       this.#closed = true;
     }
   }
-  // Says this host applies the types of ffic's own that a descriptor names
-  // (C strings): generated modules wrap symbols for stock Deno otherwise.
-  defineProperty(DynamicLibrary.prototype, fficKey, { __proto__: null, value: true });
+  // Says this host applies what ffic's extension names (C strings, errno
+  // capture), and reads captured errno: generated modules wrap symbols for
+  // stock Deno otherwise.
+  const host = freeze({ __proto__: null, errno: () => natives.lastErrno() });
+  defineProperty(DynamicLibrary.prototype, fficKey, { __proto__: null, value: host });
 
   const UnsafePointer = {
     create: (value) => (requirePointers(), natives.pointerCreate(BigInt(value))),

@@ -94,13 +94,13 @@ pub fn prefix(sig: &Signature, slot: u32, isa: &dyn TargetIsa) -> Option<Prefix>
 /// function, with no trampoline (on x86-64 System V): its parameters are all
 /// floats (so they take the same vector registers either way, and the
 /// receiver and options pointer land in integer registers the function
-/// never reads) and its result needs no widening.
+/// never reads), its result needs no widening, and errno is not captured.
 pub fn registers_line_up(sig: &Signature) -> bool {
     let floats_only = sig
         .parameters
         .iter()
         .all(|ty| matches!(ty, Type::Primitive(p) if is_float(*p)));
-    floats_only && result_as_is(&sig.result)
+    floats_only && result_as_is(&sig.result) && !sig.errno
 }
 
 /// The re-entrant form of `sig`'s fast trampoline, whose target is in
@@ -326,8 +326,12 @@ impl Places {
 /// Each parameter's move, in parameter order, which is also an order that
 /// reads every place before it is written: integer registers and stack
 /// slots only ever move down, to a place whose own value has already moved.
-/// `None` when a parameter needs more than a move.
+/// `None` when a parameter needs more than a move, or errno is captured
+/// after the call (which a jump straight to the target cannot do).
 fn moves(sig: &Signature) -> Option<Vec<Move>> {
+    if sig.errno {
+        return None;
+    }
     let mut v8 = Places::default();
     v8.next(false); // the receiver
     let mut native = Places::default();
@@ -474,6 +478,7 @@ mod tests {
         Signature {
             parameters: parameters.iter().map(|p| Type::Primitive(*p)).collect(),
             result: Type::Primitive(result),
+            errno: false,
         }
     }
 

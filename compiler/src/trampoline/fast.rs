@@ -315,6 +315,10 @@ fn body(
 
     let target = import(b, slot);
     let returned = call_native(b, call, target, &args, call_conv);
+    // First, before the frees below can touch errno.
+    if sig.errno {
+        call_helper(b, Helper::CaptureErrno, &[], false, call_conv);
+    }
     for string in &strings {
         string.free(b, call_conv);
     }

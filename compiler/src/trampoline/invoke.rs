@@ -5,9 +5,10 @@
 //! (a struct: exactly its bytes). It serves the V8 slow path, nonblocking
 //! calls, `UnsafeFnPointer` and the Rust API.
 
-use super::{Arg, Returned, call_native, store_struct};
+use super::{Arg, Returned, call_helper, call_native, store_struct};
 use crate::CompileError;
 use crate::abi;
+use crate::imports::Helper;
 use cranelift_codegen::ir::{self, AbiParam, InstBuilder, MemFlagsData, types};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -59,6 +60,9 @@ pub fn build(
         })
         .collect();
     let returned = call_native(&mut b, &call, target, &args, call_conv);
+    if sig.errno {
+        call_helper(&mut b, Helper::CaptureErrno, &[], false, call_conv);
+    }
     match returned {
         Returned::Nothing => {}
         Returned::Scalar(v) => {
