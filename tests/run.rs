@@ -950,6 +950,59 @@ fn errno_is_captured_in_the_call_on_every_path_and_read_after_it_on_stock_deno()
 }
 
 #[test]
+fn variadic_call_shapes_run_alike_on_every_path_and_on_stock_deno() {
+    let out = tempfile::tempdir().unwrap();
+    for name in ["variadic", "variadic_libc"] {
+        let compile = Command::new(ffic())
+            .args(["compile", "--name", name, "-o"])
+            .arg(out.path())
+            .arg(dir().join(format!("{name}.json")))
+            .output()
+            .unwrap();
+        assert!(compile.status.success(), "{compile:?}");
+    }
+    let module = |name: &str| out.path().join(name).to_str().unwrap().to_owned();
+    let (lib, test, libc) = (
+        test_library(),
+        module("variadic.js"),
+        module("variadic_libc.js"),
+    );
+    let args = [lib, test.as_str(), libc.as_str()];
+    // Stock Deno calls each call shape as a symbol of its own.
+    let deno = run_with(&deno(), &["run", "-A"], "ffi_variadic.js", &args);
+    let expected = String::from_utf8_lossy(&deno.stdout).into_owned();
+    assert!(expected.contains("\n55.5\n"), "{expected}{deno:?}");
+    assert!(expected.contains("\ntrue 600 0\n"), "{expected}");
+    let traced = |env: &[(&str, &str)]| {
+        let flags = ["run", "-A", "--trace-ffi"];
+        let ran = run_env(ffic(), &flags, "ffi_variadic.js", &args, env);
+        let trace = String::from_utf8_lossy(&ran.stderr).into_owned();
+        assert!(ran.status.success(), "{trace}");
+        assert_eq!(String::from_utf8_lossy(&ran.stdout), expected, "{trace}");
+        trace
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let trace = traced(&[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())]);
+    assert!(
+        trace.contains("  va_sum_doubles: artifact fast\n"),
+        "{trace}"
+    );
+    assert!(call_counts(&trace, "va_sum_doubles").1 > 0, "{trace}");
+    for artifact in ["variadic.ffic", "variadic_libc.ffic"] {
+        std::fs::remove_file(out.path().join(artifact)).unwrap();
+    }
+    let bare = tempfile::tempdir().unwrap();
+    let trace = traced(&[("FFIC_CACHE_DIR", bare.path().to_str().unwrap())]);
+    assert!(trace.contains("  va_sum_doubles: JIT fast\n"), "{trace}");
+    let none = tempfile::tempdir().unwrap();
+    let trace = traced(&[
+        ("FFIC_CACHE_DIR", none.path().to_str().unwrap()),
+        ("FFIC_JIT", "0"),
+    ]);
+    assert!(trace.contains("  va_sum_doubles: libffi slow\n"), "{trace}");
+}
+
+#[test]
 fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     let out = tempfile::tempdir().unwrap();
     compile_fast_module(

@@ -46,6 +46,7 @@ impl Workspace {
             "tests/golden/naming.json",
             "tests/run/cstring.json",
             "tests/run/errno.json",
+            "tests/run/variadic_libc.json",
         ] {
             let out = Command::new(env!("CARGO_BIN_EXE_ffic"))
                 .current_dir(env!("CARGO_MANIFEST_DIR"))

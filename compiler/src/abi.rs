@@ -313,6 +313,7 @@ mod tests {
             parameters,
             result: Type::Primitive(Void),
             errno: false,
+            variadic: false,
         };
         // Five integers leave one integer register: DL needs one, so it fits.
         let call = lower(&sig, CallConv::SystemV).unwrap();

@@ -12,6 +12,7 @@ pub mod imports;
 pub mod isa;
 pub mod plan;
 pub mod trampoline;
+pub mod variadic;
 
 pub use artifact::{COMPILER_VERSION, Compiled, compile_artifact, write_atomically};
 pub use emit::{Code, CodeRange, Piece, Shim, compile_code};

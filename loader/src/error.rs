@@ -68,6 +68,9 @@ pub enum LoadError {
     /// No memory could be mapped for a callback's code.
     #[error("cannot map memory for a callback: {0}")]
     CallbackMemory(std::io::Error),
+    /// No memory could be mapped for a variadic function's thunk.
+    #[error("cannot map memory for a variadic function's thunk: {0}")]
+    ThunkMemory(std::io::Error),
     /// The cache directory cannot be used.
     #[error("cache directory {path}: {reason}")]
     Cache {

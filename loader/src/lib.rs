@@ -29,6 +29,7 @@ mod scratch;
 mod shared;
 mod trust;
 mod value;
+mod variadic;
 pub mod verify;
 
 pub use cache::Cache;

@@ -2,7 +2,7 @@
 //! the addresses of a descriptor's symbols in it.
 
 use crate::LoadError;
-use ffic_schema::Library;
+use ffic_schema::{Library, SymbolKind};
 use std::ffi::c_void;
 use std::path::Path;
 use std::sync::Arc;
@@ -70,6 +70,9 @@ pub struct Resolved {
     /// bytes, in descriptor order: one allocation, where a `String` per
     /// name costs at every open.
     names: Vec<u8>,
+    /// The thunks variadic functions are called through (their addresses
+    /// above), one per function.
+    _thunks: Vec<crate::variadic::Thunk>,
 }
 
 impl Resolved {
@@ -78,6 +81,7 @@ impl Resolved {
         let mut addresses = Vec::with_capacity(library.symbols.len());
         let mut names = Vec::new();
         let mut scratch = Vec::new();
+        let mut thunks: Vec<(usize, crate::variadic::Thunk)> = Vec::new();
         for symbol in &library.symbols {
             let missing = |message| LoadError::MissingSymbol {
                 name: symbol.name.clone(),
@@ -95,6 +99,21 @@ impl Resolved {
                 }
                 Err(message) => return Err(missing(message)),
             };
+            let address = match &symbol.kind {
+                SymbolKind::Function { signature, .. } if signature.variadic && address != 0 => {
+                    // Its call shapes share the function's thunk.
+                    match thunks.iter().find(|(target, _)| *target == address) {
+                        Some((_, thunk)) => thunk.code(),
+                        None => {
+                            let thunk = crate::variadic::thunk(address)?;
+                            let code = thunk.code();
+                            thunks.push((address, thunk));
+                            code
+                        }
+                    }
+                }
+                _ => address,
+            };
             addresses.push(address);
             names.extend_from_slice(&(symbol.name.len() as u32).to_le_bytes());
             names.extend_from_slice(symbol.name.as_bytes());
@@ -103,6 +122,7 @@ impl Resolved {
             _native: native,
             addresses,
             names,
+            _thunks: thunks.into_iter().map(|(_, thunk)| thunk).collect(),
         })
     }
 

@@ -234,11 +234,13 @@ fn function_pointers_use_the_library_trampoline_or_libffi() {
         parameters: vec![i32.clone(), i32.clone()],
         result: i32.clone(),
         errno: false,
+        variadic: false,
     };
     let unknown = Signature {
         parameters: vec![i32.clone(), i32.clone(), i32.clone()],
         result: i32,
         errno: false,
+        variadic: false,
     };
     for lib in &libs {
         let Value::Pointer(add) = call(lib, "get_add_i32", &[]) else {
@@ -297,6 +299,7 @@ fn a_struct_layout_that_is_not_c_layout_is_refused_by_libffi() {
         parameters: vec![lying],
         result: i32,
         errno: false,
+        variadic: false,
     };
     let e = ffic_loader::FnPointer::new(std::ptr::null(), &signature).unwrap_err();
     assert!(e.to_string().contains("layout differs"), "{e}");

@@ -54,6 +54,8 @@ pub enum Code {
     /// An `ffic.parameters` or `ffic.result` type over a declared type
     /// that is not the one stock Deno uses for it.
     InvalidExtensionType,
+    /// A variadic call shape that cannot be a symbol of its own.
+    InvalidVariadic,
     /// More parameters than ffic compiles.
     TooManyParameters,
     /// A struct by value larger than ffic passes.

@@ -1,6 +1,6 @@
 //! The descriptor digest: SHA-256 over a canonical encoding of exactly what
 //! changes generated code (names, native names, types, `nonblocking`,
-//! `optional`, errno capture), independent of key order, formatting and documentation.
+//! `optional`, errno capture, variadics), independent of key order, formatting and documentation.
 
 use crate::ir::{Library, SymbolKind, Type};
 use sha2::{Digest as _, Sha256};
@@ -68,9 +68,14 @@ impl Library {
                     nonblocking,
                     ..
                 } => {
-                    // A distinct tag keeps the digests of descriptors without
-                    // errno capture what they were.
-                    let tag = if signature.errno { b'E' } else { b'F' };
+                    // Distinct tags keep the digests of descriptors without
+                    // errno capture or variadics what they were.
+                    let tag = match (signature.errno, signature.variadic) {
+                        (false, false) => b'F',
+                        (true, false) => b'E',
+                        (false, true) => b'V',
+                        (true, true) => b'W',
+                    };
                     out.extend_from_slice(&[tag, u8::from(*nonblocking)]);
                     out.extend_from_slice(&(signature.parameters.len() as u64).to_le_bytes());
                     signature.parameters.iter().for_each(|p| ty(&mut out, p));

@@ -2,6 +2,7 @@
 //! and laid out for a target. Everything after the schema crate works on this.
 
 use crate::layout::{Target, struct_layout};
+use crate::native::{Float, Int, Kind, Width};
 use crate::types::{Descriptor, NativeType, Primitive, SymbolDef};
 use std::fmt;
 use std::ops::Range;
@@ -126,6 +127,9 @@ pub struct Signature {
     pub result: Type,
     /// `errno` is captured right after the native call (ffic's extension).
     pub errno: bool,
+    /// The native function is variadic (`%al` is set for it; the variadic
+    /// arguments of a call shape are among the parameters, promoted).
+    pub variadic: bool,
 }
 
 impl Signature {
@@ -137,8 +141,8 @@ impl Signature {
 }
 
 impl fmt::Display for Signature {
-    /// The canonical spelling, e.g. `(i32,{u8,f64})->void`, then ` errno`
-    /// when it captures errno.
+    /// The canonical spelling, e.g. `(i32,{u8,f64})->void`, then ` variadic`
+    /// and ` errno` when they apply.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("(")?;
         for (i, p) in self.parameters.iter().enumerate() {
@@ -148,6 +152,9 @@ impl fmt::Display for Signature {
             write!(f, "{p}")?;
         }
         write!(f, ")->{}", self.result)?;
+        if self.variadic {
+            f.write_str(" variadic")?;
+        }
         if self.errno {
             f.write_str(" errno")?;
         }
@@ -185,6 +192,8 @@ pub struct Symbol {
     pub optional: bool,
     /// Documentation (from the `ffic` extension).
     pub doc: Option<String>,
+    /// The key of the variadic function this symbol is a call shape of.
+    pub shape_of: Option<String>,
     /// Function or static.
     pub kind: SymbolKind,
 }
@@ -242,13 +251,15 @@ impl Library {
         let symbols = descriptor
             .symbols
             .iter()
-            .map(|(name, def)| normalise_symbol(name, def, target))
+            .flat_map(|(name, def)| normalise_symbol(name, def, target))
             .collect();
         Library { target, symbols }
     }
 }
 
-fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
+/// The symbol `def` defines, and (for a variadic function) one more per
+/// call shape, right after it.
+fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Vec<Symbol> {
     // Deno looks a function up by its `name` when given; a static by `name || key`.
     let native = |given: &Option<String>| match given {
         Some(n) if !n.is_empty() => n.clone(),
@@ -257,47 +268,88 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Symbol {
     match def {
         SymbolDef::Function(f) => {
             let extension = f.ffic.clone().unwrap_or_default();
-            Symbol {
+            let signature = Signature {
+                parameters: f
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let own = extension.parameters.as_ref().and_then(|own| own.get(i));
+                        match own.copied().flatten() {
+                            Some(own) => Type::Primitive(own.primitive()),
+                            None => Type::resolve(p, target),
+                        }
+                    })
+                    .collect(),
+                result: match extension.result {
+                    Some(own) => Type::Primitive(own.primitive()),
+                    None => Type::resolve(&f.result, target),
+                },
+                errno: extension.errno,
+                variadic: extension.variadic.is_some(),
+            };
+            let nonblocking = f.nonblocking.unwrap_or(false);
+            let function = Symbol {
                 name: name.to_owned(),
                 native: native(&f.name),
                 optional: f.optional,
-                doc: extension.doc,
+                doc: extension.doc.clone(),
+                shape_of: None,
                 kind: SymbolKind::Function {
-                    signature: Signature {
-                        parameters: f
-                            .parameters
-                            .iter()
-                            .enumerate()
-                            .map(|(i, p)| {
-                                let own = extension.parameters.as_ref().and_then(|own| own.get(i));
-                                match own.copied().flatten() {
-                                    Some(own) => Type::Primitive(own.primitive()),
-                                    None => Type::resolve(p, target),
-                                }
-                            })
-                            .collect(),
-                        result: match extension.result {
-                            Some(own) => Type::Primitive(own.primitive()),
-                            None => Type::resolve(&f.result, target),
-                        },
-                        errno: extension.errno,
-                    },
-                    nonblocking: f.nonblocking.unwrap_or(false),
+                    signature: signature.clone(),
+                    nonblocking,
                     parameter_names: extension
                         .parameter_names
                         .map(|names| names.into_iter().map(|n| n.0).collect()),
                 },
-            }
+            };
+            let shapes = extension
+                .variadic
+                .into_iter()
+                .flatten()
+                .map(|(shape, types)| {
+                    let mut signature = signature.clone();
+                    signature
+                        .parameters
+                        .extend(types.iter().map(|t| Type::Primitive(promoted(t.0))));
+                    Symbol {
+                        name: shape,
+                        shape_of: Some(name.to_owned()),
+                        kind: SymbolKind::Function {
+                            signature,
+                            nonblocking,
+                            parameter_names: None,
+                        },
+                        ..function.clone()
+                    }
+                });
+            std::iter::once(function.clone()).chain(shapes).collect()
         }
-        SymbolDef::Static(s) => Symbol {
+        SymbolDef::Static(s) => vec![Symbol {
             name: name.to_owned(),
             native: native(&s.name),
             optional: s.optional,
             doc: s.ffic.as_ref().and_then(|e| e.doc.clone()),
+            shape_of: None,
             kind: SymbolKind::Static {
                 ty: Type::resolve(&s.ty, target),
             },
-        },
+        }],
+    }
+}
+
+/// What C's default argument promotions make of a variadic argument of
+/// type `p`: `float` becomes `double`, `bool` and integers narrower than
+/// `int` become `int`.
+fn promoted(p: Primitive) -> Primitive {
+    match p.kind() {
+        Kind::Bool
+        | Kind::Int(Int {
+            width: Width::W8 | Width::W16,
+            ..
+        }) => Primitive::I32,
+        Kind::Float(Float::F32) => Primitive::F64,
+        Kind::Void | Kind::Int(_) | Kind::Float(Float::F64) | Kind::Pointer(_) => p,
     }
 }
 
@@ -321,6 +373,7 @@ mod tests {
             ],
             result: Type::Primitive(Primitive::Void),
             errno: false,
+            variadic: false,
         };
         assert_eq!(signature.to_string(), "(i32,{u8,f64})->void");
         let capturing = Signature {

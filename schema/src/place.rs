@@ -29,6 +29,8 @@ pub enum Place<'a> {
     ParameterName,
     /// One of ffic's own types: an entry of `ffic.parameters`, or `ffic.result`.
     ExtensionType,
+    /// A type in a variadic call shape (`ffic.variadic.NAME[i]`).
+    VariadicType,
     /// Anything deeper that has no role of its own.
     Other,
 }
@@ -47,6 +49,7 @@ pub fn place_of(path: &[PathSegment]) -> Place<'_> {
             (EXTENSION_FIELD, []) => Place::Extension,
             (EXTENSION_FIELD, [Key(e)]) if e == "result" => Place::ExtensionType,
             (EXTENSION_FIELD, [Key(e), Index(_)]) if e == "parameters" => Place::ExtensionType,
+            (EXTENSION_FIELD, [Key(e), Key(_), Index(_)]) if e == "variadic" => Place::VariadicType,
             (EXTENSION_FIELD, [Key(e)]) => Place::ExtensionField(e),
             (EXTENSION_FIELD, [Key(e), Index(_)]) if e == "parameterNames" => Place::ParameterName,
             (field, []) => Place::Field(field),

@@ -30,12 +30,13 @@ const FUNCTION_FIELDS: [&str; 6] = [
     EXTENSION_FIELD,
 ];
 const STATIC_FIELDS: [&str; 4] = ["type", "optional", "name", EXTENSION_FIELD];
-const FUNCTION_EXTENSION_FIELDS: [&str; 6] = [
+const FUNCTION_EXTENSION_FIELDS: [&str; 7] = [
     "doc",
     "parameterNames",
     "parameters",
     "result",
     "errno",
+    "variadic",
     "callsBack",
 ];
 const STATIC_EXTENSION_FIELDS: [&str; 1] = ["doc"];
@@ -319,6 +320,9 @@ fn translate(
         )
         .expected("one or more field types, such as [\"i32\", \"f64\"]"),
         (_, Place::ExtensionType) => own_type(value, diagnostic(Code::UnknownType, String::new())),
+        (_, Place::VariadicType) => {
+            variadic_type(value, diagnostic(Code::InvalidVariadic, String::new()))
+        }
         (Kind::Pattern { .. }, Place::ParameterName) => diagnostic(
             Code::InvalidParameterNames,
             "a parameter name must be an ASCII JavaScript identifier".into(),
@@ -364,6 +368,10 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
         ),
         Place::ExtensionField("callsBack") => ("\"callsBack\" must be a boolean", "true or false"),
         Place::ExtensionField("errno") => ("\"errno\" must be a boolean", "true or false"),
+        Place::ExtensionField("variadic") => (
+            "\"variadic\" must map call shape names to type lists",
+            "an object such as {\"printInt\": [\"i32\"]}",
+        ),
         Place::ExtensionField("parameters") => (
             "\"parameters\" must be an array of ffic's own types or null",
             "an array such as [\"cstring\", null]",
@@ -434,6 +442,35 @@ fn own_types_expected() -> String {
         "one of ffic's own types ({}), or null for the declared type",
         names.join(", ")
     )
+}
+
+/// A value in a variadic call shape that is no type with a value.
+fn variadic_type(value: &Value, d: Diagnostic) -> Diagnostic {
+    let names: Vec<&str> = crate::native::TABLE
+        .iter()
+        .filter(|row| row.kind != crate::native::Kind::Void)
+        .map(|row| row.name)
+        .collect();
+    let expected = format!("a type name ({})", names.join(", "));
+    let (message, help) = match value {
+        Value::Object(_) => (
+            "a struct cannot be passed in the variadic part".to_owned(),
+            Some("pass a pointer to it (\"pointer\" or \"buffer\") instead".to_owned()),
+        ),
+        Value::String(name) if name == "void" => ("\"void\" has no value to pass".to_owned(), None),
+        Value::String(name) => (
+            format!("unknown variadic type {}", quoted(name)),
+            native_type_for(name, true)
+                .or_else(|| nearest(name, &names))
+                .map(|meant| format!("did you mean {}?", quoted(meant))),
+        ),
+        _ => ("a variadic type must be a type name".to_owned(), None),
+    };
+    let d = Diagnostic { message, ..d }.expected(expected);
+    match help {
+        Some(help) => d.help(help),
+        None => d,
+    }
 }
 
 /// A value in `ffic.parameters` or `ffic.result` that names none of ffic's

@@ -81,6 +81,7 @@ pub(crate) fn semantic_diagnostics(
                 rules.symbol(key, definition);
             }
         }
+        rules.call_shape_names(symbols);
     }
     rules.errors
 }
@@ -202,6 +203,44 @@ impl Rules<'_> {
         }
         self.parameter_names(definition, parameters.map(Vec::len), join(EXTENSION_FIELD));
         self.extension_types(definition, parameters, join(EXTENSION_FIELD));
+    }
+
+    /// Flags a variadic call shape whose name is taken: each becomes a
+    /// symbol of its own, beside the descriptor's.
+    fn call_shape_names(&mut self, symbols: &Map<String, Value>) {
+        let mut seen: HashSet<&str> = symbols.keys().map(String::as_str).collect();
+        for (key, definition) in symbols {
+            let Some(shapes) = definition
+                .get(EXTENSION_FIELD)
+                .and_then(|e| e.get("variadic"))
+                .and_then(Value::as_object)
+            else {
+                continue;
+            };
+            for name in shapes.keys() {
+                if seen.insert(name) {
+                    continue;
+                }
+                let path = vec![
+                    PathSegment::Key(key.clone()),
+                    PathSegment::Key(EXTENSION_FIELD.into()),
+                    PathSegment::Key("variadic".into()),
+                    PathSegment::Key(name.clone()),
+                ];
+                let d = Diagnostic::new(
+                    Severity::Error,
+                    Code::InvalidVariadic,
+                    path,
+                    format!(
+                        "the call shape {} would be a second symbol of that name",
+                        quoted(name)
+                    ),
+                )
+                .expected("a name no symbol or other call shape has")
+                .help("each call shape becomes a symbol of its own: give it a name of its own");
+                self.emit(d.at_key());
+            }
+        }
     }
 
     /// Checks ffic's own types (`ffic.parameters`, `ffic.result`) against

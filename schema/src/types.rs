@@ -9,6 +9,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 /// The name of the per-symbol extension field, stripped before Deno sees the descriptor.
 pub const EXTENSION_FIELD: &str = "ffic";
@@ -175,6 +176,12 @@ pub struct FunctionExtension {
     /// and a nonblocking call resolves to `{ value, errno }`.
     #[serde(default)]
     pub errno: bool,
+    /// Call shapes of a variadic function, each a symbol of its own: its
+    /// name, and the types passed after the fixed parameters (promoted as C
+    /// promotes them: `f32` as `f64`, narrower integers and `bool` as `i32`).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<VariadicType>>")]
+    pub variadic: Option<BTreeMap<String, Vec<VariadicType>>>,
     /// Accepted so descriptors written for earlier versions still check; no
     /// longer needed (re-entering JS from any fast call is safe) and ignored.
     #[serde(default)]
@@ -197,6 +204,40 @@ impl ExtensionType {
         match self {
             ExtensionType::CString => Primitive::CString,
         }
+    }
+}
+
+/// A type in a variadic call shape: any primitive with a value, `cstring`
+/// included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VariadicType(pub Primitive);
+
+impl<'de> Deserialize<'de> for VariadicType {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(de)?;
+        crate::native::TABLE
+            .iter()
+            .find(|row| row.name == name && row.kind != crate::native::Kind::Void)
+            .map(|row| VariadicType(row.primitive))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown variadic type {name:?}")))
+    }
+}
+
+impl JsonSchema for VariadicType {
+    fn schema_name() -> Cow<'static, str> {
+        "VariadicType".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = crate::native::TABLE
+            .iter()
+            .filter(|row| row.kind != crate::native::Kind::Void)
+            .map(|row| row.name)
+            .collect();
+        json_schema!({
+            "description": "A type passed in the variadic part of a call (promoted as C promotes it).",
+            "enum": names
+        })
     }
 }
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -354,4 +355,27 @@ uint32_t cstring_slow_sum(const char *s, uint32_t ms) {
 int32_t fail_with_errno(int32_t e) {
   errno = e;
   return -1;
+}
+
+/* ---- variadic functions ----------------------------------------------------- */
+
+/* Sums its variadic arguments, read with va_arg as `types` says: 'i' int,
+   'l' long long, 'd' double, 's' a string's length, 'p' 1 for a non-NULL
+   pointer. More than 8 doubles or 5 integers spill to the stack. */
+double va_sum(const char *types, ...) {
+  va_list ap;
+  va_start(ap, types);
+  double sum = 0;
+  for (const char *t = types; *t; t++) {
+    switch (*t) {
+      case 'i': sum += va_arg(ap, int); break;
+      case 'l': sum += (double)va_arg(ap, long long); break;
+      case 'd': sum += va_arg(ap, double); break;
+      case 's': sum += (double)strlen(va_arg(ap, const char *)); break;
+      case 'p': sum += va_arg(ap, void *) != NULL; break;
+      default: break;
+    }
+  }
+  va_end(ap);
+  return sum;
 }

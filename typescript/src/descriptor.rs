@@ -114,8 +114,9 @@ fn list(types: &[Type], spelling: Spelling) -> String {
 }
 
 /// The `"ffic"` field giving what changes the code beyond Deno's
-/// descriptor: ffic's own types over Deno's, errno capture (JSON only).
-fn extension(signature: &Signature) -> Option<String> {
+/// descriptor: ffic's own types over Deno's, errno capture, a variadic
+/// function's call `shapes` (JSON only).
+fn extension(signature: &Signature, shapes: Option<&[&Symbol]>) -> Option<String> {
     let mut fields = Vec::new();
     let parameters = &signature.parameters;
     if parameters.iter().any(|ty| own_type(ty).is_some()) {
@@ -131,11 +132,34 @@ fn extension(signature: &Signature) -> Option<String> {
     if signature.errno {
         fields.push("\"errno\": true".to_owned());
     }
+    if let Some(shapes) = shapes {
+        let fixed = signature.parameters.len();
+        let shapes: Vec<String> = shapes
+            .iter()
+            .filter_map(|shape| match &shape.kind {
+                SymbolKind::Function { signature, .. } => {
+                    let rest: Vec<String> = signature.parameters[fixed..]
+                        .iter()
+                        .map(|ty| format!("\"{ty}\""))
+                        .collect();
+                    Some(format!("{}: [{}]", quoted(&shape.name), rest.join(", ")))
+                }
+                SymbolKind::Static { .. } => None,
+            })
+            .collect();
+        fields.push(format!("\"variadic\": {{ {} }}", shapes.join(", ")));
+    }
     (!fields.is_empty()).then(|| format!("\"ffic\": {{ {} }}", fields.join(", ")))
 }
 
 /// One line of the symbols object: `key: { ... }`.
 pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
+    entry_with(symbol, spelling, None)
+}
+
+/// [`entry`], for a variadic function with its call `shapes` named in its
+/// `"ffic"` field (JSON only: the text ffic's host opens a library from).
+pub fn entry_with(symbol: &Symbol, spelling: Spelling, shapes: Option<&[&Symbol]>) -> String {
     let ro = spelling.readonly();
     let field = |name: &str| spelling.field(name);
     let mut fields = Vec::new();
@@ -162,7 +186,7 @@ pub fn entry(symbol: &Symbol, spelling: Spelling) -> String {
                 fields.push(format!("{}: true", field("nonblocking")));
             }
             if spelling == Spelling::Json {
-                fields.extend(extension(signature));
+                fields.extend(extension(signature, shapes));
             }
         }
         SymbolKind::Static { ty } => fields.push(format!(

@@ -7,7 +7,7 @@
 //! (what the object was parsed from, so the two cannot differ) instead of
 //! serializing the object again, when the key belongs to that object.
 
-use crate::descriptor::{Spelling, entry, needs_wrapper};
+use crate::descriptor::{Spelling, entry, entry_with, needs_wrapper};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
@@ -17,14 +17,35 @@ use std::fmt::Write;
 /// only a backquote or `${` would end or interpolate; in JSON both can only
 /// be inside strings, where \u escapes spell them.
 pub fn text(library: &Library) -> String {
+    // A variadic function's call shapes are named in its "ffic" field,
+    // which ffic's host expands into their symbols again.
     let entries: Vec<String> = library
         .symbols
         .iter()
-        .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
+        .filter(|symbol| symbol.shape_of.is_none())
+        .map(|symbol| {
+            let shapes = variadic(symbol).then(|| {
+                library
+                    .symbols
+                    .iter()
+                    .filter(|s| s.shape_of.as_deref() == Some(symbol.name.as_str()))
+                    .collect::<Vec<_>>()
+            });
+            format!(
+                "  {}",
+                entry_with(symbol, Spelling::Json, shapes.as_deref())
+            )
+        })
         .collect();
     format!("{{\n{}\n}}", entries.join(",\n"))
         .replace('`', "\\u0060")
         .replace("${", "\\u0024{")
+}
+
+/// Whether `symbol` is a variadic function (not one of its call shapes).
+fn variadic(symbol: &Symbol) -> bool {
+    matches!(&symbol.kind, SymbolKind::Function { signature, .. } if signature.variadic)
+        && symbol.shape_of.is_none()
 }
 
 /// Renders the module.
@@ -41,12 +62,25 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     out.push_str("// What `symbols` is parsed from; ffic's host opens the library from it.\n");
     let _ = writeln!(out, "const text = String.raw`{json}`;\n");
     out.push_str("export const symbols = JSON.parse(text);\n");
+    let shapes: Vec<String> = library
+        .symbols
+        .iter()
+        .filter(|symbol| symbol.shape_of.is_some())
+        .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
+        .collect();
+    if !shapes.is_empty() {
+        let _ = writeln!(
+            out,
+            "// Each call shape of a variadic function, a symbol of its own for stock Deno.\nObject.assign(symbols, {{\n{}\n}});",
+            shapes.join(",\n")
+        );
+    }
     let own: Vec<&Symbol> = library
         .symbols
         .iter()
         .filter(|s| needs_wrapper(s))
         .collect();
-    if !own.is_empty() {
+    if !own.is_empty() || library.symbols.iter().any(variadic) {
         out.push_str(
             "// What only ffic's host does is named in \"ffic\" fields, which stock Deno does not take.\nfor (const definition of Object.values(symbols)) delete definition.ffic;\n",
         );

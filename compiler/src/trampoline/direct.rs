@@ -479,6 +479,7 @@ mod tests {
             parameters: parameters.iter().map(|p| Type::Primitive(*p)).collect(),
             result: Type::Primitive(result),
             errno: false,
+            variadic: false,
         }
     }
 
