@@ -1003,6 +1003,30 @@ fn variadic_call_shapes_run_alike_on_every_path_and_on_stock_deno() {
 }
 
 #[test]
+fn callbacks_and_function_pointers_refuse_ffics_extension() {
+    // It applies to a library's symbols: a callback cannot make a C string
+    // for native code, nor a function pointer get a variadic thunk.
+    let out = ffic_ffi_script(
+        r#"for (const make of [
+  () => new Deno.UnsafeCallback({ parameters: [], result: "pointer", ffic: { result: "cstring" } }, () => "x"),
+  // Checked at the first call, as Deno checks a definition.
+  () => new Deno.UnsafeFnPointer(Deno.UnsafePointer.create(1n), { parameters: ["i32"], result: "i32", ffic: { errno: true } }).call(1),
+  () => new Deno.UnsafeFnPointer(Deno.UnsafePointer.create(1n), { parameters: [], result: "i32", ffic: { variadic: { shape: ["i32"] } } }).call(),
+]) {
+  try { make(); console.log("made"); } catch (e) { console.log(e.constructor.name, e.message); }
+}
+"#,
+    );
+    let line = "TypeError ffic's extension (C strings, errno, variadic call shapes) applies to dlopen's symbols only\n";
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        line.repeat(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn a_precompiled_module_runs_its_artifact_fast_and_compiles_nothing() {
     let out = tempfile::tempdir().unwrap();
     compile_fast_module(

@@ -75,8 +75,7 @@ impl<T> Held<T> {
     /// The held object as a local handle.
     ///
     /// # Safety
-    /// On the isolate's thread, inside a handle scope the local must not
-    /// outlive, and not past this `Held`.
+    /// On the isolate's thread, and not used past this `Held`.
     unsafe fn local<'s>(&self) -> v8::Local<'s, T> {
         // SAFETY: a local handle is the address of a slot holding the
         // object (`Local` is that one pointer, `repr(C)`), as the global's
@@ -610,7 +609,7 @@ unsafe fn write_result(
             v8::Local::<v8::External>::try_from(value).map_or(0, |external| external.value() as u64)
         }
         Kind::Pointer(Pointee::Buffer) => bytes_of(value).map_or(0, |(data, _)| data as u64),
-        // Callback definitions take Deno's types only.
+        // `dlopen::definition` refuses C strings in callback definitions.
         Kind::Pointer(Pointee::CString) => 0,
     };
     // SAFETY: `result` is writable for the result's `size`; the word's low

@@ -209,8 +209,8 @@ pub(super) fn pointer_to_js<'s>(
     value_to_js(scope, Value::Pointer(address as usize as *mut c_void))
 }
 
-/// Invoke slots, and the C string copies they point into: the copies go
-/// with the slots (a nonblocking call moves both to its worker).
+/// Invoke slots, and the C string copies they point into, which live as
+/// long as the slots (`into_parts` splits them for a nonblocking call).
 pub(super) struct Slots {
     words: Vec<u64>,
     _strings: Vec<Box<[u8]>>,
@@ -222,8 +222,7 @@ pub(super) struct Strings {
 }
 
 impl Slots {
-    /// The slots, one per parameter, valid while `self` is (a closure
-    /// calling this captures the whole value, copies included).
+    /// The slots, one per parameter, valid while `self` is.
     pub(super) fn as_ptr(&self) -> *const u64 {
         self.words.as_ptr()
     }

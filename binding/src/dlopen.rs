@@ -347,6 +347,13 @@ pub(super) fn definition(
         return None;
     };
     match &library.symbols[0].kind {
+        SymbolKind::Function { signature, .. } if uses_extension(signature) => {
+            throw(
+                scope,
+                "ffic's extension (C strings, errno, variadic call shapes) applies to dlopen's symbols only",
+            );
+            None
+        }
         SymbolKind::Function {
             signature,
             nonblocking,
@@ -357,6 +364,17 @@ pub(super) fn definition(
             None
         }
     }
+}
+
+/// Whether `signature` needs what only a library's symbols get: ffic's own
+/// types (a callback cannot make a C string for native code), errno
+/// capture, or a variadic function's thunk.
+fn uses_extension(signature: &Signature) -> bool {
+    let own = |ty: &Type| matches!(ty, Type::Primitive(p) if p.row().carrier.is_some());
+    signature.errno
+        || signature.variadic
+        || own(&signature.result)
+        || signature.parameters.iter().any(own)
 }
 
 /// Throws an `Error` with `message`.

@@ -1,6 +1,7 @@
-//! C strings at the call boundary: the helpers fast trampolines call to copy
-//! a `cstring` argument (V8 hands it over as a sequential one-byte string,
-//! Latin-1) into NUL-terminated UTF-8, and the encoding the slow paths use.
+//! C strings on the fast path: the helpers fast trampolines call to copy a
+//! `cstring` argument (V8 hands it over as a sequential one-byte string,
+//! Latin-1) into NUL-terminated UTF-8, and to free a heap copy. (The slow
+//! paths encode JS strings in the binding's `convert.rs`.)
 
 use ffic_compiler::imports::INVALID_DATA;
 

@@ -71,7 +71,7 @@ pub struct Resolved {
     /// name costs at every open.
     names: Vec<u8>,
     /// The thunks variadic functions are called through (their addresses
-    /// above), one per function.
+    /// above).
     _thunks: Vec<crate::variadic::Thunk>,
 }
 
@@ -81,7 +81,7 @@ impl Resolved {
         let mut addresses = Vec::with_capacity(library.symbols.len());
         let mut names = Vec::new();
         let mut scratch = Vec::new();
-        let mut thunks: Vec<(usize, crate::variadic::Thunk)> = Vec::new();
+        let mut thunks = Vec::new();
         for symbol in &library.symbols {
             let missing = |message| LoadError::MissingSymbol {
                 name: symbol.name.clone(),
@@ -99,20 +99,16 @@ impl Resolved {
                 }
                 Err(message) => return Err(missing(message)),
             };
-            let address = match &symbol.kind {
-                SymbolKind::Function { signature, .. } if signature.variadic && address != 0 => {
-                    // Its call shapes share the function's thunk.
-                    match thunks.iter().find(|(target, _)| *target == address) {
-                        Some((_, thunk)) => thunk.code(),
-                        None => {
-                            let thunk = crate::variadic::thunk(address)?;
-                            let code = thunk.code();
-                            thunks.push((address, thunk));
-                            code
-                        }
-                    }
-                }
-                _ => address,
+            // x86-64 only: there the caller of a variadic function sets %al
+            // (AAPCS64 on Linux passes variadic arguments as any others).
+            let variadic = matches!(&symbol.kind, SymbolKind::Function { signature, .. } if signature.variadic);
+            let address = if variadic && address != 0 && cfg!(target_arch = "x86_64") {
+                let thunk = crate::variadic::thunk(address)?;
+                let code = thunk.code();
+                thunks.push(thunk);
+                code
+            } else {
+                address
             };
             addresses.push(address);
             names.extend_from_slice(&(symbol.name.len() as u32).to_le_bytes());
@@ -122,7 +118,7 @@ impl Resolved {
             _native: native,
             addresses,
             names,
-            _thunks: thunks.into_iter().map(|(_, thunk)| thunk).collect(),
+            _thunks: thunks,
         })
     }
 

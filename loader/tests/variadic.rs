@@ -78,6 +78,20 @@ fn variadic_shapes_through_the_artifact() {
 }
 
 #[test]
+fn opens_of_the_same_descriptors_call_one_thunk() {
+    // The same addresses, so a second open can share the first one's code.
+    let first = open(OpenOptions::new().jit(false));
+    let second = open(OpenOptions::new().jit(false));
+    let address = |lib: &DynamicLibrary| lib.function("va_sum").unwrap().unwrap().address();
+    assert_eq!(address(&first), address(&second));
+    assert_eq!(
+        address(&first),
+        first.function("va_sum_i").unwrap().unwrap().address(),
+        "a function's call shapes share its thunk"
+    );
+}
+
+#[test]
 fn variadic_shapes_through_the_jit() {
     let lib = open(
         OpenOptions::new()

@@ -342,7 +342,8 @@ pub enum Primitive {
 }
 
 impl Primitive {
-    /// Every primitive, in the order Deno documents them (the table's).
+    /// Every primitive, in the table's order: Deno's, in the order Deno
+    /// documents them, then ffic's own.
     pub const ALL: [Primitive; 18] = {
         let mut all = [Primitive::Void; 18];
         let mut i = 0;

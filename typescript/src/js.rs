@@ -1,11 +1,14 @@
 //! `NAME.js`: an ES module for stock Deno and for ffic's host. It exports the
-//! descriptor (ffic's extensions stripped, deeply frozen), the artifact's URL,
-//! and `open(path)`. The descriptor is parsed from a JSON text in the module,
-//! and the artifact, the digest, that text and the descriptor itself ride on
-//! it under `Symbol.for("ffic")`, a non-enumerable symbol key that
-//! `Deno.dlopen` never reads: ffic's host opens the library from the text
-//! (what the object was parsed from, so the two cannot differ) instead of
-//! serializing the object again, when the key belongs to that object.
+//! descriptor (deeply frozen, as stock Deno takes it: ffic's extension
+//! stripped, variadic call shapes as symbols of their own), the artifact's
+//! URL, `open(path)`, and `errno()` where the extension is used. The
+//! descriptor is parsed from a JSON text in the module, and the artifact,
+//! the digest, that text and the descriptor itself ride on it under
+//! `Symbol.for("ffic")`, a non-enumerable symbol key that `Deno.dlopen` never
+//! reads: ffic's host opens the library from the text (which keeps the
+//! extension) instead of serializing the object, when the key belongs to
+//! that object. On stock Deno, `open` wraps the symbols that use the
+//! extension.
 
 use crate::descriptor::{Spelling, entry, entry_with, needs_wrapper};
 use ffic_schema::types::Primitive;
@@ -13,9 +16,7 @@ use ffic_schema::{Library, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
 
 /// The JSON text the module parses its descriptor from, as the module
-/// carries it (`Symbol.for("ffic")`'s `text`). In a raw template literal
-/// only a backquote or `${` would end or interpolate; in JSON both can only
-/// be inside strings, where \u escapes spell them.
+/// carries it (`Symbol.for("ffic")`'s `text`).
 pub fn text(library: &Library) -> String {
     // A variadic function's call shapes are named in its "ffic" field,
     // which ffic's host expands into their symbols again.
@@ -37,9 +38,14 @@ pub fn text(library: &Library) -> String {
             )
         })
         .collect();
-    format!("{{\n{}\n}}", entries.join(",\n"))
-        .replace('`', "\\u0060")
-        .replace("${", "\\u0024{")
+    raw_safe(&format!("{{\n{}\n}}", entries.join(",\n")))
+}
+
+/// JSON text made safe inside a raw template literal, where only a
+/// backquote or `${` would end or interpolate; in JSON both can only be
+/// inside strings, where \u escapes spell them.
+fn raw_safe(json: &str) -> String {
+    json.replace('`', "\\u0060").replace("${", "\\u0024{")
 }
 
 /// Whether `symbol` is a variadic function (not one of its call shapes).
@@ -69,10 +75,12 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         .map(|symbol| format!("  {}", entry(symbol, Spelling::Json)))
         .collect();
     if !shapes.is_empty() {
+        // Parsed, not a literal: a shape named `__proto__` is a key there.
+        let shapes = format!("{{\n{}\n}}", shapes.join(",\n"));
         let _ = writeln!(
             out,
-            "// Each call shape of a variadic function, a symbol of its own for stock Deno.\nObject.assign(symbols, {{\n{}\n}});",
-            shapes.join(",\n")
+            "// Each call shape of a variadic function, a symbol of its own for stock Deno.\nObject.assign(symbols, JSON.parse(String.raw`{}`));",
+            raw_safe(&shapes)
         );
     }
     let own: Vec<&Symbol> = library
@@ -162,9 +170,6 @@ let lastErrno = 0;
 let errnoLocation;
 
 function readErrno() {
-  errnoLocation ??= Deno.dlopen("libc.so.6", {
-    __errno_location: { parameters: [], result: "pointer" },
-  }).symbols.__errno_location;
   return new Deno.UnsafePointerView(errnoLocation()).getInt32();
 }
 
@@ -178,6 +183,12 @@ export function open(path) {
   if (ffic !== undefined) {
     host = ffic;
     return library;
+  }
+  // Bound now: binding it between a call and the read would change errno.
+  if (Object.values(wrapped).some(([, , capturesErrno]) => capturesErrno)) {
+    errnoLocation ??= Deno.dlopen("libc.so.6", {
+      __errno_location: { parameters: [], result: "pointer" },
+    }).symbols.__errno_location;
   }
   // Deno's nonblocking symbols are read-only: wrap into a copy.
   const own = { ...library.symbols };
