@@ -834,17 +834,21 @@ fn compile_fast_module(out: &Path, emit: &str, descriptor: &Path) {
     );
 }
 
-#[test]
-fn c_strings_cross_alike_on_every_path_and_through_stock_denos_wrappers() {
-    let out = tempfile::tempdir().unwrap();
-    let descriptor = dir().join("cstring.json");
+/// `ffic compile` of `tests/run/NAME.json` into `out` as module `NAME`.
+fn compile_module(out: &Path, name: &str) {
     let compile = Command::new(ffic())
-        .args(["compile", "--name", "cstring", "-o"])
-        .arg(out.path())
-        .arg(&descriptor)
+        .args(["compile", "--name", name, "-o"])
+        .arg(out)
+        .arg(dir().join(format!("{name}.json")))
         .output()
         .unwrap();
     assert!(compile.status.success(), "{compile:?}");
+}
+
+#[test]
+fn c_strings_cross_alike_on_every_path_and_through_stock_denos_wrappers() {
+    let out = tempfile::tempdir().unwrap();
+    compile_module(out.path(), "cstring");
     let module = out.path().join("cstring.js");
     let module = module.to_str().unwrap();
     // Stock Deno runs the module's wrappers over buffers and pointers.
@@ -889,13 +893,7 @@ fn c_strings_cross_alike_on_every_path_and_through_stock_denos_wrappers() {
 #[test]
 fn errno_is_captured_in_the_call_on_every_path_and_read_after_it_on_stock_deno() {
     let out = tempfile::tempdir().unwrap();
-    let compile = Command::new(ffic())
-        .args(["compile", "--name", "errno", "-o"])
-        .arg(out.path())
-        .arg(dir().join("errno.json"))
-        .output()
-        .unwrap();
-    assert!(compile.status.success(), "{compile:?}");
+    compile_module(out.path(), "errno");
     let module = out.path().join("errno.js");
     let module = module.to_str().unwrap();
     let flags = ["run", "-A", "--v8-flags=--expose-gc"];
@@ -952,15 +950,8 @@ fn errno_is_captured_in_the_call_on_every_path_and_read_after_it_on_stock_deno()
 #[test]
 fn variadic_call_shapes_run_alike_on_every_path_and_on_stock_deno() {
     let out = tempfile::tempdir().unwrap();
-    for name in ["variadic", "variadic_libc"] {
-        let compile = Command::new(ffic())
-            .args(["compile", "--name", name, "-o"])
-            .arg(out.path())
-            .arg(dir().join(format!("{name}.json")))
-            .output()
-            .unwrap();
-        assert!(compile.status.success(), "{compile:?}");
-    }
+    compile_module(out.path(), "variadic");
+    compile_module(out.path(), "variadic_libc");
     let module = |name: &str| out.path().join(name).to_str().unwrap().to_owned();
     let (lib, test, libc) = (
         test_library(),

@@ -6,24 +6,16 @@
 
 mod support;
 
-use ffic_compiler::compile_artifact;
 use ffic_compiler::imports::Raise;
 use ffic_loader::cstring::OneByteString;
-use ffic_loader::{CallPath, DynamicLibrary, OpenOptions, Value};
-use ffic_schema::{Library, Target};
+use ffic_loader::{CallPath, DynamicLibrary, Value};
+use ffic_schema::Library;
 use std::ffi::{CStr, c_void};
 use support::RAISED;
 
 fn library() -> Library {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/cstring.json");
-    let report = ffic_schema::check(&std::fs::read(path).unwrap(), Target::host());
-    assert!(report.is_valid(), "{:?}", report.diagnostics);
-    report.library.unwrap()
-}
-
-fn open(options: OpenOptions) -> DynamicLibrary {
-    // SAFETY: the descriptor describes the test library truthfully.
-    unsafe { options.open(library(), ffic_testlib::library_path()) }.unwrap()
+    support::checked(&std::fs::read(path).unwrap())
 }
 
 static OPTIONS: u64 = 0;
@@ -138,35 +130,20 @@ fn invoke_paths(lib: &DynamicLibrary) {
 
 #[test]
 fn c_strings_cross_the_artifacts_trampolines() {
-    let compiled = compile_artifact(&library()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cstring.ffic");
-    support::write_artifact(&path, &compiled.bytes);
-    let lib = open(
-        OpenOptions::new()
-            .artifact(&path)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Artifact);
+    let (lib, _dir) = support::open_on(&library(), CallPath::Artifact);
     fast_paths(&lib);
     invoke_paths(&lib);
 }
 
 #[test]
 fn c_strings_cross_the_jits_trampolines() {
-    let lib = open(
-        OpenOptions::new()
-            .jit(true)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Jit);
+    let (lib, _) = support::open_on(&library(), CallPath::Jit);
     fast_paths(&lib);
     invoke_paths(&lib);
 }
 
 #[test]
 fn c_strings_cross_libffi() {
-    let lib = open(OpenOptions::new().jit(false));
-    assert_eq!(lib.path(), CallPath::Libffi);
+    let (lib, _) = support::open_on(&library(), CallPath::Libffi);
     invoke_paths(&lib);
 }

@@ -6,9 +6,8 @@
 
 mod support;
 
-use ffic_compiler::compile_artifact;
-use ffic_loader::{CallPath, DynamicLibrary, OpenOptions, Value, errno};
-use ffic_schema::{Library, Target};
+use ffic_loader::{CallPath, DynamicLibrary, Value, errno};
+use ffic_schema::Library;
 use std::ffi::c_void;
 
 const DESCRIPTOR: &str = r#"{
@@ -17,14 +16,7 @@ const DESCRIPTOR: &str = r#"{
 }"#;
 
 fn library() -> Library {
-    let report = ffic_schema::check(DESCRIPTOR.as_bytes(), Target::host());
-    assert!(report.is_valid(), "{:?}", report.diagnostics);
-    report.library.unwrap()
-}
-
-fn open(options: OpenOptions) -> DynamicLibrary {
-    // SAFETY: the descriptor describes the test library truthfully.
-    unsafe { options.open(library(), ffic_testlib::library_path()) }.unwrap()
+    support::checked(DESCRIPTOR.as_bytes())
 }
 
 static OPTIONS: u64 = 0;
@@ -76,33 +68,16 @@ fn captures(lib: &DynamicLibrary) {
 
 #[test]
 fn the_artifacts_trampolines_capture_errno() {
-    let compiled = compile_artifact(&library()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("errno.ffic");
-    support::write_artifact(&path, &compiled.bytes);
-    let lib = open(
-        OpenOptions::new()
-            .artifact(&path)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Artifact);
+    let (lib, _dir) = support::open_on(&library(), CallPath::Artifact);
     captures(&lib);
 }
 
 #[test]
 fn the_jits_trampolines_capture_errno() {
-    let lib = open(
-        OpenOptions::new()
-            .jit(true)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Jit);
-    captures(&lib);
+    captures(&support::open_on(&library(), CallPath::Jit).0);
 }
 
 #[test]
 fn libffi_calls_capture_errno() {
-    let lib = open(OpenOptions::new().jit(false));
-    assert_eq!(lib.path(), CallPath::Libffi);
-    captures(&lib);
+    captures(&support::open_on(&library(), CallPath::Libffi).0);
 }

@@ -6,21 +6,13 @@
 
 mod support;
 
-use ffic_compiler::compile_artifact;
-use ffic_loader::{CallPath, DynamicLibrary, OpenOptions, Value};
-use ffic_schema::{Library, Target};
+use ffic_loader::{CallPath, DynamicLibrary, Value};
+use ffic_schema::Library;
 use std::ffi::CStr;
 
 fn library() -> Library {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/run/variadic.json");
-    let report = ffic_schema::check(&std::fs::read(path).unwrap(), Target::host());
-    assert!(report.is_valid(), "{:?}", report.diagnostics);
-    report.library.unwrap()
-}
-
-fn open(options: OpenOptions) -> DynamicLibrary {
-    // SAFETY: the descriptor describes the test library truthfully.
-    unsafe { options.open(library(), ffic_testlib::library_path()) }.unwrap()
+    support::checked(&std::fs::read(path).unwrap())
 }
 
 fn sums(lib: &DynamicLibrary) {
@@ -64,24 +56,15 @@ fn sums(lib: &DynamicLibrary) {
 
 #[test]
 fn variadic_shapes_through_the_artifact() {
-    let compiled = compile_artifact(&library()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("variadic.ffic");
-    support::write_artifact(&path, &compiled.bytes);
-    let lib = open(
-        OpenOptions::new()
-            .artifact(&path)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Artifact);
+    let (lib, _dir) = support::open_on(&library(), CallPath::Artifact);
     sums(&lib);
 }
 
 #[test]
 fn opens_of_the_same_descriptors_call_one_thunk() {
     // The same addresses, so a second open can share the first one's code.
-    let first = open(OpenOptions::new().jit(false));
-    let second = open(OpenOptions::new().jit(false));
+    let (first, _) = support::open_on(&library(), CallPath::Libffi);
+    let (second, _) = support::open_on(&library(), CallPath::Libffi);
     let address = |lib: &DynamicLibrary| lib.function("va_sum").unwrap().unwrap().address();
     assert_eq!(address(&first), address(&second));
     assert_eq!(
@@ -93,18 +76,10 @@ fn opens_of_the_same_descriptors_call_one_thunk() {
 
 #[test]
 fn variadic_shapes_through_the_jit() {
-    let lib = open(
-        OpenOptions::new()
-            .jit(true)
-            .helpers(support::helpers(false)),
-    );
-    assert_eq!(lib.path(), CallPath::Jit);
-    sums(&lib);
+    sums(&support::open_on(&library(), CallPath::Jit).0);
 }
 
 #[test]
 fn variadic_shapes_through_libffi() {
-    let lib = open(OpenOptions::new().jit(false));
-    assert_eq!(lib.path(), CallPath::Libffi);
-    sums(&lib);
+    sums(&support::open_on(&library(), CallPath::Libffi).0);
 }

@@ -146,3 +146,36 @@ pub fn helpers(tracing: bool) -> Helpers {
         trace: if tracing { Some(trace) } else { None },
     }
 }
+
+/// The library of descriptor `text` for this host, which must be valid.
+pub fn checked(text: &[u8]) -> Library {
+    let report = ffic_schema::check(text, Target::host());
+    assert!(report.is_valid(), "{:?}", report.diagnostics);
+    report.library.unwrap()
+}
+
+/// `library` bound to the test library on `path`: from a freshly compiled
+/// artifact (kept in the returned directory), through the JIT, or on
+/// libffi; compiled code gets the test helpers.
+pub fn open_on(
+    library: &Library,
+    path: ffic_loader::CallPath,
+) -> (ffic_loader::DynamicLibrary, Option<tempfile::TempDir>) {
+    use ffic_loader::{CallPath, OpenOptions};
+    let (options, dir) = match path {
+        CallPath::Artifact => {
+            let compiled = compile_artifact(library).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join("library.ffic");
+            write_artifact(&file, &compiled.bytes);
+            let options = OpenOptions::new().artifact(&file).helpers(helpers(false));
+            (options, Some(dir))
+        }
+        CallPath::Jit => (OpenOptions::new().jit(true).helpers(helpers(false)), None),
+        CallPath::Libffi => (OpenOptions::new().jit(false), None),
+    };
+    // SAFETY: the tests' descriptors describe the test library truthfully.
+    let lib = unsafe { options.open(library.clone(), ffic_testlib::library_path()) }.unwrap();
+    assert_eq!(lib.path(), path);
+    (lib, dir)
+}
