@@ -1015,6 +1015,19 @@ fn callbacks_and_function_pointers_refuse_ffics_extension() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A deliberate difference: stock Deno ignores the field and makes a
+    // callback returning a plain pointer.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("callback.js");
+    std::fs::write(
+        &script,
+        r#"const c = new Deno.UnsafeCallback({ parameters: [], result: "pointer", ffic: { result: "cstring" } }, () => "x");
+console.log("made"); c.close();
+"#,
+    )
+    .unwrap();
+    let deno = run_with(&deno(), &["run", "-A"], script.to_str().unwrap(), &[]);
+    assert_eq!(String::from_utf8_lossy(&deno.stdout), "made\n", "{deno:?}");
 }
 
 #[test]

@@ -370,11 +370,7 @@ pub(super) fn definition(
 /// types (a callback cannot make a C string for native code), errno
 /// capture, or a variadic function's thunk.
 fn uses_extension(signature: &Signature) -> bool {
-    let own = |ty: &Type| matches!(ty, Type::Primitive(p) if p.row().carrier.is_some());
-    signature.errno
-        || signature.variadic
-        || own(&signature.result)
-        || signature.parameters.iter().any(own)
+    signature.errno || signature.variadic || signature.has_own_types()
 }
 
 /// Throws an `Error` with `message`.

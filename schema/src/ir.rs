@@ -132,7 +132,20 @@ pub struct Signature {
     pub variadic: bool,
 }
 
+impl Type {
+    /// Whether it is one of ffic's own types (one stock Deno lacks, named
+    /// in the `ffic` extension over a carrier Deno has).
+    pub fn is_own(&self) -> bool {
+        matches!(self, Type::Primitive(p) if p.row().carrier.is_some())
+    }
+}
+
 impl Signature {
+    /// Whether any parameter or the result is one of ffic's own types.
+    pub fn has_own_types(&self) -> bool {
+        self.result.is_own() || self.parameters.iter().any(Type::is_own)
+    }
+
     /// Whether V8's Fast API carries its result: not a C string (a fast
     /// function returns no string), which only the slow path makes.
     pub fn fast_types(&self) -> bool {

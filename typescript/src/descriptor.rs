@@ -70,7 +70,7 @@ fn deno_primitive(p: Primitive, position: Position) -> Primitive {
 /// ffic's own type for `ty`, if it is one (`"cstring"`).
 fn own_type(ty: &Type) -> Option<&'static str> {
     match ty {
-        Type::Primitive(p) if p.row().carrier.is_some() => Some(p.name()),
+        Type::Primitive(p) if ty.is_own() => Some(p.name()),
         _ => None,
     }
 }
@@ -80,14 +80,7 @@ fn own_type(ty: &Type) -> Option<&'static str> {
 /// generated module.
 pub fn needs_wrapper(symbol: &Symbol) -> bool {
     match &symbol.kind {
-        SymbolKind::Function { signature, .. } => {
-            signature.errno
-                || signature
-                    .parameters
-                    .iter()
-                    .chain([&signature.result])
-                    .any(|ty| own_type(ty).is_some())
-        }
+        SymbolKind::Function { signature, .. } => signature.errno || signature.has_own_types(),
         SymbolKind::Static { .. } => false,
     }
 }
