@@ -3,7 +3,8 @@
 //! module, else one from the cache, else the JIT, else libffi) and every
 //! symbol resolved at once. Each function symbol becomes a V8 function (at
 //! once in small libraries, on first use in large ones, through a lazy data
-//! property invisible to scripts): its fast trampoline registered with V8's
+//! property invisible to scripts; when the JIT serves a large library, the
+//! symbol's code is compiled then too): its fast trampoline registered with V8's
 //! Fast API (see [`crate::fast`]), and a slow callback that
 //! converts arguments as Deno's slow path does (same TypeError texts), calls
 //! the invoke trampoline and converts the result back. Calling a symbol of a
@@ -17,7 +18,7 @@ use crate::trace;
 use ffic_loader::{DynamicLibrary, FastCode, Invoker, LoadError, MappedArtifact, OpenOptions};
 use ffic_schema::native::Kind;
 use ffic_schema::{Library, Signature, SymbolKind, Target, Type};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::ffi::c_void;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -37,7 +38,7 @@ pub(super) struct Handle {
     fast: Cell<bool>,
     /// What a closed library with fast functions keeps: its code, which
     /// holds the native library too.
-    kept: RefCell<Option<Arc<MappedArtifact>>>,
+    kept: RefCell<Vec<Arc<MappedArtifact>>>,
 }
 
 impl Handle {
@@ -59,12 +60,12 @@ impl Handle {
             && let Some(library) = library.take()
             && self.fast.get()
         {
-            *self.kept.borrow_mut() = library.code().cloned();
+            *self.kept.borrow_mut() = library.code();
         }
     }
 }
 
-/// What a symbol's V8 function needs, bound once at open: its library (to
+/// What a symbol's V8 function needs, made at open: its library (to
 /// refuse calls once closed and to keep the code mapped during a call), its
 /// descriptor (name and signature, shared by every symbol of the library,
 /// not copied: an open binds thousands), and how to call it.
@@ -74,10 +75,11 @@ pub(super) struct SymbolData {
     /// Its function symbol in `descriptors`.
     index: usize,
     nonblocking: bool,
-    invoker: Invoker,
     address: *const c_void,
-    /// Its fast trampolines, if it has them.
-    fast: FastCode,
+    /// Its invoker and fast trampolines, bound when its V8 function is made
+    /// (see `make_function`); only ever unset in a function made after the
+    /// library was closed, whose calls throw.
+    code: OnceCell<(Invoker, FastCode)>,
     /// Calls on the slow path, counted only under `--trace-ffi`.
     calls: Cell<u64>,
     /// Calls on the fast path, counted by the trace helper.
@@ -170,20 +172,22 @@ fn call_symbol(
     let data = unsafe { &*(data.value() as *const SymbolData) };
     // Held for the call: the code and the library stay loaded meanwhile.
     let library = data.handle.library.borrow();
-    if library.is_none() || data.handle.closed.get() {
+    let (Some(_), false, Some((invoker, fast))) =
+        (library.as_ref(), data.handle.closed.get(), data.code.get())
+    else {
         return throw(
             scope,
             &format!("Cannot call {}: the library was closed", data.name()),
         );
-    }
+    };
     if trace::enabled() {
         data.calls.set(data.calls.get() + 1);
     }
     // A wrapper's call of the re-entrant form: the result goes to the slot.
-    if data.fast.reentrant.is_some()
+    if fast.reentrant.is_some()
         && let Some(slot) = crate::reentry::slot_argument(&args, data.signature())
     {
-        let (signature, invoker) = (data.signature(), &data.invoker);
+        let signature = data.signature();
         return marshal_and_call(
             scope,
             &args,
@@ -196,7 +200,7 @@ fn call_symbol(
     }
     let callee = Callee {
         signature: data.signature(),
-        invoker: &data.invoker,
+        invoker,
         address: data.address,
         nonblocking: data.nonblocking,
     };
@@ -422,10 +426,18 @@ pub(super) fn dlopen(
         }
         Err(Refusal::Invalid(message)) => return throw_error(scope, &message),
     };
+    // Up to V8's limit for fast-mode objects built this way, functions are
+    // made at once: a lazy property turns the object into a dictionary on
+    // first access, and loading `lib.symbols.f` from a dictionary costs a
+    // call about 1 ns (measured: nop 3.0 ns against 2.1 ns). Past it the
+    // object is a dictionary in any case (in stock Deno too), so binding
+    // waits for each symbol's first access, and so does the JIT.
+    let eager = library.symbols.len() <= FAST_MODE_SYMBOLS;
     let (jit, cache) = crate::config::loading();
     let mut options = OpenOptions::new()
         .helpers(crate::fast::helpers(trace::enabled()))
-        .jit(jit);
+        .jit(jit)
+        .lazy_jit(!eager);
     // The module's artifact is code as much as the library is: it goes
     // through the same policy (resolved the same way), and one the script
     // may not open is not used.
@@ -479,6 +491,7 @@ pub(super) fn dlopen(
         let source = match opened.code_source() {
             Some(ffic_loader::CodeSource::File) => " (mapped from its file)",
             Some(ffic_loader::CodeSource::Copy) => " (a verified copy of its file)",
+            _ if opened.compiles_on_first_use() => " (each function compiled on first use)",
             _ => "",
         };
         trace::line(&format!("open {path}: {}{source}", opened.path()));
@@ -493,15 +506,8 @@ pub(super) fn dlopen(
         closed: Cell::new(false),
         in_flight: Cell::new(0),
         fast: Cell::new(false),
-        kept: RefCell::new(None),
+        kept: RefCell::new(Vec::new()),
     });
-    // Up to V8's limit for fast-mode objects built this way, functions are
-    // made at once: a lazy property turns the object into a dictionary on
-    // first access, and loading `lib.symbols.f` from a dictionary costs a
-    // call about 1 ns (measured: nop 3.0 ns against 2.1 ns). Past it the
-    // object is a dictionary in any case (in stock Deno too), so binding
-    // waits for each symbol's first access.
-    let eager = library.symbols.len() <= FAST_MODE_SYMBOLS;
     let symbols = if eager {
         v8::Object::new(scope)
     } else {
@@ -598,8 +604,8 @@ pub(super) fn dlopen(
     rv.set(result.into());
 }
 
-/// One record per present function of `opened`, in descriptor order (each
-/// traced under `--trace-ffi`, as are absent ones).
+/// One record per present function of `opened`, in descriptor order, not
+/// yet bound to code (absent ones traced under `--trace-ffi`).
 fn records(
     handle: &Rc<Handle>,
     library: &Arc<Library>,
@@ -611,34 +617,54 @@ fn records(
         let SymbolKind::Function { nonblocking, .. } = &symbol.kind else {
             continue;
         };
-        let Some(function) = opened.function_at(index).ok().flatten() else {
+        let Some(address) = opened.address_at(index) else {
             if trace::enabled() {
                 trace::line(&format!("  {}: absent", symbol.name));
             }
             continue;
         };
-        if trace::enabled() {
-            let kind = match (*nonblocking, function.fast().returning.is_some()) {
-                (true, _) => "nonblocking",
-                (false, true) => "fast",
-                (false, false) => "slow",
-            };
-            trace::line(&format!("  {}: {} {kind}", symbol.name, function.path()));
-        }
         records.push(SymbolData {
             handle: Rc::clone(handle),
             descriptors: Arc::clone(library),
             index,
             nonblocking: *nonblocking,
-            invoker: function.invoker().clone(),
-            address: function.address(),
-            fast: function.fast(),
+            address,
+            code: OnceCell::new(),
             calls: Cell::new(0),
             fast_calls: Cell::new(0),
             slot,
         });
     }
     records.into_boxed_slice()
+}
+
+/// Binds `symbol` to its code unless it is bound or its library closed
+/// (traced under `--trace-ffi`); an error says why it cannot be bound.
+fn bind_code(symbol: &SymbolData) -> Result<(), String> {
+    if symbol.code.get().is_some() || symbol.handle.closed.get() {
+        return Ok(());
+    }
+    let library = symbol.handle.library.borrow();
+    let Some(opened) = library.as_ref() else {
+        return Ok(());
+    };
+    let function = match opened.function_at(symbol.index) {
+        Ok(Some(function)) => function,
+        Ok(None) => unreachable!("records are made for present functions only"),
+        Err(e) => return Err(e.to_string()),
+    };
+    if trace::enabled() {
+        let kind = match (symbol.nonblocking, function.fast().returning.is_some()) {
+            (true, _) => "nonblocking",
+            (false, true) => "fast",
+            (false, false) => "slow",
+        };
+        trace::line(&format!("  {}: {} {kind}", symbol.name(), function.path()));
+    }
+    let _ = symbol
+        .code
+        .set((function.invoker().clone(), function.fast()));
+    Ok(())
 }
 
 /// The most symbols bound at `dlopen` rather than on first access: V8 keeps
@@ -766,14 +792,19 @@ fn make_function<'s>(
     // called from `dlopen` (whose symbols object holds their owner) or from
     // a lazy property of that live symbols object, so they are stored.
     let symbol = unsafe { &*(data.value() as *const SymbolData) };
+    if let Err(message) = bind_code(symbol) {
+        throw_error(scope, &message);
+        return None;
+    }
     let builder = v8::FunctionTemplate::builder(call_symbol).data(data.into());
     // A symbol first touched after `close()` may belong to code already
-    // unmapped: it gets no fast target, and its calls throw on the slow path.
+    // unmapped: it gets no code, and its calls throw on the slow path.
     // (`dlopen` stores the library before making any function, and only a
     // close, or a failed `dlopen` closing itself, unloads it.)
     let open = !symbol.handle.closed.get();
-    let reentrant = symbol.fast.reentrant.filter(|_| open);
-    let template = match symbol.fast.returning.filter(|_| open) {
+    let fast = symbol.code.get().map(|(_, fast)| *fast).unwrap_or_default();
+    let reentrant = fast.reentrant.filter(|_| open);
+    let template = match fast.returning.filter(|_| open) {
         Some(trampoline) => {
             // Where the registers line up, V8 calls the native function
             // itself; under --trace-ffi always the trampoline, which counts.

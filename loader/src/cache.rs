@@ -1,7 +1,9 @@
 //! The artifact cache: one file per (descriptor digest, target, CPU features,
 //! compiler version) in a directory only this user can write. Files are
 //! replaced by rename, so processes filling it at once each leave a complete
-//! artifact and readers never see a partial one.
+//! artifact and readers never see a partial one. Code the JIT compiled is
+//! stored from a background thread, off the open that compiled it;
+//! [`finish_stores`] waits for those writes before a process exits.
 
 use crate::LoadError;
 use ffic_compiler::COMPILER_VERSION;
@@ -11,6 +13,7 @@ use sha2::{Digest as _, Sha256};
 use std::fmt::Write;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// A cache directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,4 +115,66 @@ impl Cache {
         })?;
         Ok(path)
     }
+
+    /// Stores the artifact `make` compiles for `library` from a background
+    /// thread, unless this process is storing that file already. A store
+    /// that fails is only a later miss.
+    pub(crate) fn store_later(
+        &self,
+        library: Arc<Library>,
+        make: impl FnOnce() -> Result<Vec<u8>, LoadError> + Send + 'static,
+    ) {
+        let path = self.path_for(&library);
+        let mut running = lock_running();
+        if running.contains(&path) {
+            return;
+        }
+        running.push(path.clone());
+        drop(running);
+        let done = Running(path);
+        let cache = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("ffic-cache-store".into())
+            .spawn(move || {
+                // Dropped last, even if compiling panics: the store is over.
+                let _done = done;
+                if let Ok(bytes) = make() {
+                    let _ = cache.store(&library, &bytes);
+                }
+            });
+        // No thread to spare (its closure, and so `done`, are dropped): the
+        // next process compiles it instead.
+        drop(spawned);
+    }
+}
+
+/// Files being stored by background threads.
+static RUNNING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Signalled whenever a background store ends.
+static ENDED: Condvar = Condvar::new();
+
+/// A background store of the file it names; dropped, the store is over.
+struct Running(PathBuf);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        lock_running().retain(|p| *p != self.0);
+        ENDED.notify_all();
+    }
+}
+
+/// Waits until every artifact being stored in the background has been
+/// written (or has failed): a process calls it before exiting, so that its
+/// next run maps what this one compiled.
+pub fn finish_stores() {
+    let mut running = lock_running();
+    while !running.is_empty() {
+        running = ENDED.wait(running).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// The files being stored, even if a thread panicked holding the list.
+fn lock_running() -> MutexGuard<'static, Vec<PathBuf>> {
+    RUNNING.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -107,6 +107,14 @@ pub enum CallError {
     /// An optional symbol the native library does not have.
     #[error("{0} is optional and absent from the native library")]
     Absent(String),
+    /// A function the lazy JIT could bind neither to code nor to libffi.
+    #[error("cannot bind {symbol}: {reason}")]
+    Bind {
+        /// The symbol.
+        symbol: String,
+        /// Why.
+        reason: String,
+    },
     /// A function pointer that is null.
     #[error("{0} is null")]
     NullFunction(String),

@@ -33,7 +33,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Arguments marshalled without touching the heap.
 const INLINE_SLOTS: usize = 16;
@@ -83,6 +83,7 @@ pub struct OpenOptions {
     compile_on_miss: bool,
     store_jit: bool,
     jit: bool,
+    lazy: bool,
     helpers: Helpers,
 }
 
@@ -107,6 +108,7 @@ impl OpenOptions {
             compile_on_miss: false,
             store_jit: false,
             jit: jit_enabled_by_env(),
+            lazy: false,
             helpers: Helpers::inert(),
         }
     }
@@ -132,8 +134,9 @@ impl OpenOptions {
     }
 
     /// When the JIT compiles, also stores the artifact in the cache (best
-    /// effort, atomically), so that the next process maps it instead of
-    /// compiling: this process still runs the JIT's code.
+    /// effort, atomically, from a background thread: see
+    /// [`crate::cache::finish_stores`]), so that the next process maps it
+    /// instead of compiling: this process still runs the JIT's code.
     pub fn store_jit(mut self, yes: bool) -> OpenOptions {
         self.store_jit = yes;
         self
@@ -143,6 +146,15 @@ impl OpenOptions {
     /// forbidden, whatever has no artifact goes to libffi.
     pub fn jit(mut self, allowed: bool) -> OpenOptions {
         self.jit = allowed;
+        self
+    }
+
+    /// When the JIT serves the library, compiles each function's code when
+    /// it is first looked up ([`DynamicLibrary::function_at`]) rather than
+    /// every function's at open; with [`OpenOptions::store_jit`], the whole
+    /// artifact is compiled for the cache in the background.
+    pub fn lazy_jit(mut self, yes: bool) -> OpenOptions {
+        self.lazy = yes;
         self
     }
 
@@ -185,25 +197,25 @@ impl OpenOptions {
         DynamicLibrary::bind(library, resolved, code, fallbacks)
     }
 
-    /// The first code that binds, in the fallback order; `None` for libffi.
+    /// The first code that binds, in the fallback order.
     fn compiled_code(
         &self,
-        library: &Library,
+        library: &Arc<Library>,
         resolved: &Arc<Resolved>,
         fallbacks: &mut Vec<Fallback>,
-    ) -> Option<Arc<MappedArtifact>> {
+    ) -> Chosen {
         let mut tried = |tried: String, result: Result<Arc<MappedArtifact>, LoadError>| match result
         {
-            Ok(code) => Some(code),
+            Ok(code) => Chosen::Code(code),
             Err(reason) => {
                 fallbacks.push(Fallback { tried, reason });
-                None
+                Chosen::Libffi
             }
         };
         if let Some(path) = &self.artifact {
             let loaded = crate::shared::load(path, library, resolved, &self.helpers);
-            if let Some(code) = tried(format!("artifact {}", path.display()), loaded) {
-                return Some(code);
+            if let code @ Chosen::Code(_) = tried(format!("artifact {}", path.display()), loaded) {
+                return code;
             }
         }
         let mut compiled = None;
@@ -221,8 +233,10 @@ impl OpenOptions {
             let path = cache.path_for(library);
             if usable && path.exists() {
                 let loaded = crate::shared::load(&path, library, resolved, &self.helpers);
-                if let Some(code) = tried(format!("cached artifact {}", path.display()), loaded) {
-                    return Some(code);
+                if let code @ Chosen::Code(_) =
+                    tried(format!("cached artifact {}", path.display()), loaded)
+                {
+                    return code;
                 }
             }
             if usable && self.compile_on_miss && self.jit {
@@ -233,8 +247,10 @@ impl OpenOptions {
                 let stored = cache
                     .store(library, &bytes)
                     .and_then(|path| crate::shared::load(&path, library, resolved, &self.helpers));
-                if let Some(code) = tried(format!("cache {}", cache.dir().display()), stored) {
-                    return Some(code);
+                if let code @ Chosen::Code(_) =
+                    tried(format!("cache {}", cache.dir().display()), stored)
+                {
+                    return code;
                 }
                 compiled = Some(bytes);
             }
@@ -243,7 +259,18 @@ impl OpenOptions {
             }
         }
         if !self.jit {
-            return None;
+            return Chosen::Libffi;
+        }
+        if self.lazy && compiled.is_none() {
+            // The whole artifact goes to the cache off this thread; this
+            // process compiles only what it binds.
+            if let Some(cache) = store_to {
+                let whole = Arc::clone(library);
+                cache.store_later(Arc::clone(library), move || {
+                    Ok(ffic_compiler::compile_artifact(&whole)?.bytes)
+                });
+            }
+            return Chosen::Lazy(self.helpers);
         }
         let jitted = crate::shared::jit(library, resolved, &self.helpers, || {
             let bytes = match compiled {
@@ -252,7 +279,8 @@ impl OpenOptions {
                     let bytes = compile(library)?;
                     // A cache that cannot take it is only a later miss.
                     if let Some(cache) = store_to {
-                        let _ = cache.store(library, &bytes);
+                        let copy = bytes.clone();
+                        cache.store_later(Arc::clone(library), move || Ok(copy));
                     }
                     bytes
                 }
@@ -263,11 +291,24 @@ impl OpenOptions {
     }
 }
 
-/// Descriptor sets compiled in this process so far.
+/// The code [`OpenOptions::compiled_code`] chose for a library.
+enum Chosen {
+    /// An artifact's, or the JIT's for every symbol.
+    Code(Arc<MappedArtifact>),
+    /// The JIT's, each function's compiled when first looked up, calling
+    /// these helpers.
+    Lazy(Helpers),
+    /// libffi for every function.
+    Libffi,
+}
+
+/// Compilations of code this process runs, so far.
 static COMPILATIONS: AtomicU64 = AtomicU64::new(0);
 
-/// How many times this process compiled code for a descriptor set (the JIT,
-/// including compiles that fill the cache): zero when every library came
+/// How many times this process compiled code to run: a descriptor set's
+/// (the JIT, including compiles that fill the cache before mapping), or
+/// one function's on first use (the lazy JIT). Compiles made only for the
+/// cache, in the background, are not counted. Zero when every library came
 /// from an artifact.
 pub fn jit_compilations() -> u64 {
     COMPILATIONS.load(Ordering::Relaxed)
@@ -279,9 +320,10 @@ fn compile(library: &Library) -> Result<Vec<u8>, LoadError> {
     Ok(ffic_compiler::compile_artifact(library)?.bytes)
 }
 
-/// An opened native library with every symbol bound. `Send + Sync`: its
-/// code is immutable once published, so any thread may call any symbol at
-/// any time.
+/// An opened native library with every symbol resolved, and every function
+/// bound to its code (at open, or on first lookup under the lazy JIT).
+/// `Send + Sync`: its code is immutable once published, so any thread may
+/// call any symbol at any time.
 #[derive(Debug)]
 pub struct DynamicLibrary {
     /// The descriptors, which name and type every entry.
@@ -293,10 +335,12 @@ pub struct DynamicLibrary {
     by_name: OnceLock<NameOrder>,
     path: CallPath,
     fallbacks: Vec<Fallback>,
+    /// Under the lazy JIT, what compiling a function on first lookup needs.
+    lazy: Option<Lazy>,
     // Declared last: the code and the library outlive the entry points above.
     code: Option<Arc<MappedArtifact>>,
     /// Keeps the native library loaded (the only owner on libffi).
-    _resolved: Arc<Resolved>,
+    resolved: Arc<Resolved>,
 }
 
 /// How one descriptor symbol is bound (what it is comes from the descriptor).
@@ -304,28 +348,51 @@ pub struct DynamicLibrary {
 struct Entry {
     /// 0 for an absent optional symbol.
     address: usize,
-    /// For a function: its invoker and fast trampolines; `None` for a static.
-    code: Option<(Invoker, FastCode)>,
+    /// For a present function: its invoker and fast trampolines, set at
+    /// open or, under the lazy JIT, on first lookup; never for a static.
+    code: OnceLock<(Invoker, FastCode)>,
+}
+
+/// The lazy JIT's state: the helpers its code calls, and the code compiled
+/// so far (one piece per function looked up), whose lock also keeps two
+/// threads from compiling one function twice.
+#[derive(Debug)]
+struct Lazy {
+    helpers: Helpers,
+    pieces: Mutex<Vec<Arc<MappedArtifact>>>,
 }
 
 // SAFETY: the only raw pointers are entry points into code that is immutable
 // once published and lives as long as the library; calling them from any
 // thread is what they are for. Everything else is owned data.
 unsafe impl Send for DynamicLibrary {}
-// SAFETY: as above: nothing is mutated after `bind` but the name order,
-// which a `OnceLock` fills once, safely from any thread.
+// SAFETY: as above: nothing is mutated after `bind` but the name order and
+// the entries' code, which `OnceLock`s fill once, safely from any thread,
+// and the lazy JIT's pieces, behind a mutex.
 unsafe impl Sync for DynamicLibrary {}
 
 impl DynamicLibrary {
     fn bind(
         library: Arc<Library>,
         resolved: Arc<Resolved>,
-        code: Option<Arc<MappedArtifact>>,
+        chosen: Chosen,
         fallbacks: Vec<Fallback>,
     ) -> Result<DynamicLibrary, LoadError> {
+        let (code, lazy) = match chosen {
+            Chosen::Code(code) => (Some(code), None),
+            Chosen::Lazy(helpers) => (
+                None,
+                Some(Lazy {
+                    helpers,
+                    pieces: Mutex::new(Vec::new()),
+                }),
+            ),
+            Chosen::Libffi => (None, None),
+        };
         let path = match code.as_deref().map(MappedArtifact::source) {
             Some(CodeSource::File | CodeSource::Copy) => CallPath::Artifact,
             Some(CodeSource::Jit) => CallPath::Jit,
+            None if lazy.is_some() => CallPath::Jit,
             None => CallPath::Libffi,
         };
         // `open_native` resolved these very descriptors.
@@ -337,32 +404,32 @@ impl DynamicLibrary {
         for (symbol, address) in library.symbols.iter().zip(addresses) {
             // Compiled code lists the same symbols in the same order.
             let compiled = bound.as_mut().and_then(Iterator::next);
-            let code = match &symbol.kind {
-                SymbolKind::Static { .. } => None,
-                SymbolKind::Function { signature, .. } => {
-                    let invoker = match compiled.and_then(|b| b.invoke) {
-                        // SAFETY: a verified invoke trampoline, which has
-                        // exactly the InvokeFn machine signature; it stays
-                        // mapped with `code`, which the library owns.
-                        Some(f) => {
-                            Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) })
+            let code = OnceLock::new();
+            if let SymbolKind::Function { signature, .. } = &symbol.kind
+                && lazy.is_none()
+            {
+                let invoker = match compiled.and_then(|b| b.invoke) {
+                    // SAFETY: a verified invoke trampoline, which has
+                    // exactly the InvokeFn machine signature; it stays
+                    // mapped with `code`, which the library owns.
+                    Some(f) => {
+                        Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) })
+                    }
+                    None => match ffi.get(signature) {
+                        Some(invoker) => invoker.clone(),
+                        None => {
+                            let invoker = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
+                            ffi.insert(signature, invoker.clone());
+                            invoker
                         }
-                        None => match ffi.get(signature) {
-                            Some(invoker) => invoker.clone(),
-                            None => {
-                                let invoker = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
-                                ffi.insert(signature, invoker.clone());
-                                invoker
-                            }
-                        },
-                    };
-                    let fast = FastCode {
-                        returning: compiled.and_then(|b| b.fast),
-                        reentrant: compiled.and_then(|b| b.reentrant),
-                    };
-                    Some((invoker, fast))
-                }
-            };
+                    },
+                };
+                let fast = FastCode {
+                    returning: compiled.and_then(|b| b.fast),
+                    reentrant: compiled.and_then(|b| b.reentrant),
+                };
+                let _ = code.set((invoker, fast));
+            }
             entries.push(Entry { address, code });
         }
         drop(bound);
@@ -373,9 +440,77 @@ impl DynamicLibrary {
             by_name: OnceLock::new(),
             path,
             fallbacks,
+            lazy,
             code,
-            _resolved: resolved,
+            resolved,
         })
+    }
+
+    /// Compiles the function at `index` (present, not yet bound) on its
+    /// own, for the lazy JIT, keeping its code in `pieces`: its invoker and
+    /// fast trampolines, or libffi when compiling fails.
+    fn bind_lazily(
+        &self,
+        index: usize,
+        helpers: &Helpers,
+        pieces: &mut Vec<Arc<MappedArtifact>>,
+    ) -> Result<(Invoker, FastCode), LoadError> {
+        let symbol = &self.library.symbols[index];
+        let SymbolKind::Function { signature, .. } = &symbol.kind else {
+            unreachable!("only functions are bound");
+        };
+        let one = Library {
+            target: self.library.target,
+            symbols: vec![symbol.clone()],
+        };
+        let resolved = Arc::new(self.resolved.only(index, &self.library)?);
+        let piece = crate::shared::jit(&one, &resolved, helpers, || {
+            let bytes = compile(&one)?;
+            MappedArtifact::from_compiled(&bytes, &one, &resolved, helpers)
+        });
+        let Some((piece, bound, invoke)) = piece.ok().and_then(|piece| {
+            let bound = piece.symbols().next()?;
+            Some((Arc::clone(&piece), bound, bound.invoke?))
+        }) else {
+            let invoker = Invoker::Ffi(Arc::new(FfiInvoke::new(signature)?));
+            return Ok((invoker, FastCode::default()));
+        };
+        pieces.push(piece);
+        let fast = FastCode {
+            returning: bound.fast,
+            reentrant: bound.reentrant,
+        };
+        // SAFETY: as in `bind`: a verified invoke trampoline, mapped as long
+        // as its piece, which the library now holds.
+        let invoker = Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(invoke) });
+        Ok((invoker, fast))
+    }
+
+    /// The invoker and fast trampolines of the present function at `index`,
+    /// compiled now if the lazy JIT has not bound it yet.
+    fn code_at<'a>(
+        &'a self,
+        index: usize,
+        entry: &'a Entry,
+    ) -> Result<&'a (Invoker, FastCode), CallError> {
+        if let Some(code) = entry.code.get() {
+            return Ok(code);
+        }
+        let Some(lazy) = &self.lazy else {
+            unreachable!("`bind` binds every present function unless the JIT is lazy");
+        };
+        let mut pieces = lazy.pieces.lock().unwrap_or_else(|e| e.into_inner());
+        // Another thread may have bound it while this one waited.
+        if entry.code.get().is_none() {
+            let code = self
+                .bind_lazily(index, &lazy.helpers, &mut pieces)
+                .map_err(|e| CallError::Bind {
+                    symbol: self.library.symbols[index].name.clone(),
+                    reason: e.to_string(),
+                })?;
+            let _ = entry.code.set(code);
+        }
+        Ok(entry.code.get().expect("bound above"))
     }
 
     /// The descriptor index of the symbol `name`.
@@ -402,15 +537,11 @@ impl DynamicLibrary {
         else {
             return Err(CallError::UnknownSymbol(format!("#{index}")));
         };
-        // `bind` gave every function, and only functions, code.
-        let (
-            SymbolKind::Function {
-                signature,
-                nonblocking,
-                ..
-            },
-            Some((invoker, fast)),
-        ) = (&symbol.kind, &entry.code)
+        let SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } = &symbol.kind
         else {
             return Err(CallError::WrongKind {
                 symbol: symbol.name.clone(),
@@ -418,7 +549,11 @@ impl DynamicLibrary {
                 wanted: "function",
             });
         };
-        Ok((entry.address != 0).then_some(Function {
+        if entry.address == 0 {
+            return Ok(None);
+        }
+        let (invoker, fast) = self.code_at(index, entry)?;
+        Ok(Some(Function {
             lib: self,
             name: &symbol.name,
             signature,
@@ -427,6 +562,13 @@ impl DynamicLibrary {
             invoker,
             fast: *fast,
         }))
+    }
+
+    /// The address of the symbol at `index` in descriptor order (`None`
+    /// when it is optional and absent), bound or not.
+    pub fn address_at(&self, index: usize) -> Option<*const c_void> {
+        let entry = self.entries.get(index)?;
+        (entry.address != 0).then_some(entry.address as *const c_void)
     }
 
     /// Calls the function `name` with `args`.
@@ -475,7 +617,7 @@ impl DynamicLibrary {
     pub fn static_address(&self, name: &str) -> Result<Option<*const c_void>, CallError> {
         let index = self.index(name)?;
         let entry = &self.entries[index];
-        if entry.code.is_some() {
+        if let SymbolKind::Function { .. } = self.library.symbols[index].kind {
             return Err(CallError::WrongKind {
                 symbol: name.into(),
                 actual: "function",
@@ -492,16 +634,15 @@ impl DynamicLibrary {
         address: *const c_void,
         signature: &Signature,
     ) -> Result<FnPointer<'_>, LoadError> {
-        let compiled = self
-            .code
-            .as_ref()
-            .and_then(|c| c.invoke(&signature.to_string()));
+        let text = signature.to_string();
+        let compiled = self.code().iter().find_map(|c| c.invoke(&text));
         match compiled {
             Some(f) => Ok(FnPointer {
                 address,
                 signature: signature.clone(),
                 // SAFETY: a verified invoke trampoline of this signature,
-                // mapped as long as the library the pointer borrows.
+                // mapped as long as the library the pointer borrows (which
+                // keeps every piece the lazy JIT compiled).
                 invoker: Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) }),
                 path: self.path,
                 _code: PhantomData,
@@ -516,15 +657,32 @@ impl DynamicLibrary {
         self.path
     }
 
-    /// Its compiled code (`None` on libffi), which keeps the native library
-    /// loaded as long as it lives.
-    pub fn code(&self) -> Option<&Arc<MappedArtifact>> {
-        self.code.as_ref()
+    /// Its compiled code so far: the artifact's, the JIT's, or each piece
+    /// the lazy JIT compiled (empty on libffi). Held, it keeps that code
+    /// mapped and the native library loaded.
+    pub fn code(&self) -> Vec<Arc<MappedArtifact>> {
+        match &self.lazy {
+            Some(lazy) => lazy
+                .pieces
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone(),
+            None => self.code.iter().cloned().collect(),
+        }
     }
 
     /// Where compiled code came from (`None` on libffi).
     pub fn code_source(&self) -> Option<CodeSource> {
-        self.code.as_deref().map(MappedArtifact::source)
+        match &self.lazy {
+            Some(_) => Some(CodeSource::Jit),
+            None => self.code.as_deref().map(MappedArtifact::source),
+        }
+    }
+
+    /// Whether the JIT compiles each function when it is first looked up
+    /// (see [`OpenOptions::lazy_jit`]).
+    pub fn compiles_on_first_use(&self) -> bool {
+        self.lazy.is_some()
     }
 
     /// Each fallback step that was tried and not taken, in order, with why.

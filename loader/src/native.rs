@@ -111,8 +111,7 @@ impl Resolved {
                 address
             };
             addresses.push(address);
-            names.extend_from_slice(&(symbol.name.len() as u32).to_le_bytes());
-            names.extend_from_slice(symbol.name.as_bytes());
+            push_name(&mut names, &symbol.name);
         }
         Ok(Resolved {
             _native: native,
@@ -141,8 +140,34 @@ impl Resolved {
         same.then(|| self.addresses())
     }
 
+    /// The symbol at `index` alone, as [`Resolved::new`] would resolve a
+    /// library of that one symbol (`library` holds what these were resolved
+    /// for): the same address, its thunk kept by one more user.
+    pub(crate) fn only(&self, index: usize, library: &Library) -> Result<Resolved, LoadError> {
+        let symbol = &library.symbols[index];
+        let address = self.addresses[index];
+        let thunks = match self._thunks.iter().find(|t| t.code() == address) {
+            Some(thunk) => vec![thunk.another()?],
+            None => Vec::new(),
+        };
+        let mut names = Vec::with_capacity(4 + symbol.name.len());
+        push_name(&mut names, &symbol.name);
+        Ok(Resolved {
+            _native: Arc::clone(&self._native),
+            addresses: vec![address],
+            names,
+            _thunks: thunks,
+        })
+    }
+
     /// The addresses in the order of the descriptors they were resolved for.
     pub(crate) fn addresses(&self) -> impl Iterator<Item = usize> {
         self.addresses.iter().copied()
     }
+}
+
+/// Appends `name` to a [`Resolved`]'s names: its length, then its bytes.
+fn push_name(names: &mut Vec<u8>, name: &str) {
+    names.extend_from_slice(&(name.len() as u32).to_le_bytes());
+    names.extend_from_slice(name.as_bytes());
 }

@@ -32,6 +32,11 @@ impl Thunk {
     pub(crate) fn code(&self) -> usize {
         self.code
     }
+
+    /// One more use of the same thunk.
+    pub(crate) fn another(&self) -> Result<Thunk, LoadError> {
+        thunk(self.target)
+    }
 }
 
 impl Drop for Thunk {

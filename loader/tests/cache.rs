@@ -32,8 +32,13 @@ fn files(dir: &Path) -> Vec<String> {
 }
 
 fn add_works(lib: &DynamicLibrary) {
+    add_works_as(lib, "add_i32");
+}
+
+/// `name`, bound to add_i32, adds.
+fn add_works_as(lib: &DynamicLibrary, name: &str) {
     // SAFETY: add_i32 takes any two i32.
-    let sum = unsafe { lib.call("add_i32", &[Value::I32(20), Value::I32(22)]) };
+    let sum = unsafe { lib.call(name, &[Value::I32(20), Value::I32(22)]) };
     assert_eq!(sum, Ok(Value::I32(42)));
 }
 
@@ -94,6 +99,8 @@ fn store_jit_runs_the_jit_and_leaves_the_artifact_for_the_next_open() {
         OpenOptions::new().cache(cache.clone()).store_jit(true),
     );
     assert_eq!(first.path(), CallPath::Jit);
+    // Stored from a background thread, which the process waits for.
+    ffic_loader::cache::finish_stores();
     let stored = cache.path_for(&library);
     assert!(stored.exists(), "{:?}", files(cache.dir()));
     // SAFETY: add_i32 takes any two i32.
@@ -102,6 +109,44 @@ fn store_jit_runs_the_jit_and_leaves_the_artifact_for_the_next_open() {
     let next = open_lib(&library, OpenOptions::new().cache(cache.clone()).jit(false));
     assert_eq!(next.path(), CallPath::Artifact);
     assert_eq!(next.code_source(), Some(CodeSource::File));
+}
+
+#[test]
+fn the_lazy_jit_compiles_what_is_looked_up_and_stores_the_whole_artifact() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = Cache::new(root.path().join("ffic"));
+    // Descriptors of their own, so no other test's JIT code is shared.
+    let library = support::checked(
+        br#"{
+            "lazy_add": {"name": "add_i32", "parameters": ["i32", "i32"], "result": "i32"},
+            "lazy_mul": {"name": "add_f64", "parameters": ["f64", "f64"], "result": "f64"},
+            "lazy_nop": {"name": "nop", "parameters": [], "result": "void"},
+            "lazy_absent": {"name": "ffic_no_such_symbol", "parameters": [], "result": "void", "optional": true}
+        }"#,
+    );
+    let first = open_lib(
+        &library,
+        OpenOptions::new()
+            .cache(cache.clone())
+            .store_jit(true)
+            .lazy_jit(true),
+    );
+    assert_eq!(first.path(), CallPath::Jit);
+    assert!(first.code().is_empty(), "nothing compiled at open");
+    add_works_as(&first, "lazy_add");
+    assert_eq!(first.code().len(), 1, "only lazy_add was compiled");
+    add_works_as(&first, "lazy_add");
+    assert_eq!(first.code().len(), 1, "compiled once");
+    assert!(first.function("lazy_absent").unwrap().is_none());
+    assert_eq!(first.code().len(), 1, "an absent function is not compiled");
+    let add = first.function("lazy_add").unwrap().unwrap();
+    assert_eq!(add.path(), CallPath::Jit);
+    assert!(add.fast().returning.is_some());
+    // The whole artifact went to the cache: the next open maps it.
+    ffic_loader::cache::finish_stores();
+    let next = open_lib(&library, OpenOptions::new().cache(cache).jit(false));
+    assert_eq!(next.path(), CallPath::Artifact, "{:?}", next.fallbacks());
+    add_works_as(&next, "lazy_add");
 }
 
 #[test]

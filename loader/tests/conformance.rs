@@ -1394,6 +1394,18 @@ fn every_function_conforms_through_the_jit() {
 }
 
 #[test]
+fn every_function_conforms_through_the_lazy_jit() {
+    let lib = support::open_lazily(&support::library());
+    assert_eq!(lib.code_source(), Some(CodeSource::Jit));
+    run_everything(&lib);
+    // One piece of code per function looked up, each compiled once.
+    let present = (0..lib.names().count())
+        .filter(|&i| lib.function_at(i).is_ok_and(|f| f.is_some()))
+        .count();
+    assert_eq!(lib.code().len(), present);
+}
+
+#[test]
 fn every_function_conforms_through_libffi() {
     let lib = open(OpenOptions::new().jit(false));
     assert_eq!(lib.path(), CallPath::Libffi);

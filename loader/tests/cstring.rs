@@ -143,6 +143,13 @@ fn c_strings_cross_the_jits_trampolines() {
 }
 
 #[test]
+fn c_strings_cross_the_lazy_jits_trampolines() {
+    let lib = support::open_lazily(&library());
+    fast_paths(&lib);
+    invoke_paths(&lib);
+}
+
+#[test]
 fn c_strings_cross_libffi() {
     let (lib, _) = support::open_on(&library(), CallPath::Libffi);
     invoke_paths(&lib);

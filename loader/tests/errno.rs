@@ -78,6 +78,11 @@ fn the_jits_trampolines_capture_errno() {
 }
 
 #[test]
+fn the_lazy_jits_trampolines_capture_errno() {
+    captures(&support::open_lazily(&library()));
+}
+
+#[test]
 fn libffi_calls_capture_errno() {
     captures(&support::open_on(&library(), CallPath::Libffi).0);
 }

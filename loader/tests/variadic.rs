@@ -80,6 +80,12 @@ fn variadic_shapes_through_the_jit() {
 }
 
 #[test]
+fn variadic_shapes_through_the_lazy_jit() {
+    // Each shape compiled on its own, calling the thunk its open resolved.
+    sums(&support::open_lazily(&library()));
+}
+
+#[test]
 fn variadic_shapes_through_libffi() {
     sums(&support::open_on(&library(), CallPath::Libffi).0);
 }

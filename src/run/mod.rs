@@ -123,6 +123,9 @@ pub fn run(options: &RunOptions) -> ExitCode {
     // libraries go before the isolate does.
     close_binding();
     state::clear();
+    // What the JIT compiled this run is in the cache before the process
+    // ends, so the next run maps it.
+    ffic_loader::cache::finish_stores();
     ExitCode::from(code)
 }
 

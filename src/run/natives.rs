@@ -98,10 +98,11 @@ fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
     finish(1);
 }
 
-/// Ends the process: FFI trace counts out, other threads released, output
-/// flushed.
+/// Ends the process: FFI trace counts out, other threads released, the
+/// cache's stores written, output flushed.
 fn finish(code: i32) -> ! {
     super::close_binding();
+    ffic_loader::cache::finish_stores();
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
     std::process::exit(code);

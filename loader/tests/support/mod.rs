@@ -179,3 +179,19 @@ pub fn open_on(
     assert_eq!(lib.path(), path);
     (lib, dir)
 }
+
+/// `library` bound to the test library through the lazy JIT, with the test
+/// helpers: no function is compiled until it is looked up.
+pub fn open_lazily(library: &Library) -> ffic_loader::DynamicLibrary {
+    use ffic_loader::{CallPath, OpenOptions};
+    let options = OpenOptions::new()
+        .jit(true)
+        .lazy_jit(true)
+        .helpers(helpers(false));
+    // SAFETY: the tests' descriptors describe the test library truthfully.
+    let lib = unsafe { options.open(library.clone(), ffic_testlib::library_path()) }.unwrap();
+    assert_eq!(lib.path(), CallPath::Jit);
+    assert!(lib.compiles_on_first_use());
+    assert!(lib.code().is_empty(), "nothing compiled at open");
+    lib
+}
