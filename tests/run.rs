@@ -2010,7 +2010,22 @@ fn lazily_bound_symbols_look_like_deno_symbols() {
         &[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())],
     );
     assert!(stdout.ends_with("descriptor order true\n"), "{stdout}");
-    // Every symbol resolved at open; each bound when first used.
+    // Every symbol resolved at open; each bound, and compiled, when first
+    // used.
     assert_eq!(trace.matches(": JIT fast\n").count(), 200, "{trace}");
+    assert_compiled_on_first_use(&trace);
     assert_eq!(call_counts(&trace, "s5").0, 1, "{trace}");
+    // The run left the whole artifact in the cache: the next one maps it.
+    let (again, trace) = ffic_traced(
+        "ffi_lazy.js",
+        &["order"],
+        &[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    assert_eq!(again, stdout);
+    assert!(
+        trace.contains(": artifact (mapped from its file)\n"),
+        "{trace}"
+    );
+    assert_eq!(trace.matches(": artifact fast\n").count(), 200, "{trace}");
+    assert!(trace.contains("jit compilations: 0\n"), "{trace}");
 }
