@@ -1,6 +1,7 @@
 //! The `ffic` command line: parses arguments, runs a subcommand, and is the one
 //! place where errors are reported to the user and turned into exit codes.
 
+mod cache;
 mod check;
 mod compile;
 mod inspect;
@@ -92,6 +93,22 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// See or empty the artifact cache (`ffic run`'s compiled descriptors).
+    #[command(after_help = "\
+The cache is $FFIC_CACHE_DIR, else $XDG_CACHE_HOME/ffic, else ~/.cache/ffic.
+It holds artifacts, markers of descriptor texts that passed the check and
+transpiled TypeScript. Each store keeps artifacts and transpiled modules
+within $FFIC_CACHE_LIMIT_MB (default 256) by removing the least recently
+used first.
+
+Examples:
+  ffic cache list
+  ffic cache list --format json
+  ffic cache clean")]
+    Cache {
+        #[command(subcommand)]
+        action: CacheAction,
+    },
     /// Run a JavaScript or TypeScript module in V8 with Deno's globals (`ffic run --help`).
     #[cfg(feature = "v8")]
     #[command(disable_help_flag = true)]
@@ -108,6 +125,19 @@ Examples:
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
         args: Vec<String>,
     },
+}
+
+/// What `ffic cache` does.
+#[derive(Subcommand)]
+enum CacheAction {
+    /// List every file, least recently used first, with sizes and totals.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Remove every file ffic keeps there.
+    Clean,
 }
 
 /// What `compile` writes.
@@ -153,6 +183,10 @@ fn main() -> ExitCode {
             descriptor,
             format,
         } => inspect::run(&file, descriptor.as_deref(), format),
+        Command::Cache { action } => match action {
+            CacheAction::List { format } => cache::list(format),
+            CacheAction::Clean => cache::clean(),
+        },
         #[cfg(feature = "v8")]
         Command::Run { args } => host(run::flags::parse(&args), run::flags::HELP),
         #[cfg(feature = "v8")]

@@ -199,3 +199,75 @@ fn check_refuses_what_compile_cannot_build_with_a_short_message() {
         assert!(stderr.lines().all(|l| l.len() < 400), "{name}: a long line");
     }
 }
+
+#[test]
+fn cache_list_and_clean_see_only_the_caches_own_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let key = "0123456789abcdef".repeat(4);
+    std::fs::create_dir(root.join("checked")).unwrap();
+    std::fs::create_dir(root.join("ts")).unwrap();
+    let planted = [
+        (root.join(format!("{key}.ffic")), 8192, "artifact"),
+        (root.join("checked").join(&key), 0, "checked"),
+        (root.join("ts").join(format!("{key}.js")), 100, "transpiled"),
+    ];
+    for (path, len, _) in &planted {
+        std::fs::write(path, vec![b'x'; *len]).unwrap();
+    }
+    // Not named as the cache names its files: never listed nor removed.
+    let foreign = root.join("mine.ffic");
+    std::fs::write(&foreign, "keep").unwrap();
+    let in_cache = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ffic"))
+            .args(args)
+            .env("FFIC_CACHE_DIR", root)
+            .output()
+            .expect("ffic runs")
+    };
+    let out = in_cache(&["cache", "list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["totalBytes"], 8292);
+    assert_eq!(listed["limitBytes"], 256 << 20);
+    let mut files: Vec<(String, String, u64)> = listed["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap().to_owned();
+            (
+                path,
+                f["kind"].as_str().unwrap().to_owned(),
+                f["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    let mut expected: Vec<(String, String, u64)> = planted
+        .iter()
+        .map(|(p, len, kind)| (p.display().to_string(), kind.to_string(), *len as u64))
+        .collect();
+    expected.sort();
+    assert_eq!(files, expected);
+    let human = in_cache(&["cache", "list"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("8.1 KiB of at most 256.0 MiB"), "{text}");
+    let cleaned = in_cache(&["cache", "clean"]);
+    assert_eq!(cleaned.status.code(), Some(0), "{cleaned:?}");
+    assert!(
+        String::from_utf8_lossy(&cleaned.stdout).starts_with("removed 3 files (8.1 KiB)"),
+        "{cleaned:?}"
+    );
+    assert!(planted.iter().all(|(p, _, _)| !p.exists()));
+    assert!(foreign.exists());
+    // Without any cache directory to use, a usage error.
+    let none = Command::new(env!("CARGO_BIN_EXE_ffic"))
+        .args(["cache", "list"])
+        .env_remove("FFIC_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("HOME")
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2), "{none:?}");
+}

@@ -150,6 +150,63 @@ fn the_lazy_jit_compiles_what_is_looked_up_and_stores_the_whole_artifact() {
 }
 
 #[test]
+fn stores_evict_the_least_recently_used_artifacts_beyond_the_limit() {
+    let root = tempfile::tempdir().unwrap();
+    let libraries: Vec<Library> = (0..4)
+        .map(|i| {
+            support::checked(
+                format!(r#"{{"evict_{i}": {{"name": "add_i32", "parameters": ["i32", "i32"], "result": "i32"}}}}"#)
+                    .as_bytes(),
+            )
+        })
+        .collect();
+    let bytes: Vec<Vec<u8>> = libraries
+        .iter()
+        .map(|l| ffic_compiler::compile_artifact(l).unwrap().bytes)
+        .collect();
+    let size = bytes[0].len() as u64;
+    assert!(bytes.iter().all(|b| b.len() as u64 == size));
+    // Room for two artifacts and a half.
+    let cache = Cache::new(root.path()).with_limit(size * 5 / 2);
+    // Files the eviction must leave: a marker, an unfinished write, a
+    // file that is not the cache's.
+    std::fs::create_dir(root.path().join("checked")).unwrap();
+    let marker = root.path().join("checked").join("a".repeat(64));
+    let unfinished = root.path().join(".ffic-x.tmp");
+    let foreign = root.path().join("notes.ffic");
+    for file in [&marker, &unfinished, &foreign] {
+        std::fs::write(file, vec![0u8; size as usize]).unwrap();
+    }
+    let used = |path: &Path, seconds_ago: u64| {
+        let at = std::time::SystemTime::now() - Duration::from_secs(seconds_ago);
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_times(std::fs::FileTimes::new().set_accessed(at))
+            .unwrap();
+    };
+    let a = cache.store(&libraries[0], &bytes[0]).unwrap();
+    let b = cache.store(&libraries[1], &bytes[1]).unwrap();
+    // `a` was used after `b`: `b` is the least recently used.
+    used(&b, 3600);
+    used(&a, 60);
+    let c = cache.store(&libraries[2], &bytes[2]).unwrap();
+    assert!(!b.exists() && a.exists() && c.exists());
+    // The file just stored stays even when it is the oldest.
+    used(&a, 60);
+    used(&c, 30);
+    let d = cache.store(&libraries[3], &bytes[3]).unwrap();
+    assert!(!a.exists() && c.exists() && d.exists());
+    for file in [&marker, &unfinished, &foreign] {
+        assert!(file.exists(), "{}", file.display());
+    }
+    let kinds: Vec<_> = cache.entries().unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds.len(), 4, "{kinds:?}");
+    // Cleaning removes the cache's files only.
+    assert_eq!(cache.clean().unwrap().len(), 4);
+    assert!(foreign.exists());
+    assert_eq!(files(root.path()), ["checked", "notes.ffic"]);
+}
+
+#[test]
 fn a_cache_directory_others_can_write_is_refused() {
     let root = tempfile::tempdir().unwrap();
     std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777)).unwrap();

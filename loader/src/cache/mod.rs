@@ -3,7 +3,12 @@
 //! replaced by rename, so processes filling it at once each leave a complete
 //! artifact and readers never see a partial one. Code the JIT compiled is
 //! stored from a background thread, off the open that compiled it;
-//! [`finish_stores`] waits for those writes before a process exits.
+//! [`finish_stores`] waits for those writes before a process exits. Each
+//! store then keeps the cache within its size limit (see [`usage`]).
+
+mod usage;
+
+pub use usage::{Entry, EntryKind};
 
 use crate::LoadError;
 use ffic_compiler::COMPILER_VERSION;
@@ -15,29 +20,56 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
+/// The most bytes of artifacts and transpiled modules a cache keeps unless
+/// told otherwise: some thousand large descriptor sets.
+pub const DEFAULT_LIMIT: u64 = 256 << 20;
+
 /// A cache directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     dir: PathBuf,
+    /// Bytes of artifacts and transpiled modules kept at most.
+    limit: u64,
 }
 
 impl Cache {
-    /// The cache at `dir`.
+    /// The cache at `dir`, kept within [`DEFAULT_LIMIT`].
     pub fn new(dir: impl Into<PathBuf>) -> Cache {
-        Cache { dir: dir.into() }
+        Cache {
+            dir: dir.into(),
+            limit: DEFAULT_LIMIT,
+        }
+    }
+
+    /// The same cache kept within `bytes` of artifacts and transpiled modules.
+    pub fn with_limit(self, bytes: u64) -> Cache {
+        Cache {
+            limit: bytes,
+            ..self
+        }
     }
 
     /// `$FFIC_CACHE_DIR`, else `$XDG_CACHE_HOME/ffic`, else `$HOME/.cache/ffic`;
-    /// `None` when none of them is set.
+    /// `None` when none of them is set. `$FFIC_CACHE_LIMIT_MB` (a whole
+    /// number of MiB) sets its limit.
     pub fn from_env() -> Option<Cache> {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
-        if let Some(dir) = var("FFIC_CACHE_DIR") {
-            return Some(Cache::new(dir));
-        }
-        if let Some(xdg) = var("XDG_CACHE_HOME") {
-            return Some(Cache::new(Path::new(&xdg).join("ffic")));
-        }
-        var("HOME").map(|home| Cache::new(Path::new(&home).join(".cache").join("ffic")))
+        let dir = if let Some(dir) = var("FFIC_CACHE_DIR") {
+            PathBuf::from(dir)
+        } else if let Some(xdg) = var("XDG_CACHE_HOME") {
+            Path::new(&xdg).join("ffic")
+        } else {
+            Path::new(&var("HOME")?).join(".cache").join("ffic")
+        };
+        let limit = var("FFIC_CACHE_LIMIT_MB")
+            .and_then(|v| v.to_str()?.parse::<u64>().ok())
+            .map_or(DEFAULT_LIMIT, |mb| mb.saturating_mul(1 << 20));
+        Some(Cache::new(dir).with_limit(limit))
+    }
+
+    /// Bytes of artifacts and transpiled modules it keeps at most.
+    pub fn limit(&self) -> u64 {
+        self.limit
     }
 
     /// The directory.
@@ -105,7 +137,9 @@ impl Cache {
     }
 
     /// Stores `bytes` as the artifact of `library`, creating the directory
-    /// (private to this user) if needed; returns the file's path.
+    /// (private to this user) if needed, then evicts what is over the
+    /// limit (least recently used first, never this file); returns the
+    /// file's path.
     pub fn store(&self, library: &Library, bytes: &[u8]) -> Result<PathBuf, LoadError> {
         self.ensure()?;
         let path = self.path_for(library);
@@ -113,6 +147,8 @@ impl Cache {
             path: self.dir.clone(),
             reason: e.to_string(),
         })?;
+        // Eviction that fails leaves the cache larger, nothing worse.
+        let _ = self.evict(&path);
         Ok(path)
     }
 
