@@ -996,6 +996,16 @@ fn variadic_call_shapes_run_alike_on_every_path_and_on_stock_deno() {
         "{trace}"
     );
     assert!(call_counts(&trace, "va_sum_doubles").1 > 0, "{trace}");
+    // A shape chosen at run time is compiled on first use, and cached: the
+    // next run maps it.
+    assert!(trace.contains("  va_sum(i32, f64): JIT fast\n"), "{trace}");
+    assert!(trace.contains("  open(i32): JIT fast\n"), "{trace}");
+    let trace = traced(&[("FFIC_CACHE_DIR", cache.path().to_str().unwrap())]);
+    assert!(
+        trace.contains("  va_sum(i32, f64): artifact fast\n"),
+        "{trace}"
+    );
+    assert!(trace.contains("jit compilations: 0\n"), "{trace}");
     for artifact in ["variadic.ffic", "variadic_libc.ffic"] {
         std::fs::remove_file(out.path().join(artifact)).unwrap();
     }

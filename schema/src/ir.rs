@@ -2,7 +2,6 @@
 //! and laid out for a target. Everything after the schema crate works on this.
 
 use crate::layout::{Target, struct_layout};
-use crate::native::{Float, Int, Kind, Width};
 use crate::types::{Descriptor, NativeType, Primitive, SymbolDef};
 use std::fmt;
 use std::ops::Range;
@@ -324,7 +323,7 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Vec<Symbol> 
                     let mut signature = signature.clone();
                     signature
                         .parameters
-                        .extend(types.iter().map(|t| Type::Primitive(promoted(t.0))));
+                        .extend(types.iter().map(|t| Type::Primitive(t.0.promoted())));
                     Symbol {
                         name: shape,
                         shape_of: Some(name.to_owned()),
@@ -348,21 +347,6 @@ fn normalise_symbol(name: &str, def: &SymbolDef, target: Target) -> Vec<Symbol> 
                 ty: Type::resolve(&s.ty, target),
             },
         }],
-    }
-}
-
-/// What C's default argument promotions make of a variadic argument of
-/// type `p`: `float` becomes `double`, `bool` and integers narrower than
-/// `int` become `int`.
-fn promoted(p: Primitive) -> Primitive {
-    match p.kind() {
-        Kind::Bool
-        | Kind::Int(Int {
-            width: Width::W8 | Width::W16,
-            ..
-        }) => Primitive::I32,
-        Kind::Float(Float::F32) => Primitive::F64,
-        Kind::Void | Kind::Int(_) | Kind::Float(Float::F64) | Kind::Pointer(_) => p,
     }
 }
 

@@ -182,6 +182,21 @@ impl Primitive {
     pub fn kind(self) -> Kind {
         self.row().kind
     }
+
+    /// What C's default argument promotions make of a variadic argument of
+    /// this type: `float` becomes `double`, `bool` and integers narrower
+    /// than `int` become `int`.
+    pub fn promoted(self) -> Primitive {
+        match self.kind() {
+            Kind::Bool
+            | Kind::Int(Int {
+                width: Width::W8 | Width::W16,
+                ..
+            }) => Primitive::I32,
+            Kind::Float(Float::F32) => Primitive::F64,
+            Kind::Void | Kind::Int(_) | Kind::Float(Float::F64) | Kind::Pointer(_) => self,
+        }
+    }
 }
 
 #[cfg(test)]

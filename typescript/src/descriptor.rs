@@ -67,6 +67,17 @@ fn deno_primitive(p: Primitive, position: Position) -> Primitive {
     }
 }
 
+/// Whether `symbol` is a variadic function (not one of its call shapes).
+pub fn variadic_function(symbol: &Symbol) -> bool {
+    matches!(&symbol.kind, SymbolKind::Function { signature, .. } if signature.variadic)
+        && symbol.shape_of.is_none()
+}
+
+/// The type stock Deno passes a parameter of type `p` as.
+pub fn deno_parameter(p: Primitive) -> Primitive {
+    deno_primitive(p, Position::Parameter)
+}
+
 /// ffic's own type for `ty`, if it is one (`"cstring"`).
 fn own_type(ty: &Type) -> Option<&'static str> {
     match ty {

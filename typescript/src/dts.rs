@@ -3,10 +3,11 @@
 //! extends `Deno.DynamicLibrary<typeof symbols>`, so the compiler itself
 //! checks that every signature here is what Deno's own types give.
 
-use crate::descriptor::{Spelling, entry, needs_wrapper};
+use crate::descriptor::{Spelling, entry, needs_wrapper, variadic_function};
 use crate::names::{comment_text, key};
 use crate::types::{parameter, result, static_value};
-use ffic_schema::{Library, Symbol, SymbolKind};
+use ffic_schema::native::{Kind, TABLE};
+use ffic_schema::{Library, Signature, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
 
 /// Renders the declarations.
@@ -53,10 +54,18 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     out.push_str("}\n\n");
     out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");
     out.push_str("export declare function open(path: string | URL): Library;\n");
-    if wrapped {
+    let variadics: Vec<&Symbol> = library
+        .symbols
+        .iter()
+        .filter(|s| variadic_function(s))
+        .collect();
+    if wrapped || !variadics.is_empty() {
         out.push_str(
             "\n/**\n * `errno` as the last call of a symbol that captures it left it, on this\n * thread (ffic's host reads it inside the call; stock Deno right after).\n */\nexport declare function errno(): number;\n",
         );
+    }
+    if !variadics.is_empty() {
+        out.push_str(&shape_declarations(&variadics));
     }
     out
 }
@@ -79,6 +88,62 @@ fn parameter_names(symbol: &Symbol) -> Vec<String> {
     }
 }
 
+/// A function's parameters, named, as TypeScript declares them.
+fn parameters(symbol: &Symbol, signature: &Signature) -> Vec<String> {
+    parameter_names(symbol)
+        .iter()
+        .zip(&signature.parameters)
+        .map(|(n, t)| format!("{n}: {}", parameter(t)))
+        .collect()
+}
+
+/// What calling a function gives.
+fn returns(signature: &Signature, nonblocking: bool) -> String {
+    match (nonblocking, signature.errno) {
+        (true, true) => format!(
+            "Promise<{{ value: {}; errno: number | null }}>",
+            result(&signature.result)
+        ),
+        (true, false) => format!("Promise<{}>", result(&signature.result)),
+        (false, _) => result(&signature.result).to_owned(),
+    }
+}
+
+/// `shape` for each variadic function, and the argument type of each
+/// variadic type.
+fn shape_declarations(variadics: &[&Symbol]) -> String {
+    let mut out = String::from(
+        "\n/** The argument each type of a variadic call shape takes. */\nexport interface VariadicArgument {\n",
+    );
+    for row in TABLE.iter().filter(|row| row.kind != Kind::Void) {
+        let ty = Type::Primitive(row.primitive);
+        let _ = writeln!(out, "  {}: {};", row.name, parameter(&ty));
+    }
+    out.push_str("}\n");
+    for symbol in variadics {
+        let SymbolKind::Function {
+            signature,
+            nonblocking,
+            ..
+        } = &symbol.kind
+        else {
+            continue;
+        };
+        let mut params = parameters(symbol, signature);
+        params.push("...args: { -readonly [K in keyof T]: VariadicArgument[T[K]] }".into());
+        let null = if symbol.optional { " | null" } else { "" };
+        let _ = write!(
+            out,
+            "\n/**\n * `{}` with the variadic arguments `types` (promoted as C promotes them),\n * compiled on first use by ffic's host (and cached); the same function for\n * the same shape after.\n */\nexport declare function shape<const T extends readonly (keyof VariadicArgument)[]>(\n  library: Library,\n  name: {},\n  types: T,\n): (({}) => {}){null};\n",
+            comment_text(&symbol.name),
+            quoted(&symbol.name),
+            params.join(", "),
+            returns(signature, *nonblocking)
+        );
+    }
+    out
+}
+
 /// One member of `Symbols`: a method, or a property when it may be `null`
 /// (an optional symbol) or is a static.
 fn member(symbol: &Symbol) -> String {
@@ -89,19 +154,8 @@ fn member(symbol: &Symbol) -> String {
             nonblocking,
             ..
         } => {
-            let params: Vec<String> = parameter_names(symbol)
-                .iter()
-                .zip(&signature.parameters)
-                .map(|(n, t)| format!("{n}: {}", parameter(t)))
-                .collect();
-            let ret = match (*nonblocking, signature.errno) {
-                (true, true) => format!(
-                    "Promise<{{ value: {}; errno: number | null }}>",
-                    result(&signature.result)
-                ),
-                (true, false) => format!("Promise<{}>", result(&signature.result)),
-                (false, _) => result(&signature.result).to_owned(),
-            };
+            let params = parameters(symbol, signature);
+            let ret = returns(signature, *nonblocking);
             if symbol.optional {
                 format!(
                     "  readonly {name}: (({}) => {ret}) | null;\n",

@@ -1,7 +1,8 @@
 //! `NAME.js`: an ES module for stock Deno and for ffic's host. It exports the
 //! descriptor (deeply frozen, as stock Deno takes it: ffic's extension
 //! stripped, variadic call shapes as symbols of their own), the artifact's
-//! URL, `open(path)`, and `errno()` where the extension is used. The
+//! URL, `open(path)`, `errno()` where the extension is used, and for
+//! variadic functions `shape(library, name, types)`. The
 //! descriptor is parsed from a JSON text in the module, and the artifact,
 //! the digest, that text and the descriptor itself ride on it under
 //! `Symbol.for("ffic")`, a non-enumerable symbol key that `Deno.dlopen` never
@@ -10,7 +11,10 @@
 //! that object. On stock Deno, `open` wraps the symbols that use the
 //! extension.
 
-use crate::descriptor::{Spelling, entry, entry_with, needs_wrapper};
+use crate::descriptor::{
+    Spelling, deno_parameter, entry, entry_with, needs_wrapper, variadic_function,
+};
+use ffic_schema::native::{Kind, TABLE};
 use ffic_schema::types::Primitive;
 use ffic_schema::{Library, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
@@ -25,7 +29,7 @@ pub fn text(library: &Library) -> String {
         .iter()
         .filter(|symbol| symbol.shape_of.is_none())
         .map(|symbol| {
-            let shapes = variadic(symbol).then(|| {
+            let shapes = variadic_function(symbol).then(|| {
                 library
                     .symbols
                     .iter()
@@ -46,12 +50,6 @@ pub fn text(library: &Library) -> String {
 /// inside strings, where \u escapes spell them.
 fn raw_safe(json: &str) -> String {
     json.replace('`', "\\u0060").replace("${", "\\u0024{")
-}
-
-/// Whether `symbol` is a variadic function (not one of its call shapes).
-fn variadic(symbol: &Symbol) -> bool {
-    matches!(&symbol.kind, SymbolKind::Function { signature, .. } if signature.variadic)
-        && symbol.shape_of.is_none()
 }
 
 /// Renders the module.
@@ -88,7 +86,7 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         .iter()
         .filter(|s| needs_wrapper(s))
         .collect();
-    if !own.is_empty() || library.symbols.iter().any(variadic) {
+    if !own.is_empty() || library.symbols.iter().any(variadic_function) {
         out.push_str(
             "// What only ffic's host does is named in \"ffic\" fields, which stock Deno does not take.\nfor (const definition of Object.values(symbols)) delete definition.ffic;\n",
         );
@@ -102,13 +100,95 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     out.push_str(
         "(function freeze(value) {\n  for (const inner of Object.values(value)) {\n    if (typeof inner === \"object\") freeze(inner);\n  }\n  return Object.freeze(value);\n})(symbols);\n\n",
     );
-    if own.is_empty() {
+    let variadics: Vec<&Symbol> = library
+        .symbols
+        .iter()
+        .filter(|s| variadic_function(s))
+        .collect();
+    if own.is_empty() && variadics.is_empty() {
         out.push_str("export function open(path) {\n  return Deno.dlopen(path, symbols);\n}\n");
     } else {
         out.push_str(&wrappers(&own));
     }
+    if !variadics.is_empty() {
+        out.push_str(&shape_function(&variadics));
+    }
     out
 }
+
+/// `shape(library, name, types)`: a call shape chosen at run time, which
+/// ffic's host compiles on first use (or maps from its cache) as it does
+/// any descriptor's, and stock Deno calls as a symbol of its own.
+fn shape_function(variadics: &[&Symbol]) -> String {
+    let types: Vec<String> = TABLE
+        .iter()
+        .filter(|row| row.kind != Kind::Void)
+        .map(|row| {
+            let travels = deno_parameter(row.primitive.promoted());
+            format!("{}: {}", quoted(row.name), quoted(travels.name()))
+        })
+        .collect();
+    let names: Vec<String> = variadics.iter().map(|s| quoted(&s.name)).collect();
+    format!(
+        "\n// Call shapes chosen at run time: each variadic type, and what stock Deno\n// passes it as (promoted as C promotes it; a C string in a buffer).\nconst variadicTypes = {{ {} }};\nconst variadicFunctions = new Set([{}]);\n{SHAPE}",
+        types.join(", "),
+        names.join(", ")
+    )
+}
+
+/// The rest of `shape_function`'s output.
+const SHAPE: &str = r#"// Each library's shapes made so far, by key: the function and its library.
+const made = new WeakMap();
+
+export function shape(library, name, types) {
+  if (!variadicFunctions.has(name)) {
+    throw new TypeError(`${String(name)} is not a variadic function of this module`);
+  }
+  if (!Array.isArray(types) || !types.every((t) => Object.hasOwn(variadicTypes, t))) {
+    throw new TypeError(
+      `Invalid call shape for ${name}: expected an array of ${Object.keys(variadicTypes).join(", ")}`,
+    );
+  }
+  const path = paths.get(library);
+  if (path === undefined) throw new TypeError("Not an open library of this module");
+  let shapes = made.get(library);
+  if (shapes === undefined) {
+    shapes = new Map();
+    made.set(library, shapes);
+    // The shapes' libraries close with the library.
+    const close = library.close;
+    library.close = function () {
+      paths.delete(library);
+      for (const [, opened] of shapes.values()) opened.close();
+      return close.call(this);
+    };
+  }
+  const key = `${name}(${types.join(", ")})`;
+  const known = shapes.get(key);
+  if (known !== undefined) return known[0];
+  let opened;
+  let call;
+  if (library[Symbol.for("ffic")] !== undefined) {
+    // ffic's host compiles the shape as one of the function's own.
+    const definition = JSON.parse(text)[name];
+    const ffic = { ...definition.ffic, variadic: { [key]: types } };
+    opened = Deno.dlopen(path, { [name]: { ...definition, ffic } });
+    call = opened.symbols[key];
+  } else {
+    const base = symbols[name];
+    const [strings = [], returnsString = false, capturesErrno = false] = wrapped[name] ?? [];
+    const parameters = [...base.parameters, ...types.map((t) => variadicTypes[t])];
+    opened = Deno.dlopen(path, { [key]: { ...base, name: base.name ?? name, parameters } });
+    const raw = opened.symbols[key];
+    const all = [...strings];
+    types.forEach((t, i) => t === "cstring" && all.push(base.parameters.length + i));
+    const wrapping = [all, returnsString, capturesErrno];
+    call = raw === null ? null : wrap(raw, wrapping, base.nonblocking === true);
+  }
+  shapes.set(key, [call, opened]);
+  return call;
+}
+"#;
 
 /// `open` (and `errno`) for a library with what only ffic's host does:
 /// that host applies it itself; on stock Deno each such symbol is wrapped,
@@ -177,38 +257,45 @@ export function errno() {
   return host === undefined ? lastErrno : host.errno();
 }
 
+// For stock Deno: `raw` with its C string arguments encoded, a C string
+// result read and errno read right after the call.
+function wrap(raw, [strings, returnsString, capturesErrno], nonblocking) {
+  // Bound now: binding it between a call and the read would change errno.
+  if (capturesErrno) {
+    errnoLocation ??= Deno.dlopen("libc.so.6", {
+      __errno_location: { parameters: [], result: "pointer" },
+    }).symbols.__errno_location;
+  }
+  return (...args) => {
+    for (const i of strings) args[i] = cstring(args[i]);
+    const result = raw(...args);
+    if (!nonblocking) {
+      if (capturesErrno) lastErrno = readErrno();
+      return returnsString ? fromCString(result) : result;
+    }
+    // The encoded arguments stay referenced until the call is done.
+    return result.then((value) => {
+      const got = (args, returnsString ? fromCString(value) : value);
+      return capturesErrno ? { value: got, errno: null } : got;
+    });
+  };
+}
+
+// The path of each open library this module's open() returned.
+const paths = new WeakMap();
+
 export function open(path) {
   const library = Deno.dlopen(path, symbols);
+  paths.set(library, path);
   const ffic = library[Symbol.for("ffic")];
   if (ffic !== undefined) {
     host = ffic;
     return library;
   }
-  // Bound now: binding it between a call and the read would change errno.
-  if (Object.values(wrapped).some(([, , capturesErrno]) => capturesErrno)) {
-    errnoLocation ??= Deno.dlopen("libc.so.6", {
-      __errno_location: { parameters: [], result: "pointer" },
-    }).symbols.__errno_location;
-  }
   // Deno's nonblocking symbols are read-only: wrap into a copy.
   const own = { ...library.symbols };
-  for (const [name, [strings, returnsString, capturesErrno]] of Object.entries(wrapped)) {
-    const raw = own[name];
-    if (raw === null) continue;
-    const nonblocking = symbols[name].nonblocking === true;
-    own[name] = (...args) => {
-      for (const i of strings) args[i] = cstring(args[i]);
-      const result = raw(...args);
-      if (!nonblocking) {
-        if (capturesErrno) lastErrno = readErrno();
-        return returnsString ? fromCString(result) : result;
-      }
-      // The encoded arguments stay referenced until the call is done.
-      return result.then((value) => {
-        const got = (args, returnsString ? fromCString(value) : value);
-        return capturesErrno ? { value: got, errno: null } : got;
-      });
-    };
+  for (const [name, wrapping] of Object.entries(wrapped)) {
+    if (own[name] !== null) own[name] = wrap(own[name], wrapping, symbols[name].nonblocking === true);
   }
   library.symbols = own;
   return library;
