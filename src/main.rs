@@ -4,6 +4,7 @@
 mod cache;
 mod check;
 mod compile;
+mod import;
 mod inspect;
 #[cfg(feature = "v8")]
 mod run;
@@ -92,6 +93,38 @@ Examples:
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Make a descriptor from a C header's function declarations (needs libclang).
+    #[command(after_help = "\
+Parses HEADER with libclang (Debian: libclang-dev; LIBCLANG_PATH names another)
+and writes a descriptor of the functions it declares itself, in header order,
+with their documentation comments and parameter names. What a descriptor cannot
+say (unions or bit-fields by value, long double, static functions, ...) is left
+out with a warning naming the reason. The output passes `ffic check`; the same
+header gives the same bytes.
+
+Exit status: 0 when written (warnings allowed), 1 when the header does not
+compile, 2 on a usage or I/O error or without libclang.
+
+Examples:
+  ffic import /usr/include/zlib.h -o zlib.json
+  ffic import -I include -D API= --function 'sqlite3_.*' sqlite3.h -o sqlite.json")]
+    Import {
+        /// The C header.
+        #[arg(value_name = "HEADER.h")]
+        header: PathBuf,
+        /// Search DIR for included headers (repeatable).
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Define a macro before the header, NAME or NAME=VALUE (repeatable).
+        #[arg(short = 'D', value_name = "NAME[=VALUE]")]
+        define: Vec<String>,
+        /// Import only functions whose whole name matches REGEX (repeatable).
+        #[arg(long, value_name = "REGEX")]
+        function: Vec<String>,
+        /// Write the descriptor here (default: stdout).
+        #[arg(short, long, value_name = "SYMBOLS.json")]
+        output: Option<PathBuf>,
     },
     /// See or empty the artifact cache (`ffic run`'s compiled descriptors).
     #[command(after_help = "\
@@ -183,6 +216,21 @@ fn main() -> ExitCode {
             descriptor,
             format,
         } => inspect::run(&file, descriptor.as_deref(), format),
+        Command::Import {
+            header,
+            include,
+            define,
+            function,
+            output,
+        } => {
+            let options = ffic_import::Options {
+                header,
+                include_dirs: include,
+                defines: define,
+                functions: function,
+            };
+            import::run(&options, output.as_deref())
+        }
         Command::Cache { action } => match action {
             CacheAction::List { format } => cache::list(format),
             CacheAction::Clean => cache::clean(),
