@@ -87,7 +87,7 @@ fn every_construct_imports_as_the_golden_descriptor_and_refusals_say_why() {
         assert!(found.contains(reason), "{found}");
     }
     assert!(
-        warnings.contains("imported 31 functions from"),
+        warnings.contains("imported 31 functions and 11 constants from"),
         "{warnings}"
     );
     // What is imported passes ffic check.
@@ -99,7 +99,13 @@ fn every_construct_imports_as_the_golden_descriptor_and_refusals_say_why() {
 fn function_patterns_pick_what_is_imported() {
     let (descriptor, _) = import(HEADER, &["--function", "u.*_id|add"]);
     let parsed: serde_json::Map<String, Value> = serde_json::from_str(&descriptor).unwrap();
-    let names: Vec<&str> = parsed.keys().map(String::as_str).collect();
+    // The library's constants are not functions: all of them stay.
+    let names: Vec<&str> = parsed
+        .keys()
+        .map(String::as_str)
+        .filter(|k| *k != "$ffic")
+        .collect();
+    assert_eq!(parsed["$ffic"]["constants"]["MAX_THINGS"], 16);
     assert_eq!(
         names,
         [
@@ -203,6 +209,13 @@ fn the_system_zlib_and_sqlite_headers_import_check_and_compile() {
         sqlite["sqlite3_mprintf"]["ffic"]["variadic"],
         serde_json::json!({})
     );
+    // Constants, expressions over other macros included; pointers are not.
+    let constants = &sqlite["$ffic"]["constants"];
+    assert_eq!(constants["SQLITE_ROW"], 100);
+    assert_eq!(constants["SQLITE_IOERR_READ"], 10 | (1 << 8));
+    assert!(constants["SQLITE_VERSION"].is_string());
+    assert!(constants.get("SQLITE_TRANSIENT").is_none());
+    assert_eq!(zlib["$ffic"]["constants"]["Z_DEFAULT_COMPRESSION"], -1);
 }
 
 #[test]
@@ -245,5 +258,9 @@ fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
     let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run", "-A"]);
     let theirs = run(&deno, &["run", "-A"]);
     assert_eq!(ours, theirs);
-    assert!(ours.ends_with("0 hello, imported zlib\n"), "{ours}");
+    assert!(ours.starts_with("true 0 9\n"), "{ours}");
+    assert!(
+        ours.ends_with("true hello, imported zlib\ntrue\n"),
+        "{ours}"
+    );
 }

@@ -47,6 +47,7 @@ impl Workspace {
             "tests/run/cstring.json",
             "tests/run/errno.json",
             "tests/run/variadic_libc.json",
+            "tests/import/constructs.json",
         ] {
             let out = Command::new(env!("CARGO_BIN_EXE_ffic"))
                 .current_dir(env!("CARGO_MANIFEST_DIR"))

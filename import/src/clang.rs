@@ -25,6 +25,32 @@ impl Unit {
     /// `-D`), keeping macro definitions; errors in the header are refused
     /// with clang's own messages.
     pub fn parse(header: &Path, arguments: &[String]) -> Result<Unit, ImportError> {
+        let unit = Unit::parse_with(header, None, arguments)?;
+        let errors = unit.errors();
+        if !errors.is_empty() {
+            return Err(ImportError::Parse {
+                header: header.to_owned(),
+                messages: errors,
+            });
+        }
+        Ok(unit)
+    }
+
+    /// Parses `source` as if it were the file `name`, errors or not (what
+    /// has errors is left out of the unit).
+    pub fn parse_source(
+        name: &Path,
+        source: &str,
+        arguments: &[String],
+    ) -> Result<Unit, ImportError> {
+        Unit::parse_with(name, Some(source), arguments)
+    }
+
+    fn parse_with(
+        header: &Path,
+        source: Option<&str>,
+        arguments: &[String],
+    ) -> Result<Unit, ImportError> {
         if !clang_sys::is_loaded() {
             clang_sys::load().map_err(ImportError::NoLibclang)?;
         }
@@ -43,16 +69,24 @@ impl Unit {
         let mut unit = std::ptr::null_mut();
         let options =
             CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_SkipFunctionBodies;
-        // SAFETY: the path and every argument are NUL-terminated strings that
-        // outlive the call; no unsaved files; `unit` receives the result.
+        let mut unsaved = source.map(|text| CXUnsavedFile {
+            Filename: path.as_ptr(),
+            Contents: text.as_ptr().cast(),
+            Length: text.len() as _,
+        });
+        // SAFETY: the path, every argument and the unsaved source outlive
+        // the call (the source needs no NUL: its length is given); `unit`
+        // receives the result.
         let code = unsafe {
             clang_parseTranslationUnit2(
                 index,
                 path.as_ptr(),
                 pointers.as_ptr(),
                 pointers.len() as i32,
-                std::ptr::null_mut(),
-                0,
+                unsaved
+                    .as_mut()
+                    .map_or(std::ptr::null_mut(), std::ptr::from_mut),
+                u32::from(unsaved.is_some()),
                 options,
                 &mut unit,
             )
@@ -62,13 +96,6 @@ impl Unit {
             return Err(ImportError::Parse {
                 header: header.to_owned(),
                 messages: vec![format!("libclang could not parse it (error {code})")],
-            });
-        }
-        let errors = parsed.errors();
-        if !errors.is_empty() {
-            return Err(ImportError::Parse {
-                header: header.to_owned(),
-                messages: errors,
             });
         }
         Ok(parsed)
@@ -268,11 +295,73 @@ impl<'u> Cursor<'u> {
         unsafe { clang_Cursor_getOffsetOfField(self.raw) }
     }
 
+    /// Whether a macro takes arguments.
+    pub fn is_function_like_macro(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_Cursor_isMacroFunctionLike(self.raw) != 0 }
+    }
+
+    /// An enum constant's value (read as unsigned when its enum's integer
+    /// type is).
+    pub fn enum_value(&self) -> Value {
+        // SAFETY: as above; an enum constant's semantic parent is its enum.
+        unsafe {
+            let parent = clang_getCursorSemanticParent(self.raw);
+            let integer = clang_getCanonicalType(clang_getEnumDeclIntegerType(parent));
+            match integer.kind {
+                CXType_UInt | CXType_ULong | CXType_ULongLong | CXType_UShort | CXType_UChar
+                | CXType_Bool => Value::Unsigned(clang_getEnumConstantDeclUnsignedValue(self.raw)),
+                _ => Value::Signed(clang_getEnumConstantDeclValue(self.raw)),
+            }
+        }
+    }
+
+    /// What a variable's initializer evaluates to, if clang can fold it to
+    /// a number or a string.
+    pub fn evaluate(&self) -> Option<Value> {
+        // SAFETY: as above; the result is disposed after it is read, and a
+        // string result is copied before that.
+        unsafe {
+            let result = clang_Cursor_Evaluate(self.raw);
+            if result.is_null() {
+                return None;
+            }
+            let value = match clang_EvalResult_getKind(result) {
+                CXEval_Int if clang_EvalResult_isUnsignedInt(result) != 0 => {
+                    Some(Value::Unsigned(clang_EvalResult_getAsUnsigned(result)))
+                }
+                CXEval_Int => Some(Value::Signed(clang_EvalResult_getAsLongLong(result))),
+                CXEval_Float => Some(Value::Float(clang_EvalResult_getAsDouble(result))),
+                CXEval_StrLiteral => {
+                    let text = clang_EvalResult_getAsStr(result);
+                    (!text.is_null())
+                        .then(|| Value::Text(CStr::from_ptr(text).to_string_lossy().into_owned()))
+                }
+                _ => None,
+            };
+            clang_EvalResult_dispose(result);
+            value
+        }
+    }
+
     /// An enum's integer type.
     pub fn enum_integer_type(&self) -> Ty<'u> {
         // SAFETY: as above.
         Ty::new(unsafe { clang_getEnumDeclIntegerType(self.raw) })
     }
+}
+
+/// A constant's value as clang computed it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A signed integer.
+    Signed(i64),
+    /// An unsigned integer.
+    Unsigned(u64),
+    /// A floating-point number.
+    Float(f64),
+    /// A string.
+    Text(String),
 }
 
 /// A C type.

@@ -1,16 +1,33 @@
-//! The imported descriptor as JSON text: one entry per function in header
-//! order, each on a few lines (parameters, result, then ffic's extension),
-//! so that a change to the header is a small diff.
+//! The imported descriptor as JSON text: the named constants first, one
+//! per line, then one entry per function in header order, each on a few
+//! lines (parameters, result, then ffic's extension), so that a change to
+//! the header is a small diff.
 
 use crate::Function;
+use crate::clang::Value as Constant;
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 
-/// The descriptor text of `functions`.
-pub fn descriptor(functions: &[Function]) -> String {
+/// The descriptor text of `constants` (first, one per line) and `functions`.
+pub fn descriptor(constants: &[(String, Constant)], functions: &[Function]) -> String {
     let mut out = String::from("{");
+    if !constants.is_empty() {
+        let lines: Vec<String> = constants
+            .iter()
+            .filter_map(|(name, value)| Some(format!("      {}: {}", json!(name), number(value)?)))
+            .collect();
+        let _ = write!(
+            out,
+            "\n  \"$ffic\": {{\n    \"constants\": {{\n{}\n    }}\n  }}",
+            lines.join(",\n")
+        );
+    }
     for (i, f) in functions.iter().enumerate() {
-        let separator = if i == 0 { "" } else { "," };
+        let separator = if i == 0 && constants.is_empty() {
+            ""
+        } else {
+            ","
+        };
         let parameters: Vec<&Value> = f.parameters.iter().map(|p| &p.ty).collect();
         let _ = write!(
             out,
@@ -29,8 +46,19 @@ pub fn descriptor(functions: &[Function]) -> String {
         }
         out.push_str("\n  }");
     }
-    out.push_str(if functions.is_empty() { "}\n" } else { "\n}\n" });
+    out.push_str(if out.len() == 1 { "}\n" } else { "\n}\n" });
     out
+}
+
+/// A constant as JSON: a number, or a string; `None` for a float that
+/// JSON cannot hold (infinite, NaN).
+fn number(value: &Constant) -> Option<String> {
+    Some(match value {
+        Constant::Signed(v) => v.to_string(),
+        Constant::Unsigned(v) => v.to_string(),
+        Constant::Float(v) => serde_json::Number::from_f64(*v)?.to_string(),
+        Constant::Text(text) => json!(text).to_string(),
+    })
 }
 
 /// `value` on one line, with a space after each `,` and `:` as people

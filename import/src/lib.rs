@@ -3,11 +3,13 @@
 //! descriptor entry, in header order: its parameters and result as
 //! descriptor types (see [`map`]), its documentation comment as
 //! `ffic.doc`, its parameter names as `ffic.parameterNames`, C strings and
-//! variadic functions in ffic's extension. What a descriptor cannot say is
-//! left out with a located warning naming the reason. The same header gives
-//! the same bytes.
+//! variadic functions in ffic's extension; its enum values and macro
+//! constants as the library's named constants (`"$ffic"`). What a
+//! descriptor cannot say is left out with a located warning naming the
+//! reason. The same header gives the same bytes.
 
 mod clang;
+mod constants;
 mod doc;
 mod emit;
 pub mod map;
@@ -92,6 +94,8 @@ pub struct Imported {
     pub text: String,
     /// How many functions it holds.
     pub functions: usize,
+    /// How many named constants it holds.
+    pub constants: usize,
     /// What was left out, in header order.
     pub warnings: Vec<Warning>,
 }
@@ -150,9 +154,11 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     // not left out.
     warnings.retain(|w| !functions.iter().any(|f| f.name == w.symbol));
     warnings.dedup_by(|a, b| a.symbol == b.symbol);
+    let constants = constants::collect(&unit, &options.header, &arguments)?;
     Ok(Imported {
-        text: emit::descriptor(&functions),
+        text: emit::descriptor(&constants, &functions),
         functions: functions.len(),
+        constants: constants.len(),
         warnings,
     })
 }

@@ -462,6 +462,7 @@ impl DynamicLibrary {
         let one = Library {
             target: self.library.target,
             symbols: vec![symbol.clone()],
+            constants: Vec::new(),
         };
         let resolved = Arc::new(self.resolved.only(index, &self.library)?);
         let piece = crate::shared::jit(&one, &resolved, helpers, || {

@@ -208,6 +208,7 @@ impl<'de> serde::Deserialize<'de> for Direct {
             ) -> Result<Descriptor, A::Error> {
                 use serde::de::Error;
                 let mut schema = None;
+                let mut library = None;
                 let mut symbols = Vec::new();
                 let mut seen = HashSet::new();
                 while let Some(key) = map.next_key::<String>()? {
@@ -216,11 +217,17 @@ impl<'de> serde::Deserialize<'de> for Direct {
                     }
                     if key == crate::types::SCHEMA_FIELD {
                         schema = Some(map.next_value()?);
+                    } else if key == crate::types::LIBRARY_FIELD {
+                        library = Some(map.next_value()?);
                     } else {
                         symbols.push((key, map.next_value()?));
                     }
                 }
-                Ok(Descriptor { schema, symbols })
+                Ok(Descriptor {
+                    schema,
+                    library,
+                    symbols,
+                })
             }
         }
         deserializer.deserialize_map(Symbols).map(Direct)

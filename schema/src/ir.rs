@@ -255,6 +255,18 @@ pub struct Library {
     pub target: Target,
     /// Symbols in file order.
     pub symbols: Vec<Symbol>,
+    /// Named constants (`"$ffic"`'s), in file order; no part of the digest,
+    /// since no code depends on them.
+    pub constants: Vec<(String, Constant)>,
+}
+
+/// A named constant's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Constant {
+    /// A number, as the descriptor writes it.
+    Number(serde_json::Number),
+    /// A string.
+    Text(String),
 }
 
 impl Library {
@@ -265,7 +277,26 @@ impl Library {
             .iter()
             .flat_map(|(name, def)| normalise_symbol(name, def, target))
             .collect();
-        Library { target, symbols }
+        let constants = descriptor
+            .library
+            .iter()
+            .flat_map(|l| l.constants.iter().flatten())
+            // A name that is no identifier is warned of as ignored: it is.
+            .filter(|(name, _)| crate::path::is_plain_identifier(name))
+            .filter_map(|(name, value)| {
+                let constant = match value {
+                    serde_json::Value::Number(n) => Constant::Number(n.clone()),
+                    serde_json::Value::String(s) => Constant::Text(s.clone()),
+                    _ => return None,
+                };
+                Some((name.clone(), constant))
+            })
+            .collect();
+        Library {
+            target,
+            symbols,
+            constants,
+        }
     }
 }
 

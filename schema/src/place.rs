@@ -2,7 +2,7 @@
 //! decided from its path alone, so messages can say what belongs there.
 
 use crate::path::PathSegment;
-use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD};
+use crate::types::{EXTENSION_FIELD, LIBRARY_FIELD, SCHEMA_FIELD};
 
 /// The role of a value in a descriptor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +11,10 @@ pub enum Place<'a> {
     Root,
     /// The top-level `$schema` string.
     SchemaRef,
+    /// The top-level `$ffic` object (the library's extension).
+    Library,
+    /// A named constant's value (`$ffic.constants.NAME`).
+    Constant,
     /// A symbol definition (function or static).
     Symbol,
     /// A field of a symbol definition other than those below (`name`, `nonblocking`, ...).
@@ -41,6 +45,9 @@ pub fn place_of(path: &[PathSegment]) -> Place<'_> {
     match path {
         [] => Place::Root,
         [Key(k)] if k == SCHEMA_FIELD => Place::SchemaRef,
+        [Key(k)] if k == LIBRARY_FIELD => Place::Library,
+        [Key(k), Key(c), Key(_)] if k == LIBRARY_FIELD && c == "constants" => Place::Constant,
+        [Key(k), ..] if k == LIBRARY_FIELD => Place::Other,
         [_] => Place::Symbol,
         [_, Key(f), rest @ ..] => match (f.as_str(), rest) {
             ("parameters", []) => Place::Parameters,

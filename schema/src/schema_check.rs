@@ -6,7 +6,10 @@ use crate::json_schema::validators;
 use crate::path::{PathSegment, path_from_pointer, pointer_of, quoted};
 use crate::place::{Place, place_of};
 use crate::suggest::{native_type_for, nearest};
-use crate::types::{EXTENSION_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH, is_static_definition};
+use crate::types::{
+    EXTENSION_FIELD, LIBRARY_FIELD, Primitive, SCHEMA_FIELD, STRUCT_BRANCH, is_reserved_key,
+    is_static_definition,
+};
 use jsonschema::ValidationError;
 use jsonschema::error::ValidationErrorKind as Kind;
 use serde_json::Value;
@@ -119,13 +122,17 @@ pub(crate) fn schema_diagnostics(document: &Value, out: &mut Vec<Diagnostic>) ->
     let start = out.len();
     match document.as_object() {
         Some(symbols) => {
-            if let Some(schema) = symbols.get(SCHEMA_FIELD) {
-                let only_schema = serde_json::json!({ SCHEMA_FIELD: schema });
-                for error in root.iter_errors(&only_schema) {
-                    translate(document, &only_schema, &[], &error, out);
+            // What is not a symbol is validated against the root's own
+            // property for it.
+            for key in [SCHEMA_FIELD, LIBRARY_FIELD] {
+                if let Some(value) = symbols.get(key) {
+                    let only = serde_json::json!({ key: value });
+                    for error in root.iter_errors(&only) {
+                        translate(document, &only, &[], &error, out);
+                    }
                 }
             }
-            for (key, definition) in symbols.iter().filter(|(k, _)| *k != SCHEMA_FIELD) {
+            for (key, definition) in symbols.iter().filter(|(k, _)| !is_reserved_key(k)) {
                 let path = vec![PathSegment::Key(key.clone())];
                 check_subtree(document, Def::Symbol, definition, path, out);
             }
@@ -291,6 +298,10 @@ fn translate(
             }
             _ => wrong_type(place, value, diagnostic(Code::WrongType, String::new())),
         },
+        // A constant matched neither a number nor a string.
+        (Kind::AnyOf { .. }, Place::Constant) => {
+            wrong_type(place, value, diagnostic(Code::WrongType, String::new()))
+        }
         (Kind::Required { property }, _) => {
             let property = property.as_str().unwrap_or_default();
             missing_field(
@@ -341,6 +352,14 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "an object such as {\"add\": {\"parameters\": [\"i32\", \"i32\"], \"result\": \"i32\"}}",
         ),
         Place::SchemaRef => ("\"$schema\" must be a string", "the schema's URL or path"),
+        Place::Library => (
+            "\"$ffic\" must be an object",
+            "{\"constants\": {\"NAME\": 0}}",
+        ),
+        Place::Constant => (
+            "a constant must be a number or a string",
+            "a number such as 0, or a string",
+        ),
         Place::Symbol => (
             "a symbol definition must be an object",
             "{\"parameters\": [...], \"result\": ...} for a function, or {\"type\": ...} for a static",

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::locate::DuplicateKey;
 use crate::native::TABLE;
 use crate::path::{PathSegment, is_plain_identifier, path_from_pointer, quoted};
-use crate::types::{EXTENSION_FIELD, SCHEMA_FIELD, is_static_definition};
+use crate::types::{EXTENSION_FIELD, is_reserved_key, is_static_definition};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -74,7 +74,7 @@ pub(crate) fn semantic_diagnostics(
     };
     if let Some(symbols) = document.as_object() {
         for (key, definition) in symbols {
-            if key == SCHEMA_FIELD {
+            if is_reserved_key(key) {
                 continue;
             }
             if let Some(definition) = definition.as_object() {

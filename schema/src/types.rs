@@ -17,28 +17,68 @@ pub const EXTENSION_FIELD: &str = "ffic";
 /// The top-level key a descriptor file may use to name its JSON Schema.
 pub const SCHEMA_FIELD: &str = "$schema";
 
+/// The top-level key of ffic's extension for the whole library (constants),
+/// stripped before Deno sees the descriptor.
+pub const LIBRARY_FIELD: &str = "$ffic";
+
+/// Whether a top-level key names something other than a symbol.
+pub fn is_reserved_key(key: &str) -> bool {
+    key == SCHEMA_FIELD || key == LIBRARY_FIELD
+}
+
 /// A whole descriptor file: symbol definitions in file order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Descriptor {
     /// The `$schema` reference, if the file names one.
     pub schema: Option<String>,
+    /// ffic's extension for the whole library, if the file has one.
+    pub library: Option<LibraryExtension>,
     /// Symbols keyed by the property name JavaScript sees, in file order.
     pub symbols: Vec<(String, SymbolDef)>,
+}
+
+/// ffic's extension for the whole library (`"$ffic"`).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, JsonSchema)]
+#[schemars(extend("additionalProperties" = false))]
+pub struct LibraryExtension {
+    /// Named constants (a C header's enum values and `#define`s), in
+    /// order: the generated module exports them as `constants`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<ParameterName, ConstantValue>")]
+    pub constants: Option<Map<String, Value>>,
+}
+
+/// A constant's value: a number (an integer beyond 2^53 becomes a
+/// `bigint` in JavaScript) or a string.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum ConstantValue {
+    /// A number.
+    Number(f64),
+    /// A string.
+    Text(String),
 }
 
 impl Descriptor {
     /// Builds the typed descriptor from a parsed JSON object (file order kept).
     pub fn from_object(object: &Map<String, Value>) -> Result<Self, serde_json::Error> {
         let mut schema = None;
+        let mut library = None;
         let mut symbols = Vec::with_capacity(object.len());
         for (key, value) in object {
             if key == SCHEMA_FIELD {
                 schema = Some(String::deserialize(value)?);
+            } else if key == LIBRARY_FIELD {
+                library = Some(LibraryExtension::deserialize(value)?);
             } else {
                 symbols.push((key.clone(), SymbolDef::from_value(value)?));
             }
         }
-        Ok(Descriptor { schema, symbols })
+        Ok(Descriptor {
+            schema,
+            library,
+            symbols,
+        })
     }
 }
 
@@ -55,7 +95,8 @@ impl JsonSchema for Descriptor {
                 SCHEMA_FIELD: {
                     "description": "The JSON Schema this file follows (lets editors validate and complete it). Not a symbol; stripped before Deno sees the descriptor.",
                     "type": "string"
-                }
+                },
+                LIBRARY_FIELD: generator.subschema_for::<LibraryExtension>()
             },
             "additionalProperties": generator.subschema_for::<SymbolDef>()
         })

@@ -107,3 +107,15 @@ static inline int helper(int x) { return x; }
 int no_prototype();
 int reserved_names(int new, int function, int);
 int add(int a, int b);
+
+/* Macros that are constants, and some that are not. */
+#define MAX_THINGS 16
+#define NAME_TEXT "constructs"
+#define MASK (1u << 31)
+#define NEGATIVE (-42)
+#define DERIVED (MAX_THINGS * 2 + NEGATIVE)
+#define HALF 0.5
+#define ALL_BITS 0xffffffffffffffffull
+#define NOT_A_VALUE int
+#define EMPTY
+#define FUNCTION_LIKE(x) (x)

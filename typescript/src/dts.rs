@@ -4,6 +4,7 @@
 //! checks that every signature here is what Deno's own types give.
 
 use crate::descriptor::{Spelling, entry, needs_wrapper, variadic_function};
+use crate::js::constant_literal;
 use crate::names::{comment_text, key};
 use crate::types::{parameter, result, static_value};
 use ffic_schema::native::{Kind, TABLE};
@@ -66,6 +67,20 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     }
     if !variadics.is_empty() {
         out.push_str(&shape_declarations(&variadics));
+    }
+    if !library.constants.is_empty() {
+        out.push_str(
+            "\n/** The library's named constants. */\nexport declare const constants: {\n",
+        );
+        for (name, value) in &library.constants {
+            let _ = writeln!(
+                out,
+                "  readonly {}: {};",
+                quoted(name),
+                constant_literal(value)
+            );
+        }
+        out.push_str("};\n");
     }
     out
 }

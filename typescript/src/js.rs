@@ -1,8 +1,9 @@
 //! `NAME.js`: an ES module for stock Deno and for ffic's host. It exports the
 //! descriptor (deeply frozen, as stock Deno takes it: ffic's extension
 //! stripped, variadic call shapes as symbols of their own), the artifact's
-//! URL, `open(path)`, `errno()` where the extension is used, and for
-//! variadic functions `shape(library, name, types)`. The
+//! URL, `open(path)`, `errno()` where the extension is used, for
+//! variadic functions `shape(library, name, types)`, and the library's
+//! named `constants`. The
 //! descriptor is parsed from a JSON text in the module, and the artifact,
 //! the digest, that text and the descriptor itself ride on it under
 //! `Symbol.for("ffic")`, a non-enumerable symbol key that `Deno.dlopen` never
@@ -16,7 +17,7 @@ use crate::descriptor::{
 };
 use ffic_schema::native::{Kind, TABLE};
 use ffic_schema::types::Primitive;
-use ffic_schema::{Library, Symbol, SymbolKind, Type, quoted};
+use ffic_schema::{Constant, Library, Symbol, SymbolKind, Type, quoted};
 use std::fmt::Write;
 
 /// The JSON text the module parses its descriptor from, as the module
@@ -113,7 +114,37 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     if !variadics.is_empty() {
         out.push_str(&shape_function(&variadics));
     }
+    if !library.constants.is_empty() {
+        out.push_str(&constants(library));
+    }
     out
+}
+
+/// `constants`: the descriptor's named constants, frozen.
+fn constants(library: &Library) -> String {
+    let entries: Vec<String> = library
+        .constants
+        .iter()
+        .map(|(name, value)| format!("  {}: {},", quoted(name), constant_literal(value)))
+        .collect();
+    format!(
+        "\n// The library's named constants.\nexport const constants = Object.freeze({{\n{}\n}});\n",
+        entries.join("\n")
+    )
+}
+
+/// A constant as a JavaScript literal (and TypeScript literal type): an
+/// integer beyond 2^53 as a bigint, so that it keeps every digit.
+pub fn constant_literal(value: &Constant) -> String {
+    const SAFE: u64 = (1 << 53) - 1;
+    match value {
+        Constant::Number(n) if n.as_u64().is_some_and(|v| v > SAFE) => format!("{n}n"),
+        Constant::Number(n) if n.as_i64().is_some_and(|v| v.unsigned_abs() > SAFE) => {
+            format!("{n}n")
+        }
+        Constant::Number(n) => n.to_string(),
+        Constant::Text(text) => quoted(text),
+    }
 }
 
 /// `shape(library, name, types)`: a call shape chosen at run time, which
