@@ -56,9 +56,10 @@ pub fn run(options: &Options, out: Option<&Path>) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     eprintln!(
-        "imported {} functions and {} constants from {} ({} left out) in {:.1} ms",
+        "imported {} functions, {} constants and {} structs from {} ({} left out) in {:.1} ms",
         imported.functions,
         imported.constants,
+        imported.structs,
         options.header.display(),
         imported.warnings.len(),
         started.elapsed().as_secs_f64() * 1000.0

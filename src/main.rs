@@ -122,6 +122,9 @@ Examples:
         /// Import only functions whose whole name matches REGEX (repeatable).
         #[arg(long, value_name = "REGEX")]
         function: Vec<String>,
+        /// Keep only named structs whose whole name matches REGEX (repeatable).
+        #[arg(long = "struct", value_name = "REGEX")]
+        structs: Vec<String>,
         /// Write the descriptor here (default: stdout).
         #[arg(short, long, value_name = "SYMBOLS.json")]
         output: Option<PathBuf>,
@@ -221,6 +224,7 @@ fn main() -> ExitCode {
             include,
             define,
             function,
+            structs,
             output,
         } => {
             let options = ffic_import::Options {
@@ -228,6 +232,7 @@ fn main() -> ExitCode {
                 include_dirs: include,
                 defines: define,
                 functions: function,
+                structs,
             };
             import::run(&options, output.as_deref())
         }

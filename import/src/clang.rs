@@ -295,6 +295,19 @@ impl<'u> Cursor<'u> {
         unsafe { clang_Cursor_getOffsetOfField(self.raw) }
     }
 
+    /// Whether it is a definition (a struct with its fields, not a
+    /// forward declaration).
+    pub fn is_definition(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { clang_isCursorDefinition(self.raw) != 0 }
+    }
+
+    /// A typedef's underlying type.
+    pub fn underlying(&self) -> Ty<'u> {
+        // SAFETY: as above.
+        Ty::new(unsafe { clang_getTypedefDeclUnderlyingType(self.raw) })
+    }
+
     /// Whether a macro takes arguments.
     pub fn is_function_like_macro(&self) -> bool {
         // SAFETY: as above.

@@ -1,26 +1,51 @@
-//! The imported descriptor as JSON text: the named constants first, one
-//! per line, then one entry per function in header order, each on a few
+//! The imported descriptor as JSON text: the named constants and structs
+//! first, one per line, then one entry per function in header order, each on a few
 //! lines (parameters, result, then ffic's extension), so that a change to
 //! the header is a small diff.
 
 use crate::Function;
 use crate::clang::Value as Constant;
+use crate::structs::Named;
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 
-/// The descriptor text of `constants` (first, one per line) and `functions`.
-pub fn descriptor(constants: &[(String, Constant)], functions: &[Function]) -> String {
+/// The descriptor text of `constants` and `structs` (first, one per line)
+/// and `functions`.
+pub fn descriptor(
+    constants: &[(String, Constant)],
+    structs: &[Named],
+    functions: &[Function],
+) -> String {
     let mut out = String::from("{");
+    let mut sections = Vec::new();
+    let constants: Vec<String> = constants
+        .iter()
+        .filter_map(|(name, value)| Some(format!("      {}: {}", json!(name), number(value)?)))
+        .collect();
     if !constants.is_empty() {
-        let lines: Vec<String> = constants
-            .iter()
-            .filter_map(|(name, value)| Some(format!("      {}: {}", json!(name), number(value)?)))
-            .collect();
-        let _ = write!(
-            out,
-            "\n  \"$ffic\": {{\n    \"constants\": {{\n{}\n    }}\n  }}",
-            lines.join(",\n")
-        );
+        sections.push(format!(
+            "    \"constants\": {{\n{}\n    }}",
+            constants.join(",\n")
+        ));
+    }
+    let structs: Vec<String> = structs
+        .iter()
+        .map(|(name, fields)| {
+            format!(
+                "      {}: {}",
+                json!(name),
+                spaced(&Value::Object(fields.clone()))
+            )
+        })
+        .collect();
+    if !structs.is_empty() {
+        sections.push(format!(
+            "    \"structs\": {{\n{}\n    }}",
+            structs.join(",\n")
+        ));
+    }
+    if !sections.is_empty() {
+        let _ = write!(out, "\n  \"$ffic\": {{\n{}\n  }}", sections.join(",\n"));
     }
     for (i, f) in functions.iter().enumerate() {
         let separator = if i == 0 && constants.is_empty() {

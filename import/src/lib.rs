@@ -4,7 +4,8 @@
 //! descriptor types (see [`map`]), its documentation comment as
 //! `ffic.doc`, its parameter names as `ffic.parameterNames`, C strings and
 //! variadic functions in ffic's extension; its enum values and macro
-//! constants as the library's named constants (`"$ffic"`). What a
+//! constants as the library's named constants, and its structs by name
+//! for typed views (both in `"$ffic"`). What a
 //! descriptor cannot say is left out with a located warning naming the
 //! reason. The same header gives the same bytes.
 
@@ -13,6 +14,7 @@ mod constants;
 mod doc;
 mod emit;
 pub mod map;
+mod structs;
 
 use clang::{Cursor, Location, Unit};
 use clang_sys::CXCursor_FunctionDecl;
@@ -40,8 +42,8 @@ pub enum ImportError {
         /// clang's errors.
         messages: Vec<String>,
     },
-    /// A `--function` pattern that is not a regular expression.
-    #[error("--function {pattern:?}: {message}")]
+    /// A `--function` or `--struct` pattern that is not a regular expression.
+    #[error("{pattern:?}: {message}")]
     Pattern {
         /// The pattern.
         pattern: String,
@@ -61,6 +63,9 @@ pub struct Options {
     pub defines: Vec<String>,
     /// Only functions whose whole name matches one of these (all when empty).
     pub functions: Vec<String>,
+    /// Only named structs whose whole name matches one of these (all when
+    /// empty).
+    pub structs: Vec<String>,
 }
 
 /// A symbol left out, where it is declared and why.
@@ -96,6 +101,8 @@ pub struct Imported {
     pub functions: usize,
     /// How many named constants it holds.
     pub constants: usize,
+    /// How many named structs it holds.
+    pub structs: usize,
     /// What was left out, in header order.
     pub warnings: Vec<Warning>,
 }
@@ -112,16 +119,8 @@ struct Function {
 
 /// Imports the functions `options.header` declares.
 pub fn import(options: &Options) -> Result<Imported, ImportError> {
-    let patterns = options
-        .functions
-        .iter()
-        .map(|p| {
-            Regex::new(&format!("^(?:{p})$")).map_err(|e| ImportError::Pattern {
-                pattern: p.clone(),
-                message: e.to_string(),
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let function_patterns = patterns(&options.functions)?;
+    let struct_patterns = patterns(&options.structs)?;
     let mut arguments: Vec<String> = options
         .include_dirs
         .iter()
@@ -130,13 +129,32 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     arguments.extend(options.defines.iter().map(|d| format!("-D{d}")));
     let unit = Unit::parse(&options.header, &arguments)?;
     let mut functions: Vec<Function> = Vec::new();
+    let mut named_structs: Vec<structs::Named> = Vec::new();
     let mut warnings = Vec::new();
     for declaration in unit.declarations() {
-        if declaration.kind() != CXCursor_FunctionDecl || !declaration.in_main_file() {
+        if !declaration.in_main_file() {
+            continue;
+        }
+        if let Some(found) = structs::named(&declaration, &named_structs) {
+            match found {
+                Ok(named) if matches(&struct_patterns, &named.0) => named_structs.push(named),
+                Ok(_) => {}
+                Err(reason) if matches(&struct_patterns, &declaration.name()) => {
+                    warnings.push(Warning {
+                        location: shown(declaration.location(), &options.header),
+                        symbol: format!("struct {}", declaration.name()),
+                        reason,
+                    })
+                }
+                Err(_) => {}
+            }
+            continue;
+        }
+        if declaration.kind() != CXCursor_FunctionDecl {
             continue;
         }
         let name = declaration.name();
-        let wanted = patterns.is_empty() || patterns.iter().any(|p| p.is_match(&name));
+        let wanted = matches(&function_patterns, &name);
         // A redeclaration adds nothing.
         if !wanted || functions.iter().any(|f| f.name == name) {
             continue;
@@ -156,11 +174,30 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     warnings.dedup_by(|a, b| a.symbol == b.symbol);
     let constants = constants::collect(&unit, &options.header, &arguments)?;
     Ok(Imported {
-        text: emit::descriptor(&constants, &functions),
+        text: emit::descriptor(&constants, &named_structs, &functions),
         functions: functions.len(),
         constants: constants.len(),
+        structs: named_structs.len(),
         warnings,
     })
+}
+
+/// Each of `given` as a regular expression matching a whole name.
+fn patterns(given: &[String]) -> Result<Vec<Regex>, ImportError> {
+    given
+        .iter()
+        .map(|p| {
+            Regex::new(&format!("^(?:{p})$")).map_err(|e| ImportError::Pattern {
+                pattern: p.clone(),
+                message: e.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether `name` is wanted: any pattern matches it, or there are none.
+fn matches(patterns: &[Regex], name: &str) -> bool {
+    patterns.is_empty() || patterns.iter().any(|p| p.is_match(name))
 }
 
 /// The function `declaration` declares, or why a descriptor cannot bind it.

@@ -463,6 +463,7 @@ impl DynamicLibrary {
             target: self.library.target,
             symbols: vec![symbol.clone()],
             constants: Vec::new(),
+            structs: Vec::new(),
         };
         let resolved = Arc::new(self.resolved.only(index, &self.library)?);
         let piece = crate::shared::jit(&one, &resolved, helpers, || {

@@ -2,6 +2,7 @@
 //! and laid out for a target. Everything after the schema crate works on this.
 
 use crate::layout::{Target, struct_layout};
+use crate::native::Kind;
 use crate::types::{Descriptor, NativeType, Primitive, SymbolDef};
 use std::fmt;
 use std::ops::Range;
@@ -258,6 +259,118 @@ pub struct Library {
     /// Named constants (`"$ffic"`'s), in file order; no part of the digest,
     /// since no code depends on them.
     pub constants: Vec<(String, Constant)>,
+    /// Named structs (`"$ffic"`'s), in file order, for typed views; no part
+    /// of the digest either.
+    pub structs: Vec<NamedStruct>,
+}
+
+/// A named struct with its fields' names and C layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedStruct {
+    /// Its name.
+    pub name: String,
+    /// Its fields and layout.
+    pub shape: Shape,
+}
+
+/// A struct's named fields, laid out by the C ABI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape {
+    /// Fields in order.
+    pub fields: Vec<Field>,
+    /// Size in bytes, tail padding included.
+    pub size: u64,
+    /// Alignment in bytes.
+    pub align: u64,
+}
+
+/// A named field of a [`Shape`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Its name.
+    pub name: String,
+    /// Its byte offset.
+    pub offset: u64,
+    /// What it holds.
+    pub kind: FieldKind,
+}
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldKind {
+    /// A primitive.
+    Primitive(Primitive),
+    /// The named struct at this index of [`Library::structs`].
+    Named(usize),
+    /// A nested struct without a name.
+    Inline(Box<Shape>),
+    /// A fixed array of a primitive.
+    Array(Primitive, u64),
+}
+
+/// The primitive a struct field may name: one with a value that stock
+/// Deno has.
+pub fn field_primitive(name: &str) -> Option<Primitive> {
+    crate::native::TABLE
+        .iter()
+        .find(|row| row.name == name && row.kind != Kind::Void && row.carrier.is_none())
+        .map(|row| row.primitive)
+}
+
+/// The shape `fields` (a `"$ffic".structs` entry, checked) describes, with
+/// `known` the structs listed before it; `None` if a field names anything
+/// else.
+fn shape_of(
+    fields: &serde_json::Map<String, serde_json::Value>,
+    known: &[NamedStruct],
+    target: Target,
+) -> Option<Shape> {
+    use serde_json::Value;
+    let mut kinds = Vec::with_capacity(fields.len());
+    let mut sizes = Vec::with_capacity(fields.len());
+    for (name, spec) in fields {
+        let (kind, layout) = match spec {
+            Value::String(s) => match field_primitive(s) {
+                Some(p) => (FieldKind::Primitive(p), target.primitive_layout(p)),
+                None => {
+                    let i = known.iter().position(|k| k.name == *s)?;
+                    let shape = &known[i].shape;
+                    (FieldKind::Named(i), (shape.size, shape.align))
+                }
+            },
+            Value::Object(inner) => {
+                let shape = shape_of(inner, known, target)?;
+                let layout = (shape.size, shape.align);
+                (FieldKind::Inline(Box::new(shape)), layout)
+            }
+            Value::Array(pair) => {
+                let p = field_primitive(pair.first()?.as_str()?)?;
+                let count = pair.get(1)?.as_u64().filter(|&n| n > 0)?;
+                let (size, align) = target.primitive_layout(p);
+                (
+                    FieldKind::Array(p, count),
+                    (size.checked_mul(count)?, align),
+                )
+            }
+            _ => return None,
+        };
+        kinds.push((name.clone(), kind));
+        sizes.push(layout);
+    }
+    if kinds.is_empty() {
+        return None;
+    }
+    let (offsets, size, align) = struct_layout(&sizes);
+    let fields = kinds
+        .into_iter()
+        .zip(offsets)
+        .map(|((name, kind), offset)| Field { name, offset, kind })
+        .collect();
+    Some(Shape {
+        fields,
+        size,
+        align,
+    })
 }
 
 /// A named constant's value.
@@ -292,10 +405,32 @@ impl Library {
                 Some((name.clone(), constant))
             })
             .collect();
+        let mut structs: Vec<NamedStruct> = Vec::new();
+        for (name, fields) in descriptor
+            .library
+            .iter()
+            .flat_map(|l| l.structs.iter().flatten())
+        {
+            // What the check refused (a name that is no identifier, a
+            // field naming nothing known) is not a struct.
+            if !crate::path::is_plain_identifier(name) {
+                continue;
+            }
+            if let Some(shape) = fields
+                .as_object()
+                .and_then(|f| shape_of(f, &structs, target))
+            {
+                structs.push(NamedStruct {
+                    name: name.clone(),
+                    shape,
+                });
+            }
+        }
         Library {
             target,
             symbols,
             constants,
+            structs,
         }
     }
 }

@@ -22,7 +22,10 @@ mod untagged;
 pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare, read_validated};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use digest::{Digest, NameOrder};
-pub use ir::{Constant, Library, Signature, StructLayout, Symbol, SymbolKind, Type};
+pub use ir::{
+    Constant, Field, FieldKind, Library, NamedStruct, Shape, Signature, StructLayout, Symbol,
+    SymbolKind, Type,
+};
 pub use layout::{Arch, Target, struct_layout};
 pub use limits::{MAX_BY_VALUE_STRUCT, MAX_PARAMETERS};
 pub use locate::Position;

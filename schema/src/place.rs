@@ -15,6 +15,10 @@ pub enum Place<'a> {
     Library,
     /// A named constant's value (`$ffic.constants.NAME`).
     Constant,
+    /// A named struct's fields (`$ffic.structs.NAME`).
+    NamedStruct,
+    /// A named struct's field (`$ffic.structs.NAME.FIELD`, nested too).
+    StructField,
     /// A symbol definition (function or static).
     Symbol,
     /// A field of a symbol definition other than those below (`name`, `nonblocking`, ...).
@@ -47,6 +51,10 @@ pub fn place_of(path: &[PathSegment]) -> Place<'_> {
         [Key(k)] if k == SCHEMA_FIELD => Place::SchemaRef,
         [Key(k)] if k == LIBRARY_FIELD => Place::Library,
         [Key(k), Key(c), Key(_)] if k == LIBRARY_FIELD && c == "constants" => Place::Constant,
+        [Key(k), Key(c), Key(_)] if k == LIBRARY_FIELD && c == "structs" => Place::NamedStruct,
+        [Key(k), Key(c), Key(_), .., Key(_)] if k == LIBRARY_FIELD && c == "structs" => {
+            Place::StructField
+        }
         [Key(k), ..] if k == LIBRARY_FIELD => Place::Other,
         [_] => Place::Symbol,
         [_, Key(f), rest @ ..] => match (f.as_str(), rest) {

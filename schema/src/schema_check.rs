@@ -298,10 +298,16 @@ fn translate(
             }
             _ => wrong_type(place, value, diagnostic(Code::WrongType, String::new())),
         },
-        // A constant matched neither a number nor a string.
-        (Kind::AnyOf { .. }, Place::Constant) => {
+        // A constant matched neither a number nor a string, a field none
+        // of the shapes a field has.
+        (Kind::AnyOf { .. }, Place::Constant | Place::StructField) => {
             wrong_type(place, value, diagnostic(Code::WrongType, String::new()))
         }
+        (Kind::MinProperties { .. }, Place::NamedStruct | Place::StructField) => diagnostic(
+            Code::EmptyStruct,
+            "a struct must have at least one field".into(),
+        )
+        .expected("one or more named fields, such as {\"x\": \"i32\"}"),
         (Kind::Required { property }, _) => {
             let property = property.as_str().unwrap_or_default();
             missing_field(
@@ -359,6 +365,14 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
         Place::Constant => (
             "a constant must be a number or a string",
             "a number such as 0, or a string",
+        ),
+        Place::NamedStruct => (
+            "a struct must be an object of named fields",
+            "an object such as {\"x\": \"i32\", \"y\": \"i32\"}",
+        ),
+        Place::StructField => (
+            "a field is a type's name, an inline struct, or [primitive, count]",
+            "\"i32\", an earlier struct's name, {\"a\": \"u8\"} or [\"u8\", 4]",
         ),
         Place::Symbol => (
             "a symbol definition must be an object",

@@ -6,7 +6,7 @@ use crate::diagnostic::{Code, Diagnostic, Severity};
 use crate::locate::DuplicateKey;
 use crate::native::TABLE;
 use crate::path::{PathSegment, is_plain_identifier, path_from_pointer, quoted};
-use crate::types::{EXTENSION_FIELD, is_reserved_key, is_static_definition};
+use crate::types::{EXTENSION_FIELD, LIBRARY_FIELD, is_reserved_key, is_static_definition};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 
@@ -82,6 +82,13 @@ pub(crate) fn semantic_diagnostics(
             }
         }
         rules.call_shape_names(symbols);
+        if let Some(structs) = symbols
+            .get(LIBRARY_FIELD)
+            .and_then(|l| l.get("structs"))
+            .and_then(Value::as_object)
+        {
+            rules.named_structs(structs);
+        }
     }
     rules.errors
 }
@@ -124,6 +131,73 @@ struct Rules<'a> {
 }
 
 impl Rules<'_> {
+    /// Flags each field of a named struct that names neither a primitive
+    /// nor a struct listed before its own (so none contains itself).
+    fn named_structs(&mut self, structs: &serde_json::Map<String, Value>) {
+        let mut known: Vec<&str> = Vec::new();
+        for (name, fields) in structs {
+            let base = vec![
+                PathSegment::Key(LIBRARY_FIELD.into()),
+                PathSegment::Key("structs".into()),
+                PathSegment::Key(name.clone()),
+            ];
+            self.fields_of(fields, &base, name, &known);
+            known.push(name);
+        }
+    }
+
+    /// [`Rules::named_structs`] for one struct's (or inline struct's) fields.
+    fn fields_of(&mut self, fields: &Value, base: &[PathSegment], owner: &str, known: &[&str]) {
+        let Some(fields) = fields.as_object() else {
+            return;
+        };
+        for (field, spec) in fields {
+            let mut path = base.to_vec();
+            path.push(PathSegment::Key(field.clone()));
+            let named = match spec {
+                Value::Object(_) => {
+                    self.fields_of(spec, &path, owner, known);
+                    continue;
+                }
+                Value::String(s) => s.as_str(),
+                Value::Array(pair) => {
+                    match pair.first().and_then(Value::as_str) {
+                        Some(s) if crate::ir::field_primitive(s).is_none() => {
+                            path.push(PathSegment::Index(0));
+                            self.emit(
+                            Diagnostic::new(
+                                Severity::Error,
+                                Code::UnknownType,
+                                path,
+                                format!("{} cannot be an array's element", quoted(s)),
+                            )
+                            .expected("a primitive such as \"u8\" (an array of structs is not supported)"),
+                        );
+                            continue;
+                        }
+                        _ => continue,
+                    }
+                }
+                _ => continue,
+            };
+            if crate::ir::field_primitive(named).is_some() || known.contains(&named) {
+                continue;
+            }
+            self.emit(
+                Diagnostic::new(
+                    Severity::Error,
+                    Code::UnknownType,
+                    path,
+                    format!(
+                        "{} is neither a primitive nor a struct listed before {owner}",
+                        quoted(named)
+                    ),
+                )
+                .expected("a primitive such as \"i32\", or an earlier struct's name"),
+            );
+        }
+    }
+
     /// Lists `d` while there is room, and remembers any error either way.
     fn emit(&mut self, d: Diagnostic) {
         self.errors |= d.severity == Severity::Error;

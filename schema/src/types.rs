@@ -46,6 +46,46 @@ pub struct LibraryExtension {
     #[serde(default)]
     #[schemars(with = "BTreeMap<ParameterName, ConstantValue>")]
     pub constants: Option<Map<String, Value>>,
+    /// Named structs (a C header's), in order, each mapping its field names
+    /// to field types: the generated module gives each a typed view class.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<ParameterName, StructFields>")]
+    pub structs: Option<Map<String, Value>>,
+}
+
+/// A named struct's fields in order: each a primitive's name, the name of
+/// a struct listed before this one, an inline struct (nested, unnamed), or
+/// `[primitive, count]` for a fixed array.
+pub struct StructFields;
+
+impl JsonSchema for StructFields {
+    fn schema_name() -> Cow<'static, str> {
+        "StructFields".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let nested = generator.subschema_for::<StructFields>();
+        json_schema!({
+            "description": "A struct's fields in order: a primitive's name, the name of a struct listed before this one, an inline struct, or [primitive, count] for a fixed array.",
+            "type": "object",
+            "minProperties": 1,
+            "patternProperties": {
+                r"^[A-Za-z_$][A-Za-z0-9_$]*$": {
+                    "anyOf": [
+                        { "type": "string" },
+                        nested,
+                        {
+                            "type": "array",
+                            "prefixItems": [{ "type": "string" }, { "type": "integer", "minimum": 1 }],
+                            "minItems": 2,
+                            "maxItems": 2
+                        }
+                    ]
+                }
+            },
+            "additionalProperties": false
+        })
+    }
 }
 
 /// A constant's value: a number (an integer beyond 2^53 becomes a

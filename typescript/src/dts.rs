@@ -82,6 +82,9 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
         }
         out.push_str("};\n");
     }
+    if !library.structs.is_empty() {
+        out.push_str(&crate::structs::declarations(library));
+    }
     out
 }
 

@@ -3,7 +3,7 @@
 //! stripped, variadic call shapes as symbols of their own), the artifact's
 //! URL, `open(path)`, `errno()` where the extension is used, for
 //! variadic functions `shape(library, name, types)`, and the library's
-//! named `constants`. The
+//! named `constants` and `structs`. The
 //! descriptor is parsed from a JSON text in the module, and the artifact,
 //! the digest, that text and the descriptor itself ride on it under
 //! `Symbol.for("ffic")`, a non-enumerable symbol key that `Deno.dlopen` never
@@ -116,6 +116,9 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
     }
     if !library.constants.is_empty() {
         out.push_str(&constants(library));
+    }
+    if !library.structs.is_empty() {
+        out.push_str(&crate::structs::module(library));
     }
     out
 }

@@ -7,6 +7,7 @@ mod descriptor;
 mod dts;
 mod js;
 mod names;
+mod structs;
 mod types;
 
 use ffic_schema::Library;

@@ -1,0 +1,94 @@
+//! A header's named structs for typed views (`"$ffic".structs`): each
+//! struct it defines with a tag, or as the only name of a typedef, whose
+//! layout a descriptor can say (as [`crate::map`] decides for a struct by
+//! value), with its fields by name in order. A field is a primitive's
+//! name (every pointer a `pointer`), the name of a struct listed before
+//! it, an inline struct (one without a name, or defined elsewhere), or
+//! `[primitive, count]` for a fixed array.
+
+// libclang's constants keep their C names.
+#![allow(non_upper_case_globals)]
+
+use crate::clang::{Cursor, Ty};
+use crate::map::{self, Position};
+use clang_sys::*;
+use serde_json::{Map, Value, json};
+
+/// A named struct and its fields.
+pub type Named = (String, Map<String, Value>);
+
+/// The struct `declaration` defines (a struct, or a typedef naming an
+/// anonymous struct) with its name, unless it is not one or a descriptor
+/// cannot lay it out (why, for a warning).
+pub fn named(declaration: &Cursor<'_>, known: &[Named]) -> Option<Result<Named, String>> {
+    let (name, record) = match declaration.kind() {
+        CXCursor_StructDecl if declaration.is_definition() && !unnamed(declaration) => {
+            (declaration.name(), declaration.ty())
+        }
+        CXCursor_TypedefDecl => {
+            let record = declaration.underlying().canonical();
+            let inner = record.declaration();
+            let anonymous_struct = record.kind() == CXType_Record
+                && inner.kind() == CXCursor_StructDecl
+                && unnamed(&inner)
+                && inner.is_definition();
+            if !anonymous_struct {
+                return None;
+            }
+            (declaration.name(), record)
+        }
+        _ => return None,
+    };
+    if known.iter().any(|(n, _)| *n == name) {
+        return None;
+    }
+    // Refused by value is refused here too, for the same reason.
+    if let Err(why) = map::map(record, Position::Parameter) {
+        return Some(Err(why));
+    }
+    Some(fields(record, known).map(|fields| (name, fields)))
+}
+
+/// The fields of `record` (checked by [`map::map`]) by name.
+fn fields(record: Ty<'_>, known: &[Named]) -> Result<Map<String, Value>, String> {
+    let mut out = Map::new();
+    for field in record.canonical().fields() {
+        let ty = field.ty().canonical();
+        let spec = match ty.kind() {
+            CXType_ConstantArray => {
+                json!([primitive(ty.element())?, ty.array_len()])
+            }
+            CXType_Record => {
+                let name = ty.declaration().name();
+                if !unnamed(&ty.declaration()) && known.iter().any(|(n, _)| *n == name) {
+                    json!(name)
+                } else {
+                    Value::Object(fields(ty, known)?)
+                }
+            }
+            _ => json!(primitive(field.ty())?),
+        };
+        out.insert(field.name(), spec);
+    }
+    Ok(out)
+}
+
+/// Whether a struct has no tag of its own (libclang spells such a struct
+/// as nothing, or as `struct (unnamed at FILE:LINE:COL)`).
+fn unnamed(declaration: &Cursor<'_>) -> bool {
+    let name = declaration.name();
+    name.is_empty() || name.contains(' ')
+}
+
+/// The primitive a field of type `ty` holds (every pointer a `pointer`).
+fn primitive(ty: Ty<'_>) -> Result<String, String> {
+    let mapped = map::map(ty, Position::Parameter)?;
+    let name = mapped
+        .ty
+        .as_str()
+        .ok_or("a struct array has no field type")?;
+    Ok(match name {
+        "buffer" | "function" => "pointer".to_owned(),
+        other => other.to_owned(),
+    })
+}

@@ -1,0 +1,18 @@
+// The typed views of a descriptor's named structs: fields by name with
+// their types, nested structs as views, fixed arrays as typed arrays, and
+// the bytes to pass where a struct is taken by value.
+import { type Library, open, structs } from "./constructs.js";
+
+export function use(lib: Library): number {
+  const w = new structs.weighted();
+  w.at.x = 1;
+  w.at = new structs.point();
+  w.weight = 2.5;
+  w.pair.a = 3;
+  const tag: Int8Array<ArrayBuffer> = w.tag;
+  const size: 8 = structs.point.size;
+  const p = new structs.point(w.bytes, 0);
+  const mid = new structs.point(lib.symbols.midpoint(p.bytes, p.bytes));
+  return mid.x + w.at.y + tag[0] + size + structs.weighted.size;
+}
+void open;
