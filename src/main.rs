@@ -94,17 +94,19 @@ Examples:
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
-    /// Make a descriptor from a C header's function declarations (needs libclang).
+    /// Make a descriptor from a C header: its functions, constants and structs (needs libclang).
     #[command(after_help = "\
 Parses HEADER with libclang (Debian: libclang-dev; LIBCLANG_PATH names another)
 and writes a descriptor of the functions it declares itself, in header order,
-with their documentation comments and parameter names. What a descriptor cannot
-say (unions or bit-fields by value, long double, static functions, ...) is left
-out with a warning naming the reason. The output passes `ffic check`; the same
-header gives the same bytes.
+with their documentation comments and parameter names, and its enum and macro
+constants and its structs (as typed views in the generated module). What a
+descriptor cannot say (unions or bit-fields by value, long double, static
+functions, ...) is left out with a warning naming the reason. The output passes
+`ffic check`; the same header gives the same bytes.
 
 Exit status: 0 when written (warnings allowed), 1 when the header does not
-compile, 2 on a usage or I/O error or without libclang.
+compile (or, a bug, when ffic check refuses the output), 2 on a usage or I/O
+error or without libclang.
 
 Examples:
   ffic import /usr/include/zlib.h -o zlib.json
@@ -133,7 +135,7 @@ Examples:
     #[command(after_help = "\
 The cache is $FFIC_CACHE_DIR, else $XDG_CACHE_HOME/ffic, else ~/.cache/ffic.
 It holds artifacts, markers of descriptor texts that passed the check and
-transpiled TypeScript. Each store keeps artifacts and transpiled modules
+transpiled TypeScript. Each artifact stored keeps artifacts and transpiled modules
 within $FFIC_CACHE_LIMIT_MB (default 256) by removing the least recently
 used first.
 

@@ -266,3 +266,32 @@ fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
         "{ours}"
     );
 }
+
+#[test]
+fn a_header_with_structs_and_no_constants_imports() {
+    // An include guard is no constant: "$ffic" holds structs only.
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("plain.h");
+    std::fs::write(
+        &header,
+        "#ifndef PLAIN_H\n#define PLAIN_H\nstruct pair { int a; int b; };\nint sum(struct pair p);\n\
+         struct wrapper { int bytes; };\nstruct anonymous { int a; struct { int b; }; };\n#endif\n",
+    )
+    .unwrap();
+    let (descriptor, warnings) = import(header.to_str().unwrap(), &[]);
+    let parsed: serde_json::Map<String, Value> = serde_json::from_str(&descriptor).unwrap();
+    assert_eq!(
+        parsed["$ffic"],
+        serde_json::json!({"structs": {"pair": {"a": "i32", "b": "i32"}}})
+    );
+    assert!(parsed.contains_key("sum"));
+    // A field the view class keeps for itself, and a member without a name.
+    assert!(
+        warnings.contains("struct wrapper: its field bytes would hide"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("struct anonymous: struct anonymous has an anonymous member"),
+        "{warnings}"
+    );
+}

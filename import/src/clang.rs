@@ -135,8 +135,9 @@ impl Unit {
 
 impl Drop for Unit {
     fn drop(&mut self) {
-        // SAFETY: both were created by `parse` and are disposed once, the
-        // unit before its index; no cursor outlives `self` (they borrow it).
+        // SAFETY: both were created by `parse_with` and are disposed once,
+        // the unit (possibly null after a failed parse, which libclang
+        // ignores) before its index; no cursor outlives `self` (they borrow it).
         unsafe {
             clang_disposeTranslationUnit(self.unit);
             clang_disposeIndex(self.index);

@@ -61,7 +61,8 @@ pub fn collect(
     let macros: Vec<usize> = (0..named.len()).filter(|&i| named[i].1.is_none()).collect();
     if !macros.is_empty() {
         let header = std::fs::canonicalize(header).unwrap_or_else(|_| header.to_owned());
-        let mut source = format!("#include \"{}\"\n", header.display());
+        // Included by the command line: a path needs no quoting there.
+        let mut source = String::new();
         for (i, &at) in macros.iter().enumerate() {
             let name = &named[at].0;
             let [value, string] = PREFIXES;
@@ -70,6 +71,7 @@ pub fn collect(
         }
         let file = header.with_file_name("__ffic_constants__.c");
         let mut all = arguments.to_vec();
+        all.extend(["-include".to_owned(), header.display().to_string()]);
         // Every macro that is not a value is an error there: report none.
         all.extend(["-ferror-limit=0".to_owned(), "-w".to_owned()]);
         let evaluated = Unit::parse_source(&file, &source, &all)?;

@@ -48,7 +48,7 @@ pub fn descriptor(
         let _ = write!(out, "\n  \"$ffic\": {{\n{}\n  }}", sections.join(",\n"));
     }
     for (i, f) in functions.iter().enumerate() {
-        let separator = if i == 0 && constants.is_empty() {
+        let separator = if i == 0 && sections.is_empty() {
             ""
         } else {
             ","

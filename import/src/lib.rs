@@ -117,7 +117,7 @@ struct Function {
     doc: Option<String>,
 }
 
-/// Imports the functions `options.header` declares.
+/// Imports the functions, constants and structs `options.header` declares.
 pub fn import(options: &Options) -> Result<Imported, ImportError> {
     let function_patterns = patterns(&options.functions)?;
     let struct_patterns = patterns(&options.structs)?;
@@ -171,7 +171,9 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     // A function refused at one declaration and mapped at a later one is
     // not left out.
     warnings.retain(|w| !functions.iter().any(|f| f.name == w.symbol));
-    warnings.dedup_by(|a, b| a.symbol == b.symbol);
+    // One warning per symbol, however often it is declared.
+    let mut warned = std::collections::HashSet::new();
+    warnings.retain(|w| warned.insert(w.symbol.clone()));
     let constants = constants::collect(&unit, &options.header, &arguments)?;
     Ok(Imported {
         text: emit::descriptor(&constants, &named_structs, &functions),

@@ -170,7 +170,13 @@ fn structure(record: Ty<'_>) -> Result<Value, String> {
         if field.is_bit_field() {
             return Err(format!("{name} has the bit-field {field_name}"));
         }
-        let offset = field.field_offset() / 8;
+        if field_name.is_empty() {
+            return Err(format!(
+                "{name} has an anonymous member, whose fields a descriptor cannot name"
+            ));
+        }
+        // libclang's errors are negative: no offset is known then.
+        let offset = field.field_offset();
         let ty = field.ty();
         let (element, count) = match ty.canonical().kind() {
             CXType_ConstantArray if ty.canonical().array_len() <= MAX_ARRAY => {
@@ -188,12 +194,8 @@ fn structure(record: Ty<'_>) -> Result<Value, String> {
         };
         let mapped = map(element, Position::Parameter)
             .map_err(|why| format!("{name}'s field {field_name}: {why}"))?;
-        if mapped.own.is_some() || mapped.ty == "buffer" || mapped.ty == "function" {
-            // Inside a struct every pointer is a plain pointer.
-            fields.extend((0..count).map(|_| json!("pointer")));
-        } else {
-            fields.extend((0..count).map(|_| mapped.ty.clone()));
-        }
+        let ty = in_struct(mapped);
+        fields.extend((0..count).map(|_| ty.clone()));
         let (size, align) = (element.canonical().size(), element.canonical().align());
         let (Ok(offset), Ok(size), Ok(align), Ok(count)) = (
             u64::try_from(offset),
@@ -203,12 +205,13 @@ fn structure(record: Ty<'_>) -> Result<Value, String> {
         ) else {
             return Err(format!("{name}'s field {field_name} has no known layout"));
         };
+        let offset = offset / 8;
         placed.extend((0..count).map(|i| (offset + i * size, size, align)));
     }
     if fields.is_empty() {
         return Err(format!("{name} has no fields"));
     }
-    if !natural(&placed, record.size() as u64) {
+    if !natural(&placed, record.size() as u64, record.align() as u64) {
         return Err(format!(
             "{name} is packed or over-aligned: a descriptor's struct would lay it out differently"
         ));
@@ -216,19 +219,27 @@ fn structure(record: Ty<'_>) -> Result<Value, String> {
     Ok(json!({ "struct": fields }))
 }
 
-/// Whether fields of these (offset, size, alignment) in this order, in a
-/// struct of `size` bytes, are where C's natural layout puts them.
-fn natural(placed: &[(u64, u64, u64)], size: u64) -> bool {
-    let mut end: u64 = 0;
-    let mut max_align = 1;
-    for &(offset, field_size, align) in placed {
-        if align == 0 || offset != end.next_multiple_of(align) {
-            return false;
-        }
-        end = offset + field_size;
-        max_align = max_align.max(align);
+/// A field's type inside a struct, where every pointer is a plain pointer.
+pub fn in_struct(mapped: Mapped) -> Value {
+    if mapped.own.is_some() || mapped.ty == "buffer" || mapped.ty == "function" {
+        Value::from("pointer")
+    } else {
+        mapped.ty
     }
-    end.next_multiple_of(max_align) == size
+}
+
+/// Whether fields of these (offset, size, alignment) in this order, in a
+/// struct of `size` bytes aligned to `align`, are where C's natural layout
+/// (as a descriptor's struct is laid out) puts them.
+fn natural(placed: &[(u64, u64, u64)], size: u64, align: u64) -> bool {
+    if placed.iter().any(|&(_, _, a)| !a.is_power_of_two()) {
+        return false;
+    }
+    let sizes: Vec<(u64, u64)> = placed.iter().map(|&(_, s, a)| (s, a)).collect();
+    let (offsets, natural_size, natural_align) = ffic_schema::struct_layout(&sizes);
+    offsets.iter().eq(placed.iter().map(|(o, _, _)| o))
+        && natural_size == size
+        && natural_align == align
 }
 
 #[cfg(test)]
@@ -238,10 +249,12 @@ mod tests {
     #[test]
     fn natural_layout_is_recognised_and_packing_is_not() {
         // struct { char c; int i; }: 4 bytes of padding, 8 in all.
-        assert!(natural(&[(0, 1, 1), (4, 4, 4)], 8));
+        assert!(natural(&[(0, 1, 1), (4, 4, 4)], 8, 4));
         // The same, packed: the int right after the char.
-        assert!(!natural(&[(0, 1, 1), (1, 4, 4)], 5));
+        assert!(!natural(&[(0, 1, 1), (1, 4, 4)], 5, 1));
         // Over-aligned: 16 bytes where 8 would do.
-        assert!(!natural(&[(0, 1, 1), (4, 4, 4)], 16));
+        assert!(!natural(&[(0, 1, 1), (4, 4, 4)], 16, 16));
+        // Over-aligned at its natural size: two doubles aligned to 16.
+        assert!(!natural(&[(0, 8, 8), (8, 8, 8)], 16, 16));
     }
 }

@@ -14,6 +14,9 @@ use crate::map::{self, Position};
 use clang_sys::*;
 use serde_json::{Map, Value, json};
 
+/// Field names a view class keeps for itself.
+pub const RESERVED: [&str; 2] = ["bytes", "constructor"];
+
 /// A named struct and its fields.
 pub type Named = (String, Map<String, Value>);
 
@@ -68,7 +71,12 @@ fn fields(record: Ty<'_>, known: &[Named]) -> Result<Map<String, Value>, String>
             }
             _ => json!(primitive(field.ty())?),
         };
-        out.insert(field.name(), spec);
+        let name = field.name();
+        // The view class has these of its own.
+        if RESERVED.contains(&name.as_str()) {
+            return Err(format!("its field {name} would hide the view's own {name}"));
+        }
+        out.insert(name, spec);
     }
     Ok(out)
 }
@@ -81,14 +89,10 @@ fn unnamed(declaration: &Cursor<'_>) -> bool {
 }
 
 /// The primitive a field of type `ty` holds (every pointer a `pointer`).
-fn primitive(ty: Ty<'_>) -> Result<String, String> {
-    let mapped = map::map(ty, Position::Parameter)?;
-    let name = mapped
-        .ty
-        .as_str()
-        .ok_or("a struct array has no field type")?;
-    Ok(match name {
-        "buffer" | "function" => "pointer".to_owned(),
-        other => other.to_owned(),
-    })
+fn primitive(ty: Ty<'_>) -> Result<Value, String> {
+    let field = map::in_struct(map::map(ty, Position::Parameter)?);
+    match field {
+        Value::String(_) => Ok(field),
+        _ => Err("an array of structs has no field type".into()),
+    }
 }

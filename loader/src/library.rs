@@ -409,12 +409,9 @@ impl DynamicLibrary {
                 && lazy.is_none()
             {
                 let invoker = match compiled.and_then(|b| b.invoke) {
-                    // SAFETY: a verified invoke trampoline, which has
-                    // exactly the InvokeFn machine signature; it stays
-                    // mapped with `code`, which the library owns.
-                    Some(f) => {
-                        Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) })
-                    }
+                    // SAFETY: a verified invoke trampoline; it stays mapped
+                    // with `code`, which the library owns.
+                    Some(f) => unsafe { invoke_code(f) },
                     None => match ffi.get(signature) {
                         Some(invoker) => invoker.clone(),
                         None => {
@@ -424,11 +421,7 @@ impl DynamicLibrary {
                         }
                     },
                 };
-                let fast = FastCode {
-                    returning: compiled.and_then(|b| b.fast),
-                    reentrant: compiled.and_then(|b| b.reentrant),
-                };
-                let _ = code.set((invoker, fast));
+                let _ = code.set((invoker, fast_code(compiled)));
             }
             entries.push(Entry { address, code });
         }
@@ -478,14 +471,10 @@ impl DynamicLibrary {
             return Ok((invoker, FastCode::default()));
         };
         pieces.push(piece);
-        let fast = FastCode {
-            returning: bound.fast,
-            reentrant: bound.reentrant,
-        };
-        // SAFETY: as in `bind`: a verified invoke trampoline, mapped as long
-        // as its piece, which the library now holds.
-        let invoker = Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(invoke) });
-        Ok((invoker, fast))
+        // SAFETY: a verified invoke trampoline, mapped as long as its piece,
+        // which the library now holds.
+        let invoker = unsafe { invoke_code(invoke) };
+        Ok((invoker, fast_code(Some(bound))))
     }
 
     /// The invoker and fast trampolines of the present function at `index`,
@@ -645,7 +634,7 @@ impl DynamicLibrary {
                 // SAFETY: a verified invoke trampoline of this signature,
                 // mapped as long as the library the pointer borrows (which
                 // keeps every piece the lazy JIT compiled).
-                invoker: Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) }),
+                invoker: unsafe { invoke_code(f) },
                 path: self.path,
                 _code: PhantomData,
             }),
@@ -695,6 +684,24 @@ impl DynamicLibrary {
     /// Symbol names in descriptor order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.library.symbols.iter().map(|s| s.name.as_str())
+    }
+}
+
+/// The invoker of a compiled invoke trampoline at `f`.
+///
+/// # Safety
+/// `f` must be a verified invoke trampoline (exactly the `InvokeFn` machine
+/// signature), mapped for as long as the invoker is used.
+unsafe fn invoke_code(f: *const u8) -> Invoker {
+    // SAFETY: forwarded from this function's contract.
+    Invoker::Code(unsafe { std::mem::transmute::<*const u8, InvokeFn>(f) })
+}
+
+/// The fast trampolines of a compiled symbol (none without compiled code).
+fn fast_code(bound: Option<crate::BoundSymbol>) -> FastCode {
+    FastCode {
+        returning: bound.and_then(|b| b.fast),
+        reentrant: bound.and_then(|b| b.reentrant),
     }
 }
 

@@ -308,6 +308,15 @@ pub enum FieldKind {
     Array(Primitive, u64),
 }
 
+/// Field names a named struct's view class keeps for itself.
+pub const RESERVED_FIELDS: [&str; 2] = ["bytes", "constructor"];
+
+/// Whether `name` can name a field of a named struct: an identifier the
+/// view class does not keep for itself.
+pub fn is_field_name(name: &str) -> bool {
+    crate::path::is_plain_identifier(name) && !RESERVED_FIELDS.contains(&name)
+}
+
 /// The primitive a struct field may name: one with a value that stock
 /// Deno has.
 pub fn field_primitive(name: &str) -> Option<Primitive> {
@@ -329,6 +338,10 @@ fn shape_of(
     let mut kinds = Vec::with_capacity(fields.len());
     let mut sizes = Vec::with_capacity(fields.len());
     for (name, spec) in fields {
+        // What the check refused is no struct.
+        if !is_field_name(name) {
+            return None;
+        }
         let (kind, layout) = match spec {
             Value::String(s) => match field_primitive(s) {
                 Some(p) => (FieldKind::Primitive(p), target.primitive_layout(p)),
@@ -345,7 +358,11 @@ fn shape_of(
             }
             Value::Array(pair) => {
                 let p = field_primitive(pair.first()?.as_str()?)?;
-                let count = pair.get(1)?.as_u64().filter(|&n| n > 0)?;
+                // Checked: a whole number of elements, within the bound.
+                let count = pair.get(1)?.as_f64().filter(|n| n.fract() == 0.0)? as u64;
+                if !(1..=crate::types::MAX_ARRAY_FIELD).contains(&count) {
+                    return None;
+                }
                 let (size, align) = target.primitive_layout(p);
                 (
                     FieldKind::Array(p, count),

@@ -154,6 +154,23 @@ impl Rules<'_> {
         for (field, spec) in fields {
             let mut path = base.to_vec();
             path.push(PathSegment::Key(field.clone()));
+            if !crate::ir::is_field_name(field) {
+                let message = if crate::path::is_plain_identifier(field) {
+                    format!(
+                        "a field cannot be named {}: its view class has its own",
+                        quoted(field)
+                    )
+                } else {
+                    format!(
+                        "the field name {} is not a JavaScript identifier",
+                        quoted(field)
+                    )
+                };
+                self.emit(
+                    Diagnostic::new(Severity::Error, Code::InvalidParameterNames, path.clone(), message)
+                        .expected("ASCII letters, digits, '_' or '$', not starting with a digit; not bytes or constructor"),
+                );
+            }
             let named = match spec {
                 Value::Object(_) => {
                     self.fields_of(spec, &path, owner, known);

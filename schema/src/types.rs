@@ -17,8 +17,8 @@ pub const EXTENSION_FIELD: &str = "ffic";
 /// The top-level key a descriptor file may use to name its JSON Schema.
 pub const SCHEMA_FIELD: &str = "$schema";
 
-/// The top-level key of ffic's extension for the whole library (constants),
-/// stripped before Deno sees the descriptor.
+/// The top-level key of ffic's extension for the whole library (named
+/// constants and structs), stripped before Deno sees the descriptor.
 pub const LIBRARY_FIELD: &str = "$ffic";
 
 /// Whether a top-level key names something other than a symbol.
@@ -53,6 +53,9 @@ pub struct LibraryExtension {
     pub structs: Option<Map<String, Value>>,
 }
 
+/// The most elements a fixed-array field of a named struct holds.
+pub const MAX_ARRAY_FIELD: u64 = 1 << 20;
+
 /// A named struct's fields in order: each a primitive's name, the name of
 /// a struct listed before this one, an inline struct (nested, unnamed), or
 /// `[primitive, count]` for a fixed array.
@@ -76,7 +79,10 @@ impl JsonSchema for StructFields {
                         nested,
                         {
                             "type": "array",
-                            "prefixItems": [{ "type": "string" }, { "type": "integer", "minimum": 1 }],
+                            "prefixItems": [
+                                { "type": "string" },
+                                { "type": "integer", "minimum": 1, "maximum": MAX_ARRAY_FIELD }
+                            ],
                             "minItems": 2,
                             "maxItems": 2
                         }

@@ -23,7 +23,7 @@ fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
     };
     // A closed pipe is the reader's choice, as in Deno: stop quietly.
     if result.is_err() {
-        std::process::exit(0);
+        closed_pipe();
     }
 }
 
@@ -37,8 +37,15 @@ fn write(scope: &mut v8::PinScope, args: Args, _: Ret) {
         .and_then(|()| out.flush())
         .is_err()
     {
-        std::process::exit(0);
+        closed_pipe();
     }
+}
+
+/// Ends the process quietly when stdout is gone, once the cache's stores
+/// are written.
+fn closed_pipe() -> ! {
+    ffic_loader::cache::finish_stores();
+    std::process::exit(0);
 }
 
 /// `now()`: milliseconds since the host started, with sub-millisecond precision.

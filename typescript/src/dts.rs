@@ -134,7 +134,8 @@ fn shape_declarations(variadics: &[&Symbol]) -> String {
         "\n/** The argument each type of a variadic call shape takes. */\nexport interface VariadicArgument {\n",
     );
     for row in TABLE.iter().filter(|row| row.kind != Kind::Void) {
-        let ty = Type::Primitive(row.primitive);
+        // It travels promoted (a `bool` as an `int`), and takes what that takes.
+        let ty = Type::Primitive(row.primitive.promoted());
         let _ = writeln!(out, "  {}: {};", row.name, parameter(&ty));
     }
     out.push_str("}\n");

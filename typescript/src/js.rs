@@ -128,7 +128,8 @@ fn constants(library: &Library) -> String {
     let entries: Vec<String> = library
         .constants
         .iter()
-        .map(|(name, value)| format!("  {}: {},", quoted(name), constant_literal(value)))
+        // Computed keys: `"__proto__": v` would set the prototype instead.
+        .map(|(name, value)| format!("  [{}]: {},", quoted(name), constant_literal(value)))
         .collect();
     format!(
         "\n// The library's named constants.\nexport const constants = Object.freeze({{\n{}\n}});\n",

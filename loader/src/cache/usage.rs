@@ -83,7 +83,12 @@ impl Cache {
                 let Some(kind) = item.file_name().to_str().and_then(|n| kind_of(n, kind)) else {
                     continue;
                 };
-                let metadata = item.metadata()?;
+                // A file another process removed meanwhile is not listed.
+                let metadata = match item.metadata() {
+                    Ok(metadata) => metadata,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => return Err(e),
+                };
                 if !metadata.is_file() {
                     continue;
                 }
