@@ -238,64 +238,12 @@ fn function(declaration: &Cursor<'_>, name: &str) -> Result<Function, String> {
     })
 }
 
-/// Words a TypeScript parameter cannot be named.
-const RESERVED: &[&str] = &[
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "import",
-    "in",
-    "instanceof",
-    "new",
-    "null",
-    "return",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "yield",
-    "let",
-    "static",
-    "implements",
-    "interface",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "await",
-    "arguments",
-    "eval",
-];
-
 /// A parameter's name as a JavaScript identifier: the C name (with `_`
 /// after a reserved word), else `argN`.
 fn js_name(c_name: &str, index: usize) -> String {
     if c_name.is_empty() {
         format!("arg{index}")
-    } else if RESERVED.contains(&c_name) {
+    } else if ffic_schema::RESERVED_WORDS.contains(&c_name) {
         format!("{c_name}_")
     } else {
         c_name.to_owned()

@@ -15,6 +15,7 @@ mod path;
 mod place;
 mod schema_check;
 mod semantic;
+pub use semantic::RESERVED_WORDS;
 mod suggest;
 pub mod types;
 mod untagged;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use std::collections::HashSet;
 
 /// Words a JavaScript parameter may not be named (reserved in strict mode).
-const RESERVED_WORDS: [&str; 46] = [
+pub const RESERVED_WORDS: [&str; 46] = [
     "arguments",
     "await",
     "break",
