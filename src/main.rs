@@ -127,6 +127,9 @@ Examples:
         /// Keep only named structs whose whole name matches REGEX (repeatable).
         #[arg(long = "struct", value_name = "REGEX")]
         structs: Vec<String>,
+        /// The native library the generated module's open() opens by default.
+        #[arg(long, value_name = "NAME")]
+        library: Option<String>,
         /// Write the descriptor here (default: stdout).
         #[arg(short, long, value_name = "SYMBOLS.json")]
         output: Option<PathBuf>,
@@ -227,6 +230,7 @@ fn main() -> ExitCode {
             define,
             function,
             structs,
+            library,
             output,
         } => {
             let options = ffic_import::Options {
@@ -235,6 +239,7 @@ fn main() -> ExitCode {
                 defines: define,
                 functions: function,
                 structs,
+                library,
             };
             import::run(&options, output.as_deref())
         }

@@ -164,9 +164,21 @@ fn imported_structs_have_the_c_compilers_layout() {
 
 /// Imports a system header into `dir`, checks and compiles it; the parsed
 /// descriptor.
-fn import_system(header: &str, dir: &Path, name: &str) -> serde_json::Map<String, Value> {
+fn import_system(
+    header: &str,
+    dir: &Path,
+    name: &str,
+    library: &str,
+) -> serde_json::Map<String, Value> {
     let out = dir.join(format!("{name}.json"));
-    let imported = ffic(&["import", header, "-o", out.to_str().unwrap()]);
+    let imported = ffic(&[
+        "import",
+        header,
+        "--library",
+        library,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(imported.status.code(), Some(0), "{imported:?}");
     let checked = ffic(&["check", "--deny-warnings", out.to_str().unwrap()]);
     assert_eq!(checked.status.code(), Some(0), "{checked:?}");
@@ -183,7 +195,8 @@ fn import_system(header: &str, dir: &Path, name: &str) -> serde_json::Map<String
 #[test]
 fn the_system_zlib_and_sqlite_headers_import_check_and_compile() {
     let dir = tempfile::tempdir().unwrap();
-    let zlib = import_system("/usr/include/zlib.h", dir.path(), "zlib");
+    let zlib = import_system("/usr/include/zlib.h", dir.path(), "zlib", "libz.so.1");
+    assert_eq!(zlib["$ffic"]["library"], "libz.so.1");
     assert!(zlib.len() >= 70, "{}", zlib.len());
     assert_eq!(zlib["zlibVersion"]["result"], "pointer");
     assert_eq!(zlib["zlibVersion"]["ffic"]["result"], "cstring");
@@ -195,7 +208,12 @@ fn the_system_zlib_and_sqlite_headers_import_check_and_compile() {
         zlib["crc32"]["ffic"]["parameterNames"],
         serde_json::json!(["crc", "buf", "len"])
     );
-    let sqlite = import_system("/usr/include/sqlite3.h", dir.path(), "sqlite3");
+    let sqlite = import_system(
+        "/usr/include/sqlite3.h",
+        dir.path(),
+        "sqlite3",
+        "libsqlite3.so.0",
+    );
     assert!(sqlite.len() > 200, "{}", sqlite.len());
     assert_eq!(
         sqlite["sqlite3_open"]["parameters"],
@@ -238,7 +256,7 @@ fn a_header_that_does_not_compile_or_exist_is_refused() {
 #[test]
 fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
     let dir = tempfile::tempdir().unwrap();
-    import_system("/usr/include/zlib.h", dir.path(), "zlib");
+    import_system("/usr/include/zlib.h", dir.path(), "zlib", "libz.so.1");
     let module = dir.path().join("zlib.js");
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/zlib.js");
     let deno = Path::new(env!("CARGO_MANIFEST_DIR"))

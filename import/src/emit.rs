@@ -9,15 +9,19 @@ use crate::structs::Named;
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 
-/// The descriptor text of `constants` and `structs` (first, one per line)
-/// and `functions`.
+/// The descriptor text of the default `library`, `constants` and `structs`
+/// (first, one per line) and `functions`.
 pub fn descriptor(
+    library: Option<&str>,
     constants: &[(String, Constant)],
     structs: &[Named],
     functions: &[Function],
 ) -> String {
     let mut out = String::from("{");
     let mut sections = Vec::new();
+    if let Some(library) = library {
+        sections.push(format!("    \"library\": {}", json!(library)));
+    }
     let constants: Vec<String> = constants
         .iter()
         .filter_map(|(name, value)| Some(format!("      {}: {}", json!(name), number(value)?)))

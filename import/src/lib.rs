@@ -66,6 +66,8 @@ pub struct Options {
     /// Only named structs whose whole name matches one of these (all when
     /// empty).
     pub structs: Vec<String>,
+    /// The native library the generated module opens by default.
+    pub library: Option<String>,
 }
 
 /// A symbol left out, where it is declared and why.
@@ -176,7 +178,12 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     warnings.retain(|w| warned.insert(w.symbol.clone()));
     let constants = constants::collect(&unit, &options.header, &arguments)?;
     Ok(Imported {
-        text: emit::descriptor(&constants, &named_structs, &functions),
+        text: emit::descriptor(
+            options.library.as_deref(),
+            &constants,
+            &named_structs,
+            &functions,
+        ),
         functions: functions.len(),
         constants: constants.len(),
         structs: named_structs.len(),

@@ -457,6 +457,7 @@ impl DynamicLibrary {
             symbols: vec![symbol.clone()],
             constants: Vec::new(),
             structs: Vec::new(),
+            default_library: None,
         };
         let resolved = Arc::new(self.resolved.only(index, &self.library)?);
         let piece = crate::shared::jit(&one, &resolved, helpers, || {

@@ -262,6 +262,8 @@ pub struct Library {
     /// Named structs (`"$ffic"`'s), in file order, for typed views; no part
     /// of the digest either.
     pub structs: Vec<NamedStruct>,
+    /// The native library the generated module opens by default.
+    pub default_library: Option<String>,
 }
 
 /// A named struct with its fields' names and C layout.
@@ -443,11 +445,17 @@ impl Library {
                 });
             }
         }
+        let default_library = descriptor
+            .library
+            .as_ref()
+            .and_then(|l| l.library.clone())
+            .filter(|name| !name.is_empty());
         Library {
             target,
             symbols,
             constants,
             structs,
+            default_library,
         }
     }
 }

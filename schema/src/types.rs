@@ -51,6 +51,10 @@ pub struct LibraryExtension {
     #[serde(default)]
     #[schemars(with = "BTreeMap<ParameterName, StructFields>")]
     pub structs: Option<Map<String, Value>>,
+    /// The native library to open when the generated module's `open()` is
+    /// given no path (`"libz.so.1"`).
+    #[schemars(length(min = 1))]
+    pub library: Option<String>,
 }
 
 /// The most elements a fixed-array field of a named struct holds.

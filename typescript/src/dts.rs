@@ -54,7 +54,16 @@ pub fn declarations(library: &Library, name: &str, source: &str) -> String {
     out.push_str("  readonly symbols: Symbols;\n");
     out.push_str("}\n\n");
     out.push_str("/** Opens the native library at `path` with these symbols (`Deno.dlopen`). */\n");
-    out.push_str("export declare function open(path: string | URL): Library;\n");
+    match &library.default_library {
+        Some(name) => {
+            let _ = writeln!(
+                out,
+                "/** Opens `{}` when no path is given. */\nexport declare function open(path?: string | URL): Library;",
+                comment_text(name)
+            );
+        }
+        None => out.push_str("export declare function open(path: string | URL): Library;\n"),
+    }
     let variadics: Vec<&Symbol> = library
         .symbols
         .iter()

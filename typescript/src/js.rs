@@ -106,10 +106,19 @@ pub fn module(library: &Library, name: &str, source: &str) -> String {
         .iter()
         .filter(|s| variadic_function(s))
         .collect();
-    if own.is_empty() && variadics.is_empty() {
-        out.push_str("export function open(path) {\n  return Deno.dlopen(path, symbols);\n}\n");
+    let opens = if own.is_empty() && variadics.is_empty() {
+        "export function open(path) {\n  return Deno.dlopen(path, symbols);\n}\n".to_owned()
     } else {
-        out.push_str(&wrappers(&own));
+        wrappers(&own)
+    };
+    // A library named in the descriptor is what `open()` opens by default.
+    match &library.default_library {
+        Some(name) => out.push_str(&opens.replacen(
+            "export function open(path) {",
+            &format!("export function open(path = {}) {{", quoted(name)),
+            1,
+        )),
+        None => out.push_str(&opens),
     }
     if !variadics.is_empty() {
         out.push_str(&shape_function(&variadics));
