@@ -313,3 +313,55 @@ fn a_header_with_structs_and_no_constants_imports() {
         "{warnings}"
     );
 }
+
+#[test]
+fn a_rust_librarys_cbindgen_header_imports_and_runs_alike_under_ffic_and_stock_deno() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/rustlib.rs");
+    let library = dir.path().join("librustlib.so");
+    let built = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .args(["--edition", "2024", "--crate-type", "cdylib", "-O", "-o"])
+        .arg(&library)
+        .arg(&source)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{built:?}");
+    let header = dir.path().join("rustlib.h");
+    cbindgen::Builder::new()
+        .with_src(&source)
+        .with_language(cbindgen::Language::C)
+        .generate()
+        .expect("cbindgen reads the library")
+        .write_to_file(&header);
+    let descriptor = dir.path().join("rustlib.json");
+    let imported = ffic(&[
+        "import",
+        header.to_str().unwrap(),
+        "--library",
+        library.to_str().unwrap(),
+        "-o",
+        descriptor.to_str().unwrap(),
+    ]);
+    assert_eq!(imported.status.code(), Some(0), "{imported:?}");
+    let compiled = ffic(&["compile", descriptor.to_str().unwrap()]);
+    assert_eq!(compiled.status.code(), Some(0), "{compiled:?}");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/rustlib.js");
+    let module = dir.path().join("rustlib.js");
+    let deno = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/typescript/node_modules/@deno/linux-x64-glibc/deno");
+    let run = |program: &Path, pre: &[&str]| {
+        let out = Command::new(program)
+            .args(pre)
+            .arg(&script)
+            .arg(&module)
+            .env("NO_COLOR", "1")
+            .env("FFIC_CACHE_DIR", dir.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run", "-A"]);
+    assert_eq!(ours, run(&deno, &["run", "-A"]));
+    assert_eq!(ours, "2.5 30n 6n 0n\n42 16\n");
+}
