@@ -253,29 +253,38 @@ fn a_header_that_does_not_compile_or_exist_is_refused() {
     assert_eq!(missing.status.code(), Some(2), "{missing:?}");
 }
 
-#[test]
-fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
-    let dir = tempfile::tempdir().unwrap();
-    import_system("/usr/include/zlib.h", dir.path(), "zlib", "libz.so.1");
-    let module = dir.path().join("zlib.js");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/zlib.js");
-    let deno = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/typescript/node_modules/@deno/linux-x64-glibc/deno");
+/// The stdout of `tests/import/SCRIPT` given the module `dir/MODULE`,
+/// asserted the same, byte for byte, under `ffic run` and stock Deno.
+fn same_under_ffic_and_deno(script: &str, dir: &Path, module: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("tests/import").join(script);
+    let deno = root.join("tests/typescript/node_modules/@deno/linux-x64-glibc/deno");
     let run = |program: &Path, pre: &[&str]| {
         let out = Command::new(program)
             .args(pre)
             .arg(&script)
-            .arg(&module)
+            .arg(dir.join(module))
             .env("NO_COLOR", "1")
-            .env("FFIC_CACHE_DIR", dir.path().join("cache"))
+            .env("FFIC_CACHE_DIR", dir.join("cache"))
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
         String::from_utf8(out.stdout).unwrap()
     };
     let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run", "-A"]);
-    let theirs = run(&deno, &["run", "-A"]);
-    assert_eq!(ours, theirs);
+    assert_eq!(
+        ours,
+        run(&deno, &["run", "-A"]),
+        "stdout differs from stock Deno"
+    );
+    ours
+}
+
+#[test]
+fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
+    let dir = tempfile::tempdir().unwrap();
+    import_system("/usr/include/zlib.h", dir.path(), "zlib", "libz.so.1");
+    let ours = same_under_ffic_and_deno("zlib.js", dir.path(), "zlib.js");
     assert!(ours.starts_with("true 0 9\n"), "{ours}");
     assert!(ours.contains("true hello, imported zlib\ntrue\n"), "{ours}");
     // deflate through the z_stream view: all 600 bytes in, few out.
@@ -345,23 +354,6 @@ fn a_rust_librarys_cbindgen_header_imports_and_runs_alike_under_ffic_and_stock_d
     assert_eq!(imported.status.code(), Some(0), "{imported:?}");
     let compiled = ffic(&["compile", descriptor.to_str().unwrap()]);
     assert_eq!(compiled.status.code(), Some(0), "{compiled:?}");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/rustlib.js");
-    let module = dir.path().join("rustlib.js");
-    let deno = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/typescript/node_modules/@deno/linux-x64-glibc/deno");
-    let run = |program: &Path, pre: &[&str]| {
-        let out = Command::new(program)
-            .args(pre)
-            .arg(&script)
-            .arg(&module)
-            .env("NO_COLOR", "1")
-            .env("FFIC_CACHE_DIR", dir.path().join("cache"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let ours = run(Path::new(env!("CARGO_BIN_EXE_ffic")), &["run", "-A"]);
-    assert_eq!(ours, run(&deno, &["run", "-A"]));
+    let ours = same_under_ffic_and_deno("rustlib.js", dir.path(), "rustlib.js");
     assert_eq!(ours, "2.5 30n 6n 0n\n42 16\n");
 }

@@ -13,6 +13,7 @@
 
 use crate::clang::Ty;
 use clang_sys::*;
+use ffic_schema::types::Primitive;
 use serde_json::{Value, json};
 
 /// Where a type is used.
@@ -34,9 +35,9 @@ pub struct Mapped {
 }
 
 impl Mapped {
-    fn plain(name: &str) -> Mapped {
+    fn plain(p: Primitive) -> Mapped {
         Mapped {
-            ty: Value::from(name),
+            ty: Value::from(p.name()),
             own: None,
         }
     }
@@ -54,7 +55,7 @@ pub fn map(ty: Ty<'_>, position: Position) -> Result<Mapped, String> {
     let spelled = || ty.spelling();
     match canonical.kind() {
         CXType_Void => match position {
-            Position::Result => Ok(Mapped::plain("void")),
+            Position::Result => Ok(Mapped::plain(Primitive::Void)),
             Position::Parameter => Err("a void parameter".into()),
         },
         CXType_Enum => {
@@ -74,13 +75,13 @@ pub fn map(ty: Ty<'_>, position: Position) -> Result<Mapped, String> {
 
 /// `usize` or `isize` for the typedefs C code uses for sizes and
 /// addresses, wherever they are in `ty`'s chain of typedefs.
-fn pointer_sized(ty: Ty<'_>) -> Option<&'static str> {
+fn pointer_sized(ty: Ty<'_>) -> Option<Primitive> {
     let mut layer = Some(ty);
     while let Some(ty) = layer {
         if ty.kind() == CXType_Typedef {
             match ty.typedef_name().as_str() {
-                "size_t" | "uintptr_t" => return Some("usize"),
-                "ssize_t" | "ptrdiff_t" | "intptr_t" => return Some("isize"),
+                "size_t" | "uintptr_t" => return Some(Primitive::Usize),
+                "ssize_t" | "ptrdiff_t" | "intptr_t" => return Some(Primitive::Isize),
                 _ => {}
             }
         }
@@ -89,20 +90,20 @@ fn pointer_sized(ty: Ty<'_>) -> Option<&'static str> {
     None
 }
 
-/// The descriptor name of a scalar C type kind (LP64).
-fn scalar(kind: CXTypeKind) -> Option<&'static str> {
+/// The primitive of a scalar C type kind (LP64).
+fn scalar(kind: CXTypeKind) -> Option<Primitive> {
     Some(match kind {
-        CXType_Bool => "bool",
-        CXType_Char_S | CXType_SChar => "i8",
-        CXType_Char_U | CXType_UChar => "u8",
-        CXType_Short => "i16",
-        CXType_UShort => "u16",
-        CXType_Int => "i32",
-        CXType_UInt => "u32",
-        CXType_Long | CXType_LongLong => "i64",
-        CXType_ULong | CXType_ULongLong => "u64",
-        CXType_Float => "f32",
-        CXType_Double => "f64",
+        CXType_Bool => Primitive::Bool,
+        CXType_Char_S | CXType_SChar => Primitive::I8,
+        CXType_Char_U | CXType_UChar => Primitive::U8,
+        CXType_Short => Primitive::I16,
+        CXType_UShort => Primitive::U16,
+        CXType_Int => Primitive::I32,
+        CXType_UInt => Primitive::U32,
+        CXType_Long | CXType_LongLong => Primitive::I64,
+        CXType_ULong | CXType_ULongLong => Primitive::U64,
+        CXType_Float => Primitive::F32,
+        CXType_Double => Primitive::F64,
         _ => return None,
     })
 }
@@ -123,27 +124,27 @@ fn refusal(kind: CXTypeKind, spelled: &str) -> String {
 fn pointer(canonical: Ty<'_>, position: Position) -> Mapped {
     let pointee = canonical.pointee();
     match pointee.canonical().kind() {
-        CXType_FunctionProto | CXType_FunctionNoProto => Mapped::plain("function"),
+        CXType_FunctionProto | CXType_FunctionNoProto => Mapped::plain(Primitive::Function),
         CXType_Char_S | CXType_Char_U | CXType_SChar | CXType_UChar => {
             let text = matches!(pointee.canonical().kind(), CXType_Char_S | CXType_Char_U);
-            let own = (text && pointee.is_const()).then_some("cstring");
+            let own = (text && pointee.is_const()).then_some(Primitive::CString.name());
             match position {
                 Position::Parameter => Mapped {
-                    ty: Value::from("buffer"),
+                    ty: Value::from(Primitive::Buffer.name()),
                     own,
                 },
                 Position::Result => Mapped {
-                    ty: Value::from("pointer"),
+                    ty: Value::from(Primitive::Pointer.name()),
                     own,
                 },
             }
         }
         // Arrays and out-parameters of numbers: a typed array passes.
         kind if scalar(kind).is_some() || kind == CXType_Enum => match position {
-            Position::Parameter => Mapped::plain("buffer"),
-            Position::Result => Mapped::plain("pointer"),
+            Position::Parameter => Mapped::plain(Primitive::Buffer),
+            Position::Result => Mapped::plain(Primitive::Pointer),
         },
-        _ => Mapped::plain("pointer"),
+        _ => Mapped::plain(Primitive::Pointer),
     }
 }
 
@@ -221,8 +222,9 @@ fn structure(record: Ty<'_>) -> Result<Value, String> {
 
 /// A field's type inside a struct, where every pointer is a plain pointer.
 pub fn in_struct(mapped: Mapped) -> Value {
-    if mapped.own.is_some() || mapped.ty == "buffer" || mapped.ty == "function" {
-        Value::from("pointer")
+    let pointer_like = [Primitive::Buffer, Primitive::Function].map(Primitive::name);
+    if mapped.own.is_some() || pointer_like.iter().any(|p| mapped.ty == *p) {
+        Value::from(Primitive::Pointer.name())
     } else {
         mapped.ty
     }
