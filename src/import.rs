@@ -56,10 +56,11 @@ pub fn run(options: &Options, out: Option<&Path>) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     eprintln!(
-        "imported {} functions, {} constants and {} structs from {} ({} left out) in {:.1} ms",
+        "imported {} functions, {} constants and {} structs ({} typedef names) from {} ({} left out) in {:.1} ms",
         imported.functions,
         imported.constants,
         imported.structs,
+        imported.struct_aliases,
         options.header.display(),
         imported.warnings.len(),
         started.elapsed().as_secs_f64() * 1000.0

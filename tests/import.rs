@@ -87,7 +87,8 @@ fn every_construct_imports_as_the_golden_descriptor_and_refusals_say_why() {
         assert!(found.contains(reason), "{found}");
     }
     assert!(
-        warnings.contains("imported 31 functions, 11 constants and 2 structs from"),
+        warnings
+            .contains("imported 32 functions, 11 constants and 3 structs (2 typedef names) from"),
         "{warnings}"
     );
     // What is imported passes ffic check.
@@ -287,9 +288,10 @@ fn an_imported_zlib_runs_alike_under_ffic_and_stock_deno() {
     let ours = same_under_ffic_and_deno("zlib.js", dir.path(), "zlib.js");
     assert!(ours.starts_with("true 0 9\n"), "{ours}");
     assert!(ours.contains("true hello, imported zlib\ntrue\n"), "{ours}");
-    // deflate through the z_stream view: all 600 bytes in, few out.
+    // deflate through the z_stream view: all 600 bytes in, few out; the
+    // typedef's name is the tag's class.
     assert!(
-        ours.ends_with("true\ntrue 600n true 0 null\ntrue 112\n"),
+        ours.ends_with("true\ntrue 600n true 0 null\ntrue 112\ntrue z_stream_s\n"),
         "{ours}"
     );
 }
@@ -356,4 +358,45 @@ fn a_rust_librarys_cbindgen_header_imports_and_runs_alike_under_ffic_and_stock_d
     assert_eq!(compiled.status.code(), Some(0), "{compiled:?}");
     let ours = same_under_ffic_and_deno("rustlib.js", dir.path(), "rustlib.js");
     assert_eq!(ours, "2.5 30n 6n 0n\n42 16\n");
+}
+
+#[test]
+fn the_examples_descriptors_are_what_import_makes_of_the_system_headers() {
+    // examples/zlib and examples/sqlite run over these; a header of another
+    // version (its version constant differs) imports differently, so only
+    // the same version is compared byte for byte.
+    let sqlite_functions = "sqlite3_(open|close|exec|errmsg|prepare_v2|bind_(int64|double|text)|step|reset|finalize|column_(int64|double|text))";
+    for (example, args, version) in [
+        (
+            "examples/zlib/symbols.json",
+            vec!["/usr/include/zlib.h", "--library", "libz.so.1"],
+            "ZLIB_VERSION",
+        ),
+        (
+            "examples/sqlite/symbols.json",
+            vec![
+                "/usr/include/sqlite3.h",
+                "--library",
+                "libsqlite3.so.0",
+                "--function",
+                sqlite_functions,
+            ],
+            "SQLITE_VERSION",
+        ),
+    ] {
+        let (fresh, _) = import(args[0], &args[1..]);
+        let committed =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(example)).unwrap();
+        let version_of = |text: &str| {
+            let parsed: Value = serde_json::from_str(text).unwrap();
+            parsed["$ffic"]["constants"][version].clone()
+        };
+        assert!(version_of(&fresh).is_string(), "{version} in {example}");
+        if version_of(&fresh) == version_of(&committed) {
+            assert_eq!(
+                fresh, committed,
+                "{example} is stale: import it again (the command is in main.ts beside it)"
+            );
+        }
+    }
 }

@@ -380,8 +380,6 @@ fn examples_run_the_same_under_ffic_and_deno() {
             "qsort",
             "sorted [ -2147483648, -7, 0, 3, 3, 19, 42, 100, 2147483647 ]",
         ),
-        ("zlib", "round trip true"),
-        ("sqlite", r#"{ id: 2n, name: "banana", price: 0.25 }"#),
     ] {
         let script = examples.join(example).join("main.js");
         let out = compare(script.to_str().unwrap(), &["--allow-ffi"], &[]);
@@ -391,6 +389,50 @@ fn examples_run_the_same_under_ffic_and_deno() {
             stdout.contains(expected),
             "{example}: {expected} in\n{stdout}"
         );
+    }
+}
+
+#[test]
+fn the_imported_examples_run_typed_and_precompiled_the_same_under_ffic_and_deno() {
+    // examples/zlib and examples/sqlite: descriptors `ffic import` made of
+    // the system headers, each script beside the module `ffic compile`
+    // writes for it (tests/import.rs checks the descriptors are current).
+    let dir = tempfile::tempdir().unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for (example, expected) in [
+        (
+            "zlib",
+            "deflate true 1012n -> 33n in 3 calls
+",
+        ),
+        ("sqlite", r#"{ id: 2n, name: "banana", price: 0.25 }"#),
+    ] {
+        let out = dir.path().join(example);
+        let compiled = Command::new(ffic())
+            .args(["compile", "-o"])
+            .arg(&out)
+            .arg(examples.join(example).join("symbols.json"))
+            .output()
+            .unwrap();
+        assert!(compiled.status.success(), "{compiled:?}");
+        let main = out.join("main.ts");
+        std::fs::copy(examples.join(example).join("main.ts"), &main).unwrap();
+        let main = main.to_str().unwrap();
+        let ours = compare(main, &["--allow-ffi"], &[]);
+        let stdout = String::from_utf8_lossy(&ours.stdout);
+        assert!(ours.status.success(), "{example}: {stdout}");
+        assert!(
+            stdout.contains(expected),
+            "{example}: {expected} in\n{stdout}"
+        );
+        let traced = run_with(ffic(), &["run", "--allow-ffi", "--trace-ffi"], main, &[]);
+        let trace = String::from_utf8_lossy(&traced.stderr);
+        assert!(
+            trace.contains(": artifact (mapped from its file)\n"),
+            "{example}: {trace}"
+        );
+        let check = run_with(&deno(), &["check", "--quiet"], main, &[]);
+        assert!(check.status.success(), "{example}: {check:?}");
     }
 }
 

@@ -34,13 +34,7 @@ pub fn descriptor(
     }
     let structs: Vec<String> = structs
         .iter()
-        .map(|(name, fields)| {
-            format!(
-                "      {}: {}",
-                json!(name),
-                spaced(&Value::Object(fields.clone()))
-            )
-        })
+        .map(|(name, fields)| format!("      {}: {}", json!(name), spaced(fields)))
         .collect();
     if !structs.is_empty() {
         sections.push(format!(

@@ -103,8 +103,10 @@ pub struct Imported {
     pub functions: usize,
     /// How many named constants it holds.
     pub constants: usize,
-    /// How many named structs it holds.
+    /// How many named structs it holds with fields of their own.
     pub structs: usize,
+    /// How many other names (a typedef's) for those it holds.
+    pub struct_aliases: usize,
     /// What was left out, in header order.
     pub warnings: Vec<Warning>,
 }
@@ -132,14 +134,26 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
     let unit = Unit::parse(&options.header, &arguments)?;
     let mut functions: Vec<Function> = Vec::new();
     let mut named_structs: Vec<structs::Named> = Vec::new();
+    // Typedef names of tagged structs, each listed once its struct is.
+    let mut aliases: Vec<(String, String)> = Vec::new();
     let mut warnings = Vec::new();
     for declaration in unit.declarations() {
         if !declaration.in_main_file() {
             continue;
         }
+        if let Some(alias) = structs::alias(&declaration) {
+            if matches(&struct_patterns, &alias.0) {
+                aliases.push(alias);
+                structs::list_aliases(&mut aliases, &mut named_structs);
+            }
+            continue;
+        }
         if let Some(found) = structs::named(&declaration, &named_structs) {
             match found {
-                Ok(named) if matches(&struct_patterns, &named.0) => named_structs.push(named),
+                Ok(named) if matches(&struct_patterns, &named.0) => {
+                    named_structs.push(named);
+                    structs::list_aliases(&mut aliases, &mut named_structs);
+                }
                 Ok(_) => {}
                 Err(reason) if matches(&struct_patterns, &declaration.name()) => {
                     warnings.push(Warning {
@@ -186,7 +200,8 @@ pub fn import(options: &Options) -> Result<Imported, ImportError> {
         ),
         functions: functions.len(),
         constants: constants.len(),
-        structs: named_structs.len(),
+        structs: named_structs.iter().filter(|(_, s)| s.is_object()).count(),
+        struct_aliases: named_structs.iter().filter(|(_, s)| s.is_string()).count(),
         warnings,
     })
 }

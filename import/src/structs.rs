@@ -1,7 +1,8 @@
 //! A header's named structs for typed views (`"$ffic".structs`): each
 //! struct it defines with a tag, or as the only name of a typedef, whose
 //! layout a descriptor can say (as [`crate::map`] decides for a struct by
-//! value), with its fields by name in order. A field is a primitive's
+//! value), with its fields by name in order; and each typedef's other
+//! name for such a struct, as that struct's name. A field is a primitive's
 //! name (every pointer a `pointer`), the name of a struct listed before
 //! it, an inline struct (one without a name, or defined elsewhere), or
 //! `[primitive, count]` for a fixed array.
@@ -17,8 +18,9 @@ use serde_json::{Map, Value, json};
 /// Field names a view class keeps for itself.
 pub const RESERVED: [&str; 2] = ["bytes", "constructor"];
 
-/// A named struct and its fields.
-pub type Named = (String, Map<String, Value>);
+/// A named struct and its fields (an object), or the name of a struct
+/// listed before it that it is another name for (a string).
+pub type Named = (String, Value);
 
 /// The struct `declaration` defines (a struct, or a typedef naming an
 /// anonymous struct) with its name, unless it is not one or a descriptor
@@ -31,11 +33,10 @@ pub fn named(declaration: &Cursor<'_>, known: &[Named]) -> Option<Result<Named, 
         CXCursor_TypedefDecl => {
             let record = declaration.underlying().canonical();
             let inner = record.declaration();
-            let anonymous_struct = record.kind() == CXType_Record
-                && inner.kind() == CXCursor_StructDecl
-                && unnamed(&inner)
-                && inner.is_definition();
-            if !anonymous_struct {
+            if record.kind() != CXType_Record || inner.kind() != CXCursor_StructDecl {
+                return None;
+            }
+            if !unnamed(&inner) || !inner.is_definition() {
                 return None;
             }
             (declaration.name(), record)
@@ -49,7 +50,36 @@ pub fn named(declaration: &Cursor<'_>, known: &[Named]) -> Option<Result<Named, 
     if let Err(why) = map::map(record, Position::Parameter) {
         return Some(Err(why));
     }
-    Some(fields(record, known).map(|fields| (name, fields)))
+    Some(fields(record, known).map(|fields| (name, Value::Object(fields))))
+}
+
+/// The typedef name `declaration` gives a struct with a tag of its own,
+/// and that tag (`typedef struct z_stream_s {...} z_stream;`), unless the
+/// two are the same.
+pub fn alias(declaration: &Cursor<'_>) -> Option<(String, String)> {
+    if declaration.kind() != CXCursor_TypedefDecl {
+        return None;
+    }
+    let record = declaration.underlying().canonical();
+    let inner = record.declaration();
+    let tagged =
+        record.kind() == CXType_Record && inner.kind() == CXCursor_StructDecl && !unnamed(&inner);
+    let (name, tag) = (declaration.name(), inner.name());
+    (tagged && name != tag).then_some((name, tag))
+}
+
+/// Moves each of `aliases` whose struct `listed` holds into `listed`, as a
+/// name for that struct (unless the name is taken).
+pub fn list_aliases(aliases: &mut Vec<(String, String)>, listed: &mut Vec<Named>) {
+    while let Some(i) = aliases
+        .iter()
+        .position(|(_, tag)| listed.iter().any(|(n, _)| n == tag))
+    {
+        let (name, tag) = aliases.remove(i);
+        if !listed.iter().any(|(n, _)| *n == name) {
+            listed.push((name, json!(tag)));
+        }
+    }
 }
 
 /// The fields of `record` (checked by [`map::map`]) by name.

@@ -273,6 +273,10 @@ pub struct NamedStruct {
     pub name: String,
     /// Its fields and layout.
     pub shape: Shape,
+    /// The struct at this index of [`Library::structs`] when this name is
+    /// another for it (as a C typedef gives one); that one is never an
+    /// alias itself.
+    pub alias_of: Option<usize>,
 }
 
 /// A struct's named fields, laid out by the C ABI.
@@ -348,7 +352,8 @@ fn shape_of(
             Value::String(s) => match field_primitive(s) {
                 Some(p) => (FieldKind::Primitive(p), target.primitive_layout(p)),
                 None => {
-                    let i = known.iter().position(|k| k.name == *s)?;
+                    let found = known.iter().position(|k| k.name == *s)?;
+                    let i = known[found].alias_of.unwrap_or(found);
                     let shape = &known[i].shape;
                     (FieldKind::Named(i), (shape.size, shape.align))
                 }
@@ -435,13 +440,23 @@ impl Library {
             if !crate::path::is_plain_identifier(name) {
                 continue;
             }
-            if let Some(shape) = fields
-                .as_object()
-                .and_then(|f| shape_of(f, &structs, target))
-            {
+            let found = match fields {
+                serde_json::Value::Object(f) => {
+                    shape_of(f, &structs, target).map(|shape| (shape, None))
+                }
+                serde_json::Value::String(other) => {
+                    structs.iter().position(|k| k.name == *other).map(|i| {
+                        let i = structs[i].alias_of.unwrap_or(i);
+                        (structs[i].shape.clone(), Some(i))
+                    })
+                }
+                _ => None,
+            };
+            if let Some((shape, alias_of)) = found {
                 structs.push(NamedStruct {
                     name: name.clone(),
                     shape,
+                    alias_of,
                 });
             }
         }

@@ -298,6 +298,17 @@ fn translate(
             }
             _ => wrong_type(place, value, diagnostic(Code::WrongType, String::new())),
         },
+        // A named struct that is an object is meant as fields: report what
+        // is wrong inside them.
+        (Kind::AnyOf { context }, Place::NamedStruct) => match value {
+            Value::Object(_) => {
+                for inner in context.first().into_iter().flatten() {
+                    translate(document, validated, base, inner, out);
+                }
+                return;
+            }
+            _ => wrong_type(place, value, diagnostic(Code::WrongType, String::new())),
+        },
         // A constant matched neither a number nor a string, a field none
         // of the shapes a field has.
         (Kind::AnyOf { .. }, Place::Constant | Place::StructField) => {
@@ -367,8 +378,8 @@ fn wrong_type(place: Place, value: &Value, d: Diagnostic) -> Diagnostic {
             "a number such as 0, or a string",
         ),
         Place::NamedStruct => (
-            "a struct must be an object of named fields",
-            "an object such as {\"x\": \"i32\", \"y\": \"i32\"}",
+            "a struct must be an object of named fields, or an earlier struct's name",
+            "an object such as {\"x\": \"i32\", \"y\": \"i32\"}, or \"point\"",
         ),
         Place::StructField => (
             "a field is a type's name, an inline struct, or [primitive, count]",

@@ -132,7 +132,8 @@ struct Rules<'a> {
 
 impl Rules<'_> {
     /// Flags each field of a named struct that names neither a primitive
-    /// nor a struct listed before its own (so none contains itself).
+    /// nor a struct listed before its own (so none contains itself), and
+    /// each other name for a struct that names no struct listed before.
     fn named_structs(&mut self, structs: &serde_json::Map<String, Value>) {
         let mut known: Vec<&str> = Vec::new();
         for (name, fields) in structs {
@@ -141,6 +142,23 @@ impl Rules<'_> {
                 PathSegment::Key("structs".into()),
                 PathSegment::Key(name.clone()),
             ];
+            if let Value::String(target) = fields
+                && !known.contains(&target.as_str())
+            {
+                self.emit(
+                    Diagnostic::new(
+                        Severity::Error,
+                        Code::UnknownType,
+                        base.clone(),
+                        format!(
+                            "{} names no struct listed before {}",
+                            quoted(target),
+                            quoted(name)
+                        ),
+                    )
+                    .expected("an earlier struct's name, or an object of fields"),
+                );
+            }
             self.fields_of(fields, &base, name, &known);
             known.push(name);
         }

@@ -47,9 +47,10 @@ pub struct LibraryExtension {
     #[schemars(with = "BTreeMap<ParameterName, ConstantValue>")]
     pub constants: Option<Map<String, Value>>,
     /// Named structs (a C header's), in order, each mapping its field names
-    /// to field types: the generated module gives each a typed view class.
+    /// to field types (or, as a C typedef does, naming a struct listed
+    /// before it): the generated module gives each a typed view class.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<ParameterName, StructFields>")]
+    #[schemars(with = "BTreeMap<ParameterName, NamedStructEntry>")]
     pub structs: Option<Map<String, Value>>,
     /// The native library to open when the generated module's `open()` is
     /// given no path (`"libz.so.1"`).
@@ -59,6 +60,26 @@ pub struct LibraryExtension {
 
 /// The most elements a fixed-array field of a named struct holds.
 pub const MAX_ARRAY_FIELD: u64 = 1 << 20;
+
+/// A named struct: its fields, or the name of a struct listed before it
+/// (another name for the same struct, as a C typedef gives one).
+pub struct NamedStructEntry;
+
+impl JsonSchema for NamedStructEntry {
+    fn schema_name() -> Cow<'static, str> {
+        "NamedStructEntry".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A struct's fields, or the name of a struct listed before it (another name for that struct, as a C typedef gives one).",
+            "anyOf": [
+                generator.subschema_for::<StructFields>(),
+                { "type": "string", "minLength": 1 }
+            ]
+        })
+    }
+}
 
 /// A named struct's fields in order: each a primitive's name, the name of
 /// a struct listed before this one, an inline struct (nested, unnamed), or

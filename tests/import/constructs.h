@@ -108,6 +108,15 @@ int no_prototype();
 int reserved_names(int new, int function, int);
 int add(int a, int b);
 
+/* Typedef names of tagged structs, after and before the definition. */
+typedef struct point point_t;
+typedef struct span span_t;
+struct span {
+  point_t from;
+  point_t to;
+};
+span_t span_of(point_t from, point_t to);
+
 /* Macros that are constants, and some that are not. */
 #define MAX_THINGS 16
 #define NAME_TEXT "constructs"

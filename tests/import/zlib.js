@@ -19,7 +19,7 @@ console.log(status === constants.Z_OK, new TextDecoder().decode(unpacked));
 console.log(zlib.uncompress(unpacked, back, packed, 2n) === constants.Z_DATA_ERROR);
 // A z_stream through its typed view: deflate by the struct's fields.
 const { structs } = await import(Deno.args[0]);
-const stream = new structs.z_stream_s();
+const stream = new structs.z_stream();
 const input = new TextEncoder().encode("hello ".repeat(100));
 const output = new Uint8Array(1024);
 stream.next_in = Deno.UnsafePointer.of(input);
@@ -27,7 +27,9 @@ stream.avail_in = input.length;
 stream.next_out = Deno.UnsafePointer.of(output);
 stream.avail_out = output.length;
 const handle = Deno.UnsafePointer.of(stream.bytes);
-const streamSize = structs.z_stream_s.size;
+const streamSize = structs.z_stream.size;
 console.log(zlib.deflateInit_(handle, constants.Z_BEST_COMPRESSION, constants.ZLIB_VERSION, streamSize) === constants.Z_OK);
 console.log(zlib.deflate(handle, constants.Z_FINISH) === constants.Z_STREAM_END, stream.total_in, stream.total_out < 100n, stream.avail_in, stream.msg);
 console.log(zlib.deflateEnd(handle) === constants.Z_OK, streamSize);
+// The typedef's name and the tag's are the same class.
+console.log(structs.z_stream === structs.z_stream_s, structs.z_stream.name);

@@ -9,10 +9,11 @@
 //! live inside one function's scope in the module (and one namespace in the
 //! `.d.ts`) under names of their own (`S0`, `S0_2` for the inline struct
 //! of its third field), so no struct's name shadows what the module uses.
+//! Another name for a struct (a typedef's) is the same class.
 
 use ffic_schema::native::{Float, Int, Kind, Width};
 use ffic_schema::types::Primitive;
-use ffic_schema::{FieldKind, Library, Shape, quoted};
+use ffic_schema::{FieldKind, Library, NamedStruct, Shape, quoted};
 use std::fmt::Write;
 
 /// A class to write: a named struct's, or an inline struct's.
@@ -32,6 +33,10 @@ struct Class<'a> {
 fn classes(library: &Library) -> Vec<Class<'_>> {
     let mut all = Vec::new();
     for (i, named) in library.structs.iter().enumerate() {
+        // Another name shares its struct's class.
+        if named.alias_of.is_some() {
+            continue;
+        }
         walk(
             &named.name,
             named.name.clone(),
@@ -41,6 +46,11 @@ fn classes(library: &Library) -> Vec<Class<'_>> {
         );
     }
     all
+}
+
+/// The index in `S{index}` of the class of the struct at `i`.
+fn class_of(named: &NamedStruct, i: usize) -> usize {
+    named.alias_of.unwrap_or(i)
 }
 
 /// Lists the classes of `shape`'s inline structs, then its own.
@@ -123,7 +133,7 @@ pub fn module(library: &Library) -> String {
         .structs
         .iter()
         .enumerate()
-        .map(|(i, s)| format!("[{}]: S{i}", quoted(&s.name)))
+        .map(|(i, s)| format!("[{}]: S{}", quoted(&s.name), class_of(s, i)))
         .collect();
     let _ = writeln!(
         out,
@@ -173,8 +183,9 @@ pub fn declarations(library: &Library) -> String {
     for (i, named) in library.structs.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  readonly {}: typeof Structs.S{i};",
-            quoted(&named.name)
+            "  readonly {}: typeof Structs.S{};",
+            quoted(&named.name),
+            class_of(named, i)
         );
     }
     out.push_str("};\n");
