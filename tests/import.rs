@@ -326,6 +326,60 @@ fn a_header_with_structs_and_no_constants_imports() {
 }
 
 #[test]
+fn a_header_change_is_a_minimal_diff_of_the_import() {
+    // A function, a constant and a struct added in the middle of a header
+    // add their own lines there and change no other line.
+    let dir = tempfile::tempdir().unwrap();
+    let header = dir.path().join("grow.h");
+    let before = "#define FIRST 1\n#define LAST 3\nstruct a { int x; };\nstruct c { int z; };\n\
+                  int first(int x);\nint last(int x);\n";
+    let after = "#define FIRST 1\n#define MIDDLE 2\n#define LAST 3\nstruct a { int x; };\n\
+                 struct b { double y; };\nstruct c { int z; };\nint first(int x);\n\
+                 int middle(const char *text, struct b value);\nint last(int x);\n";
+    let mut imports = Vec::new();
+    for text in [before, after] {
+        std::fs::write(&header, text).unwrap();
+        imports.push(import(header.to_str().unwrap(), &[]).0);
+    }
+    let (old, new): (Vec<&str>, Vec<&str>) =
+        (imports[0].lines().collect(), imports[1].lines().collect());
+    // Every old line is kept, in order (a JSON separator may gain a
+    // comma where something now follows); what is new is the additions.
+    let mut added = Vec::new();
+    let mut at = 0;
+    for line in &new {
+        let same = old
+            .get(at)
+            .is_some_and(|o| o == line || format!("{o},") == *line);
+        if same {
+            at += 1;
+        } else {
+            added.push(*line);
+        }
+    }
+    assert_eq!(
+        at,
+        old.len(),
+        "every old line kept, in order:\n{}",
+        imports[1]
+    );
+    assert_eq!(
+        added,
+        [
+            "      \"MIDDLE\": 2,",
+            "      \"b\": {\"y\": \"f64\"},",
+            "  \"middle\": {",
+            "    \"parameters\": [\"buffer\", {\"struct\": [\"f64\"]}],",
+            "    \"result\": \"i32\",",
+            "    \"ffic\": {\"parameterNames\": [\"text\", \"value\"], \"parameters\": [\"cstring\", null]}",
+            "  },",
+        ],
+        "{}",
+        imports[1]
+    );
+}
+
+#[test]
 fn a_rust_librarys_cbindgen_header_imports_and_runs_alike_under_ffic_and_stock_deno() {
     let dir = tempfile::tempdir().unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/rustlib.rs");
