@@ -102,8 +102,9 @@ fn remember_text(text: &str) {
     let Some(cache) = ffic_loader::Cache::from_env() else {
         return;
     };
-    if ffic_schema::check(text.as_bytes(), ffic_schema::Target::host()).is_valid() {
-        ffic_loader::Checked::under(&cache).remember(text);
+    let report = ffic_schema::check(text.as_bytes(), ffic_schema::Target::host());
+    if let Some(library) = &report.library {
+        ffic_loader::Checked::under(&cache).remember(text, library);
     }
 }
 

@@ -696,16 +696,12 @@ fn checked(key: String) -> Result<Arc<Library>, String> {
     if let Some(library) = known {
         return Ok(library);
     }
-    // A text an earlier process checked reads without a second check.
+    // A text an earlier process checked comes from its marker.
     let verdicts = crate::config::loading()
         .1
         .map(|cache| ffic_loader::Checked::under(&cache));
-    let library = match verdicts
-        .as_ref()
-        .is_some_and(|v| v.knows(&key))
-        .then(|| ffic_schema::read_validated(key.as_bytes(), Target::host()))
-        .flatten()
-    {
+    let remembered = verdicts.as_ref().and_then(|v| v.library(&key));
+    let library = match remembered {
         Some(library) => library,
         None => {
             let report = ffic_schema::check(key.as_bytes(), Target::host());
@@ -713,7 +709,7 @@ fn checked(key: String) -> Result<Arc<Library>, String> {
                 .library
                 .ok_or_else(|| first_error(&report.diagnostics))?;
             if let Some(verdicts) = &verdicts {
-                verdicts.remember(&key);
+                verdicts.remember(&key, &library);
             }
             library
         }

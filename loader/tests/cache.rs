@@ -391,3 +391,37 @@ fn fill_as_child() {
         assert_eq!(sum, Ok(Value::I32(3)));
     }
 }
+
+#[test]
+fn a_checked_text_gives_back_its_library_and_a_damaged_marker_gives_none() {
+    let root = tempfile::tempdir().unwrap();
+    let checked = ffic_loader::Checked::under(&Cache::new(root.path()));
+    let text = std::fs::read_to_string(ffic_testlib::descriptor_path()).unwrap();
+    let library = support::library();
+    assert_eq!(checked.library(&text), None);
+    checked.remember(&text, &library);
+    assert_eq!(checked.library(&text).as_ref(), Some(&library));
+    // Another text (one more space) has no marker.
+    assert_eq!(checked.library(&format!("{text} ")), None);
+    let dir = root.path().join("checked");
+    let marker = dir.join(&files(&dir)[0]);
+    let good = std::fs::read(&marker).unwrap();
+    let damaged = |bytes: &[u8]| {
+        std::fs::write(&marker, bytes).unwrap();
+        checked.library(&text)
+    };
+    // A changed byte of the library fails its SHA-256; a cut, a marker of
+    // the former kind (empty) and another magic are no marker.
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    assert_eq!(damaged(&flipped), None);
+    assert_eq!(damaged(&good[..good.len() - 1]), None);
+    assert_eq!(damaged(b""), None);
+    let mut magic = good.clone();
+    magic[0] ^= 1;
+    assert_eq!(damaged(&magic), None);
+    assert!(damaged(&good).is_some());
+    // A marker others may write is not trusted.
+    std::fs::set_permissions(&marker, std::fs::Permissions::from_mode(0o666)).unwrap();
+    assert_eq!(checked.library(&text), None);
+}

@@ -176,64 +176,6 @@ pub fn check(bytes: &[u8], target: Target) -> Report {
     }
 }
 
-/// The library of `bytes`, read without validating them: only for a text
-/// known to have passed [`check`] before (byte for byte, by this version of
-/// ffic-schema, for this target), such as one whose hash a trusted cache
-/// records. `None` if anything is off (then [`check`] it).
-pub fn read_validated(bytes: &[u8], target: Target) -> Option<Library> {
-    if bytes.len() > MAX_DESCRIPTOR_BYTES {
-        return None;
-    }
-    // Straight into the typed descriptor, without a JSON tree in between.
-    let Direct(descriptor) = serde_json::from_slice(bytes).ok()?;
-    let library = Library::from_descriptor(&descriptor, target);
-    limit_diagnostics(&library).is_empty().then_some(library)
-}
-
-/// A descriptor deserialized without a `Value` tree; refuses repeated keys
-/// (which [`check`] only warns of, and resolves as the tree does).
-struct Direct(Descriptor);
-
-impl<'de> serde::Deserialize<'de> for Direct {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Symbols;
-        impl<'de> serde::de::Visitor<'de> for Symbols {
-            type Value = Descriptor;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a descriptor object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Descriptor, A::Error> {
-                use serde::de::Error;
-                let mut schema = None;
-                let mut library = None;
-                let mut symbols = Vec::new();
-                let mut seen = HashSet::new();
-                while let Some(key) = map.next_key::<String>()? {
-                    if !seen.insert(key.clone()) {
-                        return Err(A::Error::custom("a repeated key"));
-                    }
-                    if key == crate::types::SCHEMA_FIELD {
-                        schema = Some(map.next_value()?);
-                    } else if key == crate::types::LIBRARY_FIELD {
-                        library = Some(map.next_value()?);
-                    } else {
-                        symbols.push((key, map.next_value()?));
-                    }
-                }
-                Ok(Descriptor {
-                    schema,
-                    library,
-                    symbols,
-                })
-            }
-        }
-        deserializer.deserialize_map(Symbols).map(Direct)
-    }
-}
-
 /// Gives each diagnostic its text position, with one scan that records only
 /// the places asked for, and adds a warning for each repeated key.
 fn locate(text: &str, document: &Value, diagnostics: &mut Vec<Diagnostic>) {

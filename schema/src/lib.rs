@@ -2,6 +2,7 @@
 //! generation: types, JSON Schema, located diagnostics, normalisation to a
 //! canonical signature IR, C struct layout and the descriptor digest.
 
+mod binary;
 mod check;
 mod diagnostic;
 mod digest;
@@ -20,7 +21,7 @@ mod suggest;
 pub mod types;
 mod untagged;
 
-pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare, read_validated};
+pub use check::{MAX_DESCRIPTOR_BYTES, Report, check, prepare};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use digest::{Digest, NameOrder};
 pub use ir::{

@@ -1,8 +1,7 @@
 //! Deserializing the descriptor's two either-or types, [`SymbolDef`] and
 //! [`NativeType`], in one pass. serde's derived `untagged` enums buffer
-//! every value into an intermediate tree and try each variant in turn; for
-//! a 1000-symbol descriptor that was most of the time `read_validated`
-//! takes. The rules are the derived ones: a definition with a `type` field
+//! every value into an intermediate tree and try each variant in turn,
+//! which was most of the time reading a 1000-symbol descriptor took. The rules are the derived ones: a definition with a `type` field
 //! is a static (Deno's rule), anything else a function; a type is a
 //! primitive's name or `{"struct": [...]}`; unknown fields are ignored and
 //! a field given twice is an error. Where the two differ, it is on input
@@ -12,8 +11,7 @@
 //! One difference reaches valid input: a malformed function-only field
 //! (`parameters`, `result`, `nonblocking`) is an error even beside a `type`
 //! field that comes later, which makes it a static's ignored unknown field;
-//! `SymbolDef::from_value` reads such a definition again as a static, and
-//! `read_validated` leaves it to the full check.
+//! `SymbolDef::from_value` reads such a definition again as a static.
 
 use crate::types::{
     ForeignFunction, ForeignStatic, FunctionExtension, NativeType, Primitive, StaticExtension,
@@ -161,12 +159,11 @@ impl<'de> Deserialize<'de> for SymbolDef {
 
 #[cfg(test)]
 mod tests {
-    use crate::{SymbolKind, Target, check, read_validated};
+    use crate::{SymbolKind, Target, check};
 
     /// Beside `type`, function-only fields are a static's unknown fields,
     /// ignored whatever they hold (found by the robustness fuzzer): `check`
-    /// reads such a definition as a static, and `read_validated` leaves it
-    /// to `check` rather than refusing it.
+    /// reads such a definition as a static.
     #[test]
     fn a_static_ignores_malformed_function_fields() {
         for text in [
@@ -176,12 +173,6 @@ mod tests {
             let report = check(text.as_bytes(), Target::host());
             let library = report.library.expect("valid, with warnings");
             assert!(matches!(library.symbols[0].kind, SymbolKind::Static { .. }));
-            assert!(read_validated(text.as_bytes(), Target::host()).is_none());
         }
-        let function = r#"{"f": {"parameters": ["i32", {"struct": ["f64", "u8"]}], "result": "void", "nonblocking": null}}"#;
-        assert_eq!(
-            read_validated(function.as_bytes(), Target::host()),
-            check(function.as_bytes(), Target::host()).library
-        );
     }
 }
