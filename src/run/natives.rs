@@ -41,11 +41,11 @@ fn write(scope: &mut v8::PinScope, args: Args, _: Ret) {
     }
 }
 
-/// Ends the process quietly when stdout is gone, once the cache's stores
-/// are written.
+/// Ends the process quietly when stdout is gone, as [`finish`] does: the
+/// binding closed while this thread's state is alive (closing it from
+/// exit's thread-local destructors aborted), the cache's stores written.
 fn closed_pipe() -> ! {
-    ffic_loader::cache::finish_stores();
-    std::process::exit(0);
+    finish(0)
 }
 
 /// `now()`: milliseconds since the host started, with sub-millisecond precision.
