@@ -92,7 +92,7 @@ pub fn clean() -> ExitCode {
 /// The human listing: a summary line per kind, then a line per file.
 fn human(cache: &Cache, entries: &[Entry], now: SystemTime) -> String {
     let mut out = format!(
-        "{}: {} of at most {} (artifacts and transpiled modules)\n",
+        "{}: {} of at most {} (artifacts, transpiled modules and compiled code)\n",
         cache.dir().display(),
         size(kept_bytes(entries)),
         size(cache.limit())
@@ -100,6 +100,7 @@ fn human(cache: &Cache, entries: &[Entry], now: SystemTime) -> String {
     for kind in [
         EntryKind::Artifact,
         EntryKind::Transpiled,
+        EntryKind::Compiled,
         EntryKind::Checked,
         EntryKind::Unfinished,
     ] {
@@ -126,7 +127,7 @@ fn human(cache: &Cache, entries: &[Entry], now: SystemTime) -> String {
 fn kept_bytes(entries: &[Entry]) -> u64 {
     entries
         .iter()
-        .filter(|e| matches!(e.kind, EntryKind::Artifact | EntryKind::Transpiled))
+        .filter(|e| e.kind.evictable())
         .map(|e| e.bytes)
         .sum()
 }
@@ -137,6 +138,7 @@ fn kind_name(kind: EntryKind) -> &'static str {
         EntryKind::Artifact => "artifact",
         EntryKind::Checked => "checked",
         EntryKind::Transpiled => "transpiled",
+        EntryKind::Compiled => "compiled",
         EntryKind::Unfinished => "unfinished",
     }
 }

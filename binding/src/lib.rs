@@ -52,6 +52,7 @@
 //! ```
 
 mod callback;
+pub mod code_cache;
 mod config;
 mod convert;
 mod dlopen;
@@ -321,10 +322,12 @@ fn run_script(
         allowed.set(scope, key.into(), value.into());
     }
     let source = v8::String::new(scope, FFI_JS).expect("the script fits a string");
-    let name = v8::String::new(scope, "ext:ffic-deno/ffi.js").expect("short string");
+    const NAME: &str = "ext:ffic-deno/ffi.js";
+    let name = v8::String::new(scope, NAME).expect("short string");
     let origin = script_origin(scope, name, false);
+    let cache = config::loading().1;
     v8::tc_scope!(let tc, scope);
-    let made = v8::Script::compile(tc, source, Some(&origin))
+    let made = code_cache::compile_script(tc, cache.as_ref(), source, &origin, NAME, FFI_JS)
         .and_then(|script| script.run(tc))
         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
         .and_then(|f| {

@@ -3,7 +3,8 @@
 //! (with the cache's trust rules: a private directory, files only the
 //! owner writes), named by a SHA-256 over the text, the published JSON
 //! Schema's fingerprint, ffic's version and the target, and holding the
-//! checked library as bytes (`Library::to_bytes`) behind a SHA-256 of them.
+//! checked library as bytes (`Library::to_bytes`), sealed (see
+//! [`crate::cache::sealed`]).
 //! A later process opening the same text gets the library from the marker
 //! without parsing or validating the text again (about 0.1 ms for 1000
 //! symbols, against a millisecond to read the text and several to check
@@ -13,13 +14,9 @@
 
 use crate::Cache;
 use ffic_schema::{Library, Target};
-use sha2::{Digest as _, Sha256};
-use std::fmt::Write as _;
-use std::io::Read as _;
-use std::os::unix::fs::OpenOptionsExt as _;
 use std::path::PathBuf;
 
-/// What a marker starts with, before the SHA-256 of the library's bytes.
+/// What kind of sealed file a marker is.
 const MAGIC: &[u8; 8] = b"fficchk2";
 
 /// The schema the texts were validated against, as a fingerprint made at
@@ -55,53 +52,24 @@ impl Checked {
 
     /// The marker for `text`.
     fn marker(&self, text: &str) -> PathBuf {
-        let mut hash = Sha256::new();
         let target = format!("{:?} {SCHEMA:016x}", ffic_schema::Target::host());
-        for part in ["ffic checked v2", env!("CARGO_PKG_VERSION"), &target, text] {
-            hash.update((part.len() as u64).to_le_bytes());
-            hash.update(part.as_bytes());
-        }
-        let name = hash.finalize().iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
-        self.dir.dir().join(name)
+        let parts = ["ffic checked v2", env!("CARGO_PKG_VERSION"), &target, text];
+        self.dir.dir().join(crate::cache::sealed::key(&parts))
     }
 
     /// The library of `text`, as the check gave it when it passed before
     /// on this host; `None` when no trusted marker says so.
     pub fn library(&self, text: &str) -> Option<Library> {
         self.dir.check().ok()?;
-        // Non-blocking, so that a FIFO planted as a marker cannot stall.
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(self.marker(text))
-            .ok()?;
-        let metadata = file.metadata().ok()?;
-        if !metadata.is_file() || crate::trust::only_owner_writes(&metadata).is_err() {
-            return None;
-        }
-        let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
-        file.read_to_end(&mut bytes).ok()?;
-        let rest = bytes.strip_prefix(MAGIC)?;
-        let (sum, payload) = rest.split_at_checked(32)?;
-        if Sha256::digest(payload).as_slice() != sum {
-            return None;
-        }
-        Library::from_bytes(payload, Target::host())
+        let payload = crate::cache::sealed::read(&self.marker(text), MAGIC)?;
+        Library::from_bytes(&payload, Target::host())
     }
 
     /// Remembers that `text` passed the check and gave `library` (the
     /// caller checked it); a cache that cannot take the marker is skipped.
     pub fn remember(&self, text: &str, library: &Library) {
         if self.dir.ensure().is_ok() {
-            let payload = library.to_bytes();
-            let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + payload.len());
-            bytes.extend_from_slice(MAGIC);
-            bytes.extend_from_slice(&Sha256::digest(&payload));
-            bytes.extend_from_slice(&payload);
-            let _ = ffic_compiler::write_atomically(&self.marker(text), &bytes);
+            let _ = crate::cache::sealed::write(&self.marker(text), MAGIC, &library.to_bytes());
         }
     }
 }

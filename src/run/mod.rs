@@ -111,7 +111,10 @@ pub fn run(options: &RunOptions) -> ExitCode {
     let platform = PLATFORM.get_or_init(|| v8::new_default_platform(0, false).make_shared());
     v8::V8::initialize_platform(platform.clone());
     v8::V8::initialize();
-    let isolate = &mut new_isolate();
+    // Never disposed: the process ends right after the script, and exit
+    // returns the heap at once where disposing freed it page by page (about
+    // 1 ms of a 22 ms run of examples/sqlite).
+    let isolate = Box::leak(Box::new(new_isolate()));
     permissions::set(&options.grants);
     let flags_after_script = options
         .args
@@ -187,7 +190,10 @@ fn execute(
         Ok(promise) => promise,
         Err(code) => return code,
     };
-    if let Err(code) = event_loop(scope, &promise) {
+    let looped = event_loop(scope, &promise);
+    // The modules' code, with what the program compiled, for the next run.
+    modules::keep_compiled(scope);
+    if let Err(code) = looped {
         return code;
     }
     let promise = v8::Local::new(scope, &promise);
@@ -242,6 +248,7 @@ pub(super) fn execute_worker(
     }
     if let Ok(promise) = evaluate_main(scope, script) {
         let _ = event_loop(scope, &promise);
+        modules::keep_compiled(scope);
     }
 }
 
@@ -347,12 +354,15 @@ fn evaluate(
     source: &str,
 ) -> Result<v8::Global<v8::Function>, String> {
     let code = v8::String::new(scope, source).ok_or("source too long")?;
-    let url = v8::String::new(scope, &host_url(name)).ok_or("name")?;
+    let name = host_url(name);
+    let url = v8::String::new(scope, &name).ok_or("name")?;
     let origin = deno::script_origin(scope, url, false);
+    let cache = ffic_loader::Cache::from_env();
     v8::tc_scope!(let tc, scope);
-    let function = v8::Script::compile(tc, code, Some(&origin))
-        .and_then(|script| script.run(tc))
-        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());
+    let function =
+        deno::code_cache::compile_script(tc, cache.as_ref(), code, &origin, &name, source)
+            .and_then(|script| script.run(tc))
+            .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());
     match function {
         Some(f) => Ok(v8::Global::new(tc, f)),
         None => {

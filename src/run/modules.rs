@@ -108,9 +108,17 @@ fn compile<'s>(
     let name = v8::String::new(scope, &url).ok_or("module URL too long")?;
     let code = v8::String::new(scope, &source_text).ok_or("module source too long")?;
     let origin = ffic_deno::script_origin(scope, name, true);
-    let mut source = v8::script_compiler::Source::new(code, Some(&origin));
+    let cache = ffic_loader::Cache::from_env();
     v8::tc_scope!(let tc, scope);
-    let Some(module) = v8::script_compiler::compile_module(tc, &mut source) else {
+    let (module, code) = ffic_deno::code_cache::compile_module(
+        tc,
+        cache.as_ref(),
+        code,
+        &origin,
+        &url,
+        &source_text,
+    );
+    let Some(module) = module else {
         let exception = tc.exception();
         let text = super::errors::caught(tc, exception);
         // A JavaScript syntax error is located as Deno locates it (not in
@@ -133,6 +141,7 @@ fn compile<'s>(
             url,
             module: global,
             main,
+            code,
         });
     });
     Ok(module)
@@ -328,6 +337,21 @@ pub extern "C" fn import_meta(
     }
     let main = v8::Boolean::new(scope, main);
     set(scope, "main", main.into());
+}
+
+/// Keeps, for the next process, the compiled code of each module that was
+/// compiled from source this run (with every function it has run by now).
+pub fn keep_compiled(scope: &mut v8::PinScope) {
+    let modules: Vec<_> = state::with(|s| {
+        s.modules
+            .iter_mut()
+            .filter_map(|m| Some((m.module.clone(), m.code.take()?)))
+            .collect()
+    });
+    for (module, code) in modules {
+        let module = v8::Local::new(scope, module);
+        ffic_deno::code_cache::keep_module(scope, module, &code);
+    }
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct LoadedModule {
     pub module: v8::Global<v8::Module>,
     /// Whether it is the main module.
     pub main: bool,
+    /// Where to keep its compiled code, when it was compiled from source.
+    pub code: Option<ffic_deno::code_cache::ModuleCode>,
 }
 
 /// The bootstrap's functions the event loop calls into.

@@ -5,8 +5,6 @@
 //! short or malformed is a miss, never an error.
 
 use ffic_loader::Cache;
-use sha2::{Digest as _, Sha256};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// A cache file's first bytes; a new layout or transpiler changes them.
@@ -34,17 +32,9 @@ fn directory() -> Option<Cache> {
 /// The file for `source`, the module at `path` named `url`: a SHA-256 over
 /// everything the output depends on.
 fn file(dir: &Path, path: &Path, url: &str, source: &str) -> PathBuf {
-    let mut hash = Sha256::new();
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    for part in [env!("CARGO_PKG_VERSION"), extension, url, source] {
-        hash.update((part.len() as u64).to_le_bytes());
-        hash.update(part.as_bytes());
-    }
-    let name = hash.finalize().iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    });
-    dir.join(format!("{name}.js"))
+    let parts = [env!("CARGO_PKG_VERSION"), extension, url, source];
+    dir.join(format!("{}.js", ffic_loader::cache::sealed::key(&parts)))
 }
 
 /// The cached output for this module, if present and well formed.

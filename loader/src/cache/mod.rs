@@ -6,6 +6,7 @@
 //! [`finish_stores`] waits for those writes before a process exits. Each
 //! store then keeps the cache within its size limit (see [`usage`]).
 
+pub mod sealed;
 mod usage;
 
 pub use usage::{Entry, EntryKind};

@@ -19,16 +19,21 @@ pub enum EntryKind {
     Checked,
     /// A transpiled TypeScript module (`ts/KEY.js`).
     Transpiled,
+    /// V8's compiled code for a script or module (`v8/KEY.code`).
+    Compiled,
     /// A write that never finished (`.ffic-*.tmp`, left by a process that
     /// died while storing).
     Unfinished,
 }
 
 impl EntryKind {
-    /// Whether eviction may remove it: what can be made again, and is not
-    /// possibly being written right now.
-    fn evictable(self) -> bool {
-        matches!(self, EntryKind::Artifact | EntryKind::Transpiled)
+    /// Whether eviction may remove it (and the size limit counts it): what
+    /// can be made again, and is not possibly being written right now.
+    pub fn evictable(self) -> bool {
+        matches!(
+            self,
+            EntryKind::Artifact | EntryKind::Transpiled | EntryKind::Compiled
+        )
     }
 }
 
@@ -46,10 +51,11 @@ pub struct Entry {
 }
 
 /// The subdirectories of a cache and the kind of file each holds.
-const PLACES: [(&str, EntryKind); 3] = [
+const PLACES: [(&str, EntryKind); 4] = [
     ("", EntryKind::Artifact),
     ("checked", EntryKind::Checked),
     ("ts", EntryKind::Transpiled),
+    ("v8", EntryKind::Compiled),
 ];
 
 /// The kind of cache file `name` (in the place that holds `kind`) is.
@@ -60,6 +66,7 @@ fn kind_of(name: &str, kind: EntryKind) -> Option<EntryKind> {
     let key = match kind {
         EntryKind::Artifact => name.strip_suffix(".ffic")?,
         EntryKind::Transpiled => name.strip_suffix(".js")?,
+        EntryKind::Compiled => name.strip_suffix(".code")?,
         EntryKind::Checked | EntryKind::Unfinished => name,
     };
     let is_key = key.len() == 64 && key.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
