@@ -470,6 +470,74 @@ fn a_reader_closing_stdout_ends_the_program_quietly_with_ffi_open() {
 }
 
 #[test]
+fn compiled_code_is_kept_used_again_and_never_meets_another_source() {
+    // A module and the host's scripts leave their compiled code in v8/; a
+    // second run uses it (and so rewrites nothing); a damaged entry is
+    // passed over and made again; a changed module of the same length gets
+    // its own entry and runs as it now reads.
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let main = dir.path().join("main.js");
+    let module = dir.path().join("lib.js");
+    std::fs::write(
+        &main,
+        "import { f } from \"./lib.js\";\nconsole.log(f(20));\n",
+    )
+    .unwrap();
+    std::fs::write(&module, "export function f(x) { return x + 1; }\n").unwrap();
+    let env = [("FFIC_CACHE_DIR", cache.to_str().unwrap())];
+    let main = main.to_str().unwrap();
+    let run = || {
+        let out = run_env(ffic(), &["run"], main, &[], &env);
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Each entry by name, with its inode (a rewrite replaces it).
+    let entries = || {
+        let mut found: Vec<(String, u64)> = std::fs::read_dir(cache.join("v8"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let inode = std::os::unix::fs::MetadataExt::ino(&e.metadata().unwrap());
+                (e.file_name().into_string().unwrap(), inode)
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(run(), "21\n");
+    let first = entries();
+    // The two modules and the host's own scripts.
+    assert!(first.len() >= 4, "{first:?}");
+    assert!(
+        first
+            .iter()
+            .all(|(name, _)| name.len() == 69 && name.ends_with(".code"))
+    );
+    assert_eq!(run(), "21\n");
+    assert_eq!(entries(), first, "a second run used the code as it was");
+    for (name, _) in &first {
+        let path = cache.join("v8").join(name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x40;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    assert_eq!(run(), "21\n");
+    let remade = entries();
+    assert_eq!(remade.len(), first.len());
+    assert!(
+        remade
+            .iter()
+            .zip(&first)
+            .all(|(a, b)| a.0 == b.0 && a.1 != b.1)
+    );
+    std::fs::write(&module, "export function f(x) { return x * 2; }\n").unwrap();
+    assert_eq!(run(), "40\n");
+    assert_eq!(entries().len(), first.len() + 1);
+}
+
+#[test]
 fn an_uncaught_error_with_calls_in_flight_exits_cleanly() {
     let out = ffic_ffi_script(
         r#"const lib = Deno.dlopen(Deno.args[0], {
