@@ -1,11 +1,12 @@
 //! V8's compiled code for scripts and modules, kept in the artifact cache
 //! (`v8/KEY.code`, sealed: see `ffic_loader::cache::sealed`) so that a
-//! later process skips parsing and compiling them. A script (the binding's
-//! own, or a host's) is compiled whole the first time and its code kept at
-//! once; a module is compiled as usual and its code kept when the host
-//! says (after the program ran, with what it compiled by then). V8 refuses
-//! code made by another V8 or under other flags, and the source is then
-//! compiled afresh and its code kept again. V8 checks a source only by its
+//! later process skips parsing and compiling them. Compiled from source,
+//! the binding's small script is compiled whole and its code kept at once;
+//! a host's script or a module is compiled as usual, and its code kept
+//! when the host says (after the program ran, with every function it ran
+//! by then), so a first run does not pay for compiling what it never runs.
+//! V8 refuses code made by another V8 or under other flags, and the source
+//! is then compiled afresh and its code kept again. V8 checks a source only by its
 //! length, so the key is a SHA-256 over the whole text (with the name,
 //! this crate's version and V8's): a cache entry never meets a text other
 //! than its own.
@@ -49,74 +50,105 @@ fn keep(cache: &Cache, entry: &std::path::Path, code: &[u8]) {
     }
 }
 
+/// Code compiled from source, to keep for the next process once the
+/// program ran ([`Pending::keep`]); hold it no longer than the isolate.
+#[derive(Debug)]
+pub struct Pending {
+    cache: Cache,
+    entry: PathBuf,
+    compiled: Compiled,
+}
+
+#[derive(Debug)]
+enum Compiled {
+    Script(v8::Global<v8::UnboundScript>),
+    Module(v8::Global<v8::Module>),
+}
+
+impl Pending {
+    /// Keeps the code compiled by now.
+    pub fn keep(self, scope: &v8::PinScope) {
+        let made = match &self.compiled {
+            Compiled::Script(script) => v8::Local::new(scope, script).create_code_cache(),
+            Compiled::Module(module) => v8::Local::new(scope, module)
+                .get_unbound_module_script(scope)
+                .create_code_cache(),
+        };
+        if let Some(made) = made {
+            keep(&self.cache, &self.entry, &made);
+        }
+    }
+}
+
+/// When code compiled from source is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Compiled whole (every function) and kept at once.
+    Now,
+    /// Compiled as usual; the caller keeps it later (see [`Pending`]).
+    Later,
+}
+
 /// Compiles the classic script `code` (`text`, named `name` in `origin`),
-/// from the code a process before kept in `cache` when there is such code,
-/// else whole (every function, not only those run at once), keeping its
-/// code for the next process. Without a cache (or one that cannot be
-/// trusted), compiles as V8 does by default.
+/// from the code a process before kept in `cache` when there is such code;
+/// else from source, keeping its code as `keep` says. Without a cache (or
+/// with one that cannot be trusted), compiles as V8 does by default.
 pub fn compile_script<'s>(
     scope: &v8::PinScope<'s, '_>,
     cache: Option<&Cache>,
-    code: v8::Local<'s, v8::String>,
-    origin: &v8::ScriptOrigin<'s>,
-    name: &str,
-    text: &str,
-) -> Option<v8::Local<'s, v8::Script>> {
+    (code, origin): (v8::Local<'s, v8::String>, &v8::ScriptOrigin<'s>),
+    (name, text): (&str, &str),
+    keep_when: Keep,
+) -> (Option<v8::Local<'s, v8::Script>>, Option<Pending>) {
+    let compile = |source: &mut Source, options| {
+        v8::script_compiler::compile(scope, source, options, NoCacheReason::NoReason)
+    };
     let Some(cache) = usable(cache) else {
         let mut source = Source::new(code, Some(origin));
-        return v8::script_compiler::compile(
-            scope,
-            &mut source,
-            CompileOptions::NoCompileOptions,
-            NoCacheReason::NoReason,
-        );
+        return (compile(&mut source, CompileOptions::NoCompileOptions), None);
     };
     let entry = entry(cache, name, text);
     if let Some(bytes) = kept(&entry) {
         // `bytes` outlives `source`, which reads them (declared after it,
         // so dropped first).
         let mut source = Source::new_with_cached_data(code, Some(origin), CachedData::new(&bytes));
-        let script = v8::script_compiler::compile(
-            scope,
-            &mut source,
-            CompileOptions::ConsumeCodeCache,
-            NoCacheReason::NoReason,
-        )?;
-        if !source.get_cached_data().is_some_and(CachedData::rejected) {
-            return Some(script);
+        let script = compile(&mut source, CompileOptions::ConsumeCodeCache);
+        if script.is_none() || !source.get_cached_data().is_some_and(CachedData::rejected) {
+            return (script, None);
         }
     }
     let mut source = Source::new(code, Some(origin));
-    let script = v8::script_compiler::compile(
-        scope,
-        &mut source,
-        CompileOptions::EagerCompile,
-        NoCacheReason::NoReason,
-    )?;
-    if let Some(made) = script.get_unbound_script(scope).create_code_cache() {
-        keep(cache, &entry, &made);
+    let options = match keep_when {
+        Keep::Now => CompileOptions::EagerCompile,
+        Keep::Later => CompileOptions::NoCompileOptions,
+    };
+    let Some(script) = compile(&mut source, options) else {
+        return (None, None);
+    };
+    let unbound = script.get_unbound_script(scope);
+    let pending = Pending {
+        cache: cache.clone(),
+        entry,
+        compiled: Compiled::Script(v8::Global::new(scope, unbound)),
+    };
+    match keep_when {
+        Keep::Now => {
+            pending.keep(scope);
+            (Some(script), None)
+        }
+        Keep::Later => (Some(script), Some(pending)),
     }
-    Some(script)
-}
-
-/// A module's code to keep later, as [`compile_module`] found it missing.
-#[derive(Debug)]
-pub struct ModuleCode {
-    cache: Cache,
-    entry: PathBuf,
 }
 
 /// Compiles the module `code` (`text`, named by its URL `name` in
 /// `origin`), from the code a process before kept in `cache` when there is
-/// such code; else also what to give [`keep_module`] once the program ran.
+/// such code; else from source, with its code to keep later.
 pub fn compile_module<'s>(
     scope: &v8::PinScope<'s, '_>,
     cache: Option<&Cache>,
-    code: v8::Local<'s, v8::String>,
-    origin: &v8::ScriptOrigin<'s>,
-    name: &str,
-    text: &str,
-) -> (Option<v8::Local<'s, v8::Module>>, Option<ModuleCode>) {
+    (code, origin): (v8::Local<'s, v8::String>, &v8::ScriptOrigin<'s>),
+    (name, text): (&str, &str),
+) -> (Option<v8::Local<'s, v8::Module>>, Option<Pending>) {
     let Some(cache) = usable(cache) else {
         let mut source = Source::new(code, Some(origin));
         return (
@@ -140,17 +172,13 @@ pub fn compile_module<'s>(
     let module =
         v8::script_compiler::compile_module2(scope, &mut source, options, NoCacheReason::NoReason);
     let used = bytes.is_some() && !source.get_cached_data().is_some_and(CachedData::rejected);
-    let later = (module.is_some() && !used).then(|| ModuleCode {
-        cache: cache.clone(),
-        entry,
-    });
-    (module, later)
-}
-
-/// Keeps the code `module` has compiled by now, where `code` says.
-pub fn keep_module(scope: &v8::PinScope, module: v8::Local<v8::Module>, code: &ModuleCode) {
-    let unbound = module.get_unbound_module_script(scope);
-    if let Some(made) = unbound.create_code_cache() {
-        keep(&code.cache, &code.entry, &made);
-    }
+    let pending = match module {
+        Some(module) if !used => Some(Pending {
+            cache: cache.clone(),
+            entry,
+            compiled: Compiled::Module(v8::Global::new(scope, module)),
+        }),
+        _ => None,
+    };
+    (module, pending)
 }

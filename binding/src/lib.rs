@@ -74,6 +74,7 @@ pub use ffic_loader::Cache;
 pub use inbox::{Message, Waker};
 pub use policy::{AllowFfi, Policy, Refusal};
 
+use code_cache::Keep;
 use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -327,7 +328,10 @@ fn run_script(
     let origin = script_origin(scope, name, false);
     let cache = config::loading().1;
     v8::tc_scope!(let tc, scope);
-    let made = code_cache::compile_script(tc, cache.as_ref(), source, &origin, NAME, FFI_JS)
+    let code = (source, &origin);
+    let (script, _) =
+        code_cache::compile_script(tc, cache.as_ref(), code, (NAME, FFI_JS), Keep::Now);
+    let made = script
         .and_then(|script| script.run(tc))
         .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok())
         .and_then(|f| {

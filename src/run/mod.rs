@@ -191,8 +191,7 @@ fn execute(
         Err(code) => return code,
     };
     let looped = event_loop(scope, &promise);
-    // The modules' code, with what the program compiled, for the next run.
-    modules::keep_compiled(scope);
+    keep_compiled(scope);
     if let Err(code) = looped {
         return code;
     }
@@ -248,7 +247,7 @@ pub(super) fn execute_worker(
     }
     if let Ok(promise) = evaluate_main(scope, script) {
         let _ = event_loop(scope, &promise);
-        modules::keep_compiled(scope);
+        keep_compiled(scope);
     }
 }
 
@@ -347,6 +346,14 @@ pub(super) fn close_binding() {
     }
 }
 
+/// Keeps, for the next run, the code of the scripts and modules this run
+/// compiled from source, with every function it ran by now.
+fn keep_compiled(scope: &v8::PinScope) {
+    for pending in state::with(|s| std::mem::take(&mut s.compiled)) {
+        pending.keep(scope);
+    }
+}
+
 /// Compiles and runs one of the host's scripts, which evaluates to a function.
 fn evaluate(
     scope: &mut v8::PinScope,
@@ -359,10 +366,17 @@ fn evaluate(
     let origin = deno::script_origin(scope, url, false);
     let cache = ffic_loader::Cache::from_env();
     v8::tc_scope!(let tc, scope);
-    let function =
-        deno::code_cache::compile_script(tc, cache.as_ref(), code, &origin, &name, source)
-            .and_then(|script| script.run(tc))
-            .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());
+    let (script, pending) = deno::code_cache::compile_script(
+        tc,
+        cache.as_ref(),
+        (code, &origin),
+        (&name, source),
+        deno::code_cache::Keep::Later,
+    );
+    state::with(|s| s.compiled.extend(pending));
+    let function = script
+        .and_then(|script| script.run(tc))
+        .and_then(|f| v8::Local::<v8::Function>::try_from(f).ok());
     match function {
         Some(f) => Ok(v8::Global::new(tc, f)),
         None => {

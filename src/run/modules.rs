@@ -110,13 +110,11 @@ fn compile<'s>(
     let origin = ffic_deno::script_origin(scope, name, true);
     let cache = ffic_loader::Cache::from_env();
     v8::tc_scope!(let tc, scope);
-    let (module, code) = ffic_deno::code_cache::compile_module(
+    let (module, pending) = ffic_deno::code_cache::compile_module(
         tc,
         cache.as_ref(),
-        code,
-        &origin,
-        &url,
-        &source_text,
+        (code, &origin),
+        (&url, &source_text),
     );
     let Some(module) = module else {
         let exception = tc.exception();
@@ -141,8 +139,8 @@ fn compile<'s>(
             url,
             module: global,
             main,
-            code,
         });
+        s.compiled.extend(pending);
     });
     Ok(module)
 }
@@ -337,21 +335,6 @@ pub extern "C" fn import_meta(
     }
     let main = v8::Boolean::new(scope, main);
     set(scope, "main", main.into());
-}
-
-/// Keeps, for the next process, the compiled code of each module that was
-/// compiled from source this run (with every function it has run by now).
-pub fn keep_compiled(scope: &mut v8::PinScope) {
-    let modules: Vec<_> = state::with(|s| {
-        s.modules
-            .iter_mut()
-            .filter_map(|m| Some((m.module.clone(), m.code.take()?)))
-            .collect()
-    });
-    for (module, code) in modules {
-        let module = v8::Local::new(scope, module);
-        ffic_deno::code_cache::keep_module(scope, module, &code);
-    }
 }
 
 #[cfg(test)]

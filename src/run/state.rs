@@ -18,8 +18,6 @@ pub struct LoadedModule {
     pub module: v8::Global<v8::Module>,
     /// Whether it is the main module.
     pub main: bool,
-    /// Where to keep its compiled code, when it was compiled from source.
-    pub code: Option<ffic_deno::code_cache::ModuleCode>,
 }
 
 /// The bootstrap's functions the event loop calls into.
@@ -72,6 +70,9 @@ pub struct State {
     pub options: Option<super::RunOptions>,
     /// Pending timers that do not keep the event loop alive (`Deno.unrefTimer`).
     pub unreferenced: HashSet<u32>,
+    /// Scripts and modules compiled from source, whose code is kept for the
+    /// next run once this one ends.
+    pub compiled: Vec<ffic_deno::code_cache::Pending>,
 }
 
 thread_local! {
