@@ -92,7 +92,7 @@ pub fn clean() -> ExitCode {
 /// The human listing: a summary line per kind, then a line per file.
 fn human(cache: &Cache, entries: &[Entry], now: SystemTime) -> String {
     let mut out = format!(
-        "{}: {} of at most {} (artifacts, transpiled modules and compiled code)\n",
+        "{}: {} of at most {} (every kind but unfinished writes)\n",
         cache.dir().display(),
         size(kept_bytes(entries)),
         size(cache.limit())

@@ -137,10 +137,10 @@ Examples:
     /// See or empty the artifact cache (`ffic run`'s compiled descriptors).
     #[command(after_help = "\
 The cache is $FFIC_CACHE_DIR, else $XDG_CACHE_HOME/ffic, else ~/.cache/ffic.
-It holds artifacts, markers of descriptor texts that passed the check and
-transpiled TypeScript. Each artifact stored keeps artifacts and transpiled modules
-within $FFIC_CACHE_LIMIT_MB (default 256) by removing the least recently
-used first.
+It holds artifacts, markers of descriptor texts that passed the check (with
+their checked libraries), transpiled TypeScript and V8's compiled code of
+scripts and modules. Each artifact stored keeps them within
+$FFIC_CACHE_LIMIT_MB (default 256) by removing the least recently used first.
 
 Examples:
   ffic cache list

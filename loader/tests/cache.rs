@@ -152,7 +152,7 @@ fn the_lazy_jit_compiles_what_is_looked_up_and_stores_the_whole_artifact() {
 #[test]
 fn stores_evict_the_least_recently_used_artifacts_beyond_the_limit() {
     let root = tempfile::tempdir().unwrap();
-    let libraries: Vec<Library> = (0..4)
+    let libraries: Vec<Library> = (0..5)
         .map(|i| {
             support::checked(
                 format!(r#"{{"evict_{i}": {{"name": "add_i32", "parameters": ["i32", "i32"], "result": "i32"}}}}"#)
@@ -168,13 +168,11 @@ fn stores_evict_the_least_recently_used_artifacts_beyond_the_limit() {
     assert!(bytes.iter().all(|b| b.len() as u64 == size));
     // Room for two artifacts and a half.
     let cache = Cache::new(root.path()).with_limit(size * 5 / 2);
-    // Files the eviction must leave: a marker, an unfinished write, a
-    // file that is not the cache's.
-    std::fs::create_dir(root.path().join("checked")).unwrap();
-    let marker = root.path().join("checked").join("a".repeat(64));
+    // Files the eviction must leave: an unfinished write, a file that is
+    // not the cache's.
     let unfinished = root.path().join(".ffic-x.tmp");
     let foreign = root.path().join("notes.ffic");
-    for file in [&marker, &unfinished, &foreign] {
+    for file in [&unfinished, &foreign] {
         std::fs::write(file, vec![0u8; size as usize]).unwrap();
     }
     let used = |path: &Path, seconds_ago: u64| {
@@ -195,7 +193,32 @@ fn stores_evict_the_least_recently_used_artifacts_beyond_the_limit() {
     used(&c, 30);
     let d = cache.store(&libraries[3], &bytes[3]).unwrap();
     assert!(!a.exists() && c.exists() && d.exists());
-    for file in [&marker, &unfinished, &foreign] {
+    // A marker and compiled code count and go like artifacts: the marker,
+    // used longest ago, goes first.
+    for (dir, name) in [
+        ("checked", "a".repeat(64)),
+        ("v8", format!("{}.code", "b".repeat(64))),
+    ] {
+        std::fs::create_dir(root.path().join(dir)).unwrap();
+        std::fs::write(
+            root.path().join(dir).join(name),
+            vec![0u8; size as usize / 4],
+        )
+        .unwrap();
+    }
+    let marker = root.path().join("checked").join("a".repeat(64));
+    let code = root
+        .path()
+        .join("v8")
+        .join(format!("{}.code", "b".repeat(64)));
+    used(&marker, 7200);
+    used(&code, 10);
+    used(&c, 60);
+    used(&d, 30);
+    let e = cache.store(&libraries[4], &bytes[4]).unwrap();
+    assert!(!marker.exists() && !c.exists(), "oldest first");
+    assert!(code.exists() && d.exists() && e.exists());
+    for file in [&unfinished, &foreign] {
         assert!(file.exists(), "{}", file.display());
     }
     let kinds: Vec<_> = cache.entries().unwrap().iter().map(|e| e.kind).collect();
@@ -203,7 +226,7 @@ fn stores_evict_the_least_recently_used_artifacts_beyond_the_limit() {
     // Cleaning removes the cache's files only.
     assert_eq!(cache.clean().unwrap().len(), 4);
     assert!(foreign.exists());
-    assert_eq!(files(root.path()), ["checked", "notes.ffic"]);
+    assert_eq!(files(root.path()), ["checked", "notes.ffic", "v8"]);
 }
 
 #[test]

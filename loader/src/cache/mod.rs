@@ -21,7 +21,7 @@ use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
-/// The most bytes of artifacts and transpiled modules a cache keeps unless
+/// The most bytes of evictable files (see [`EntryKind::evictable`]) a cache keeps unless
 /// told otherwise: some thousand large descriptor sets.
 pub const DEFAULT_LIMIT: u64 = 256 << 20;
 
@@ -29,7 +29,7 @@ pub const DEFAULT_LIMIT: u64 = 256 << 20;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     dir: PathBuf,
-    /// Bytes of artifacts and transpiled modules kept at most.
+    /// Bytes of evictable files kept at most.
     limit: u64,
 }
 
@@ -42,7 +42,7 @@ impl Cache {
         }
     }
 
-    /// The same cache kept within `bytes` of artifacts and transpiled modules.
+    /// The same cache kept within `bytes` of evictable files.
     pub fn with_limit(self, bytes: u64) -> Cache {
         Cache {
             limit: bytes,
@@ -68,7 +68,7 @@ impl Cache {
         Some(Cache::new(dir).with_limit(limit))
     }
 
-    /// Bytes of artifacts and transpiled modules it keeps at most.
+    /// Bytes of evictable files it keeps at most.
     pub fn limit(&self) -> u64 {
         self.limit
     }

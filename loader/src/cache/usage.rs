@@ -15,7 +15,8 @@ use std::time::SystemTime;
 pub enum EntryKind {
     /// A trampoline artifact (`KEY.ffic`).
     Artifact,
-    /// A marker that a descriptor text passed the check (`checked/KEY`).
+    /// A marker that a descriptor text passed the check, holding its
+    /// checked library (`checked/KEY`).
     Checked,
     /// A transpiled TypeScript module (`ts/KEY.js`).
     Transpiled,
@@ -32,7 +33,7 @@ impl EntryKind {
     pub fn evictable(self) -> bool {
         matches!(
             self,
-            EntryKind::Artifact | EntryKind::Transpiled | EntryKind::Compiled
+            EntryKind::Artifact | EntryKind::Checked | EntryKind::Transpiled | EntryKind::Compiled
         )
     }
 }
@@ -119,7 +120,7 @@ impl Cache {
         Ok(entries)
     }
 
-    /// Removes artifacts and transpiled modules, least recently used first,
+    /// Removes evictable files (see [`EntryKind::evictable`]), least recently used first,
     /// until what they take is within the limit, never `keep` (the file
     /// just stored); what was removed. A file another process removed
     /// first counts as removed.
