@@ -535,6 +535,15 @@ fn compiled_code_is_kept_used_again_and_never_meets_another_source() {
     std::fs::write(&module, "export function f(x) { return x * 2; }\n").unwrap();
     assert_eq!(run(), "40\n");
     assert_eq!(entries().len(), first.len() + 1);
+    // A program that ends with Deno.exit() keeps its code too.
+    let exits = dir.path().join("exits.js");
+    std::fs::write(&exits, "console.log(1);\nDeno.exit(3);\n").unwrap();
+    let fresh = dir.path().join("fresh");
+    let env = [("FFIC_CACHE_DIR", fresh.to_str().unwrap())];
+    let out = run_env(ffic(), &["run"], exits.to_str().unwrap(), &[], &env);
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let kept = std::fs::read_dir(fresh.join("v8")).unwrap().count();
+    assert_eq!(kept, first.len() - 1, "the host's scripts and this module");
 }
 
 #[test]

@@ -348,7 +348,7 @@ pub(super) fn close_binding() {
 
 /// Keeps, for the next run, the code of the scripts and modules this run
 /// compiled from source, with every function it ran by now.
-fn keep_compiled(scope: &v8::PinScope) {
+pub(super) fn keep_compiled(scope: &v8::PinScope) {
     for pending in state::with(|s| std::mem::take(&mut s.compiled)) {
         pending.keep(scope);
     }

@@ -23,7 +23,7 @@ fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
     };
     // A closed pipe is the reader's choice, as in Deno: stop quietly.
     if result.is_err() {
-        closed_pipe();
+        closed_pipe(scope);
     }
 }
 
@@ -37,15 +37,15 @@ fn write(scope: &mut v8::PinScope, args: Args, _: Ret) {
         .and_then(|()| out.flush())
         .is_err()
     {
-        closed_pipe();
+        closed_pipe(scope);
     }
 }
 
 /// Ends the process quietly when stdout is gone, as [`finish`] does: the
 /// binding closed while this thread's state is alive (closing it from
 /// exit's thread-local destructors aborted), the cache's stores written.
-fn closed_pipe() -> ! {
-    finish(0)
+fn closed_pipe(scope: &v8::PinScope) -> ! {
+    finish(scope, 0)
 }
 
 /// `now()`: milliseconds since the host started, with sub-millisecond precision.
@@ -89,7 +89,7 @@ fn exit(scope: &mut v8::PinScope, args: Args, _: Ret) {
         scope.terminate_execution();
         return;
     }
-    finish(code);
+    finish(scope, code);
 }
 
 /// `fatal(error)`: reports an uncaught error as Deno does and ends the
@@ -102,12 +102,13 @@ fn fatal(scope: &mut v8::PinScope, args: Args, _: Ret) {
         scope.terminate_execution();
         return;
     }
-    finish(1);
+    finish(scope, 1);
 }
 
-/// Ends the process: FFI trace counts out, other threads released, the
-/// cache's stores written, output flushed.
-fn finish(code: i32) -> ! {
+/// Ends the process: compiled code kept, FFI trace counts out, other
+/// threads released, the cache's stores written, output flushed.
+fn finish(scope: &v8::PinScope, code: i32) -> ! {
+    super::keep_compiled(scope);
     super::close_binding();
     ffic_loader::cache::finish_stores();
     let _ = std::io::stdout().flush();
