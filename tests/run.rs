@@ -3,6 +3,7 @@
 //! same arguments; stdout must be byte-identical, the exit status equal, and
 //! the first line of stderr (the error line, colours off) the same.
 
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -471,10 +472,10 @@ fn a_reader_closing_stdout_ends_the_program_quietly_with_ffi_open() {
 
 #[test]
 fn compiled_code_is_kept_used_again_and_never_meets_another_source() {
-    // A module and the host's scripts leave their compiled code in v8/; a
-    // second run uses it (and so rewrites nothing); a damaged entry is
-    // passed over and made again; a changed module of the same length gets
-    // its own entry and runs as it now reads.
+    // A first run keeps no code; the second leaves the code of the modules
+    // and the host's scripts in v8/; a third uses it (and so rewrites
+    // nothing); a damaged entry is passed over and made again; a changed
+    // module of the same length gets its own entry and runs as it reads.
     let dir = tempfile::tempdir().unwrap();
     let cache = dir.path().join("cache");
     let main = dir.path().join("main.js");
@@ -505,6 +506,8 @@ fn compiled_code_is_kept_used_again_and_never_meets_another_source() {
         found.sort();
         found
     };
+    assert_eq!(run(), "21\n");
+    assert_eq!(entries(), [], "a one-off run keeps nothing");
     assert_eq!(run(), "21\n");
     let first = entries();
     // The two modules and the host's own scripts.
@@ -539,6 +542,11 @@ fn compiled_code_is_kept_used_again_and_never_meets_another_source() {
     let exits = dir.path().join("exits.js");
     std::fs::write(&exits, "console.log(1);\nDeno.exit(3);\n").unwrap();
     let fresh = dir.path().join("fresh");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(fresh.join("v8"))
+        .unwrap();
     let env = [("FFIC_CACHE_DIR", fresh.to_str().unwrap())];
     let out = run_env(ffic(), &["run"], exits.to_str().unwrap(), &[], &env);
     assert_eq!(out.status.code(), Some(3), "{out:?}");

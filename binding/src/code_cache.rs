@@ -5,8 +5,9 @@
 //! a host's script or a module is compiled as usual, and its code kept
 //! when the host says (after the program ran, with every function it ran
 //! by then), so a first run does not pay for compiling what it never runs.
-//! V8 refuses code made by another V8 or under other flags, and the source
-//! is then compiled afresh and its code kept again. V8 checks a source only by its
+//! Code is kept from a cache's second run on (see [`keeps`]). V8 refuses
+//! code made by another V8 or under other flags, and the source is then
+//! compiled afresh and its code kept again. V8 checks a source only by its
 //! length, so the key is a SHA-256 over the whole text (with the name,
 //! this crate's version and V8's): a cache entry never meets a text other
 //! than its own.
@@ -14,6 +15,7 @@
 use ffic_loader::Cache;
 use ffic_loader::cache::sealed;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
 use v8::script_compiler::{CachedData, CompileOptions, NoCacheReason, Source};
 
 /// What kind of sealed file a code cache entry is.
@@ -29,6 +31,26 @@ fn entry(cache: &Cache, name: &str, text: &str) -> PathBuf {
         text,
     ]);
     cache.dir().join("v8").join(format!("{key}.code"))
+}
+
+/// Whether this process keeps code in `cache`: only once a process before
+/// it looked there for code (the `v8/` directory existed when this process
+/// first looked, and the first look makes it). As browsers keep code only
+/// for a script seen before, a one-off run pays nothing for code it would
+/// never use again; the second run keeps it, later runs use it.
+fn keeps(cache: &Cache) -> bool {
+    static LOOKED: Mutex<Vec<(PathBuf, bool)>> = Mutex::new(Vec::new());
+    let dir = cache.dir().join("v8");
+    let mut looked = LOOKED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, existed)) = looked.iter().find(|(d, _)| *d == dir) {
+        return *existed;
+    }
+    let existed = dir.is_dir();
+    if !existed {
+        let _ = Cache::new(&dir).ensure();
+    }
+    looked.push((dir, existed));
+    existed
 }
 
 /// `cache` unless it cannot be trusted (a missing one will be made).
@@ -118,6 +140,9 @@ pub fn compile_script<'s>(
         }
     }
     let mut source = Source::new(code, Some(origin));
+    if !keeps(cache) {
+        return (compile(&mut source, CompileOptions::NoCompileOptions), None);
+    }
     let options = match keep_when {
         Keep::Now => CompileOptions::EagerCompile,
         Keep::Later => CompileOptions::NoCompileOptions,
@@ -173,7 +198,7 @@ pub fn compile_module<'s>(
         v8::script_compiler::compile_module2(scope, &mut source, options, NoCacheReason::NoReason);
     let used = bytes.is_some() && !source.get_cached_data().is_some_and(CachedData::rejected);
     let pending = match module {
-        Some(module) if !used => Some(Pending {
+        Some(module) if !used && keeps(cache) => Some(Pending {
             cache: cache.clone(),
             entry,
             compiled: Compiled::Module(v8::Global::new(scope, module)),
