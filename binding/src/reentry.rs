@@ -51,6 +51,7 @@ const WRAPPERS: &str = r#"(function (buffer, slot, take, callbacks) {
   const makers = { __proto__: null };
   const enablers = { __proto__: null };
   let enablerCount = 0;
+  /* PRESET */
   // One descriptor for every wrapper (a literal per call costs more).
   const noParameters = { __proto__: null, value: 0 };
   const wrap = (f, kind, arity) => {
@@ -82,6 +83,37 @@ return [(f) => {
   };
   return [wrap, enable];
 })"#;
+
+/// The most parameters of a wrapper whose factory is part of `WRAPPERS`
+/// (compiled with it, and kept with its compiled code); one with more is
+/// made by `Function` the first time its kind and arity are met.
+const PRESET_ARITY: usize = 4;
+
+/// Every kind of result read [`read_as`] gives.
+const KINDS: [&str; 8] = ["i32", "u32", "f32", "f64", "i64", "u64", "bool", "pointer"];
+
+/// `WRAPPERS` with the factories for every kind and up to [`PRESET_ARITY`]
+/// parameters written in: each exactly what `wrap` makes with `Function`
+/// (the same closures, so the same bytecode), registered with its enabler.
+fn wrappers_source() -> String {
+    let mut preset = String::new();
+    for kind in KINDS {
+        let read = match kind {
+            "pointer" => "take(slot)",
+            "bool" => "view[0] !== 0",
+            _ => "view[0]",
+        };
+        for arity in 0..=PRESET_ARITY {
+            let params: Vec<String> = (0..arity).map(|i| format!("p{i}")).collect();
+            let params = params.join(", ");
+            let sep = if arity > 0 { ", " } else { "" };
+            preset += &format!(
+                "  {{\n    const made = (function (view, slot, take, on) {{\n      return [(f) => {{\n        const reentrant = ({params}) => (f({params}{sep}slot), {read});\n        return ({params}) => on ? reentrant({params}) : f({params});\n      }}, () => {{ on = true; }}];\n    }})(views[\"{kind}\"], slot, take, callbacks);\n    makers[\"{kind} {arity}\"] = made[0];\n    enablers[enablerCount++] = made[1];\n  }}\n"
+            );
+        }
+    }
+    WRAPPERS.replace("  /* PRESET */\n", &preset)
+}
 
 /// This thread's wrapper factory (see `prepare`).
 struct Wrappers {
@@ -218,8 +250,21 @@ pub(super) fn wrap<'s>(
 /// `install` calls it, so it runs before any script can touch the globals
 /// it captures.
 pub(super) fn prepare<'s>(scope: &mut v8::PinScope<'s, '_>) -> Option<v8::Local<'s, v8::Function>> {
-    let source = v8::String::new(scope, WRAPPERS)?;
-    let script = v8::Script::compile(scope, source, None)?;
+    let text = wrappers_source();
+    let source = v8::String::new(scope, &text)?;
+    const NAME: &str = "ext:ffic-deno/wrappers.js";
+    let name = v8::String::new(scope, NAME)?;
+    let origin = crate::script_origin(scope, name, false);
+    let cache = crate::config::loading().1;
+    let code = (source, &origin);
+    let (script, _) = crate::code_cache::compile_script(
+        scope,
+        cache.as_ref(),
+        code,
+        (NAME, &text),
+        crate::code_cache::Keep::Now,
+    );
+    let script = script?;
     let factory = v8::Local::<v8::Function>::try_from(script.run(scope)?).ok()?;
     // A fresh ArrayBuffer's memory is its own allocation, which never moves.
     let buffer = v8::ArrayBuffer::new(scope, 8);
