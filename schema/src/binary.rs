@@ -284,7 +284,9 @@ impl Reader<'_> {
 
     fn list<T>(&mut self, mut read: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let n = self.count()?;
-        let mut out = Vec::with_capacity(n);
+        // Each element takes a byte at least, but may be far larger in
+        // memory: reserve no more than a few pages' worth up front.
+        let mut out = Vec::with_capacity(n.min(1024));
         for _ in 0..n {
             out.push(read(self)?);
         }

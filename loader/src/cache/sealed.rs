@@ -29,6 +29,10 @@ pub fn key(parts: &[&str]) -> String {
 /// Bytes before the payload: the kind and the digest.
 const HEADER: usize = 8 + 32;
 
+/// The largest sealed file read back (ffic writes none near it): a larger
+/// one is refused before a byte of it is read.
+const MAX_FILE: u64 = 1 << 30;
+
 /// The payload of the sealed file at `path` of kind `magic`, if it is one.
 pub fn read(path: &Path, magic: &[u8; 8]) -> Option<Vec<u8>> {
     // Non-blocking, so that a FIFO planted in its place cannot stall.
@@ -38,7 +42,10 @@ pub fn read(path: &Path, magic: &[u8; 8]) -> Option<Vec<u8>> {
         .open(path)
         .ok()?;
     let metadata = file.metadata().ok()?;
-    if !metadata.is_file() || crate::trust::only_owner_writes(&metadata).is_err() {
+    if !metadata.is_file()
+        || metadata.len() > MAX_FILE
+        || crate::trust::only_owner_writes(&metadata).is_err()
+    {
         return None;
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).ok()?);
