@@ -58,11 +58,6 @@ fn usable(cache: Option<&Cache>) -> Option<&Cache> {
     cache.filter(|c| c.check().is_ok() || !c.dir().exists())
 }
 
-/// The code kept for `entry`, if any.
-fn kept(entry: &std::path::Path) -> Option<Vec<u8>> {
-    sealed::read(entry, MAGIC)
-}
-
 /// Keeps `code` at `entry`, creating the directory (private to this user);
 /// a cache that cannot take it is skipped.
 fn keep(cache: &Cache, entry: &std::path::Path, code: &[u8]) {
@@ -130,7 +125,7 @@ pub fn compile_script<'s>(
         return (compile(&mut source, CompileOptions::NoCompileOptions), None);
     };
     let entry = entry(cache, name, text);
-    if let Some(bytes) = kept(&entry) {
+    if let Some(bytes) = sealed::read(&entry, MAGIC) {
         // `bytes` outlives `source`, which reads them (declared after it,
         // so dropped first).
         let mut source = Source::new_with_cached_data(code, Some(origin), CachedData::new(&bytes));
@@ -182,7 +177,7 @@ pub fn compile_module<'s>(
         );
     };
     let entry = entry(cache, name, text);
-    let bytes = kept(&entry);
+    let bytes = sealed::read(&entry, MAGIC);
     // `bytes` outlives `source`, which reads them.
     let (mut source, options) = match &bytes {
         Some(bytes) => (

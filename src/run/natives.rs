@@ -21,7 +21,8 @@ fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
     } else {
         writeln!(std::io::stdout().lock(), "{text}")
     };
-    // A closed pipe is the reader's choice, as in Deno: stop quietly.
+    // A closed pipe is the reader's choice: stop quietly (stock Deno
+    // ignores the failed write and runs on; see tests/run.rs).
     if result.is_err() {
         closed_pipe(scope);
     }
@@ -31,7 +32,8 @@ fn print(scope: &mut v8::PinScope, args: Args, _: Ret) {
 fn write(scope: &mut v8::PinScope, args: Args, _: Ret) {
     let text = args.get(0).to_rust_string_lossy(scope);
     let mut out = std::io::stdout().lock();
-    // A closed pipe is the reader's choice, as in Deno: stop quietly.
+    // A closed pipe is the reader's choice: stop quietly (stock Deno
+    // ignores the failed write and runs on; see tests/run.rs).
     if out
         .write_all(text.as_bytes())
         .and_then(|()| out.flush())
